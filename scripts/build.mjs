@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Bundles the extension and the CLI with esbuild.
+//   node scripts/build.mjs               development build (source maps, not minified)
+//   node scripts/build.mjs --production  minified, with linked source maps
+//   node scripts/build.mjs --watch       rebuild on change
+//   node scripts/build.mjs --metafile    also write dist/meta-*.json (bundle size analysis)
+import * as esbuild from 'esbuild';
+import { chmod, readFile } from 'node:fs/promises';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const metafile = process.argv.includes('--metafile');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: production ? 'linked' : 'inline',
+  sourcesContent: !production,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  metafile,
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+if (watch) {
+  for (const options of targets) await (await esbuild.context(options)).watch();
+  console.error('esbuild: watching for changes');
+} else {
+  const results = await Promise.all(targets.map((options) => esbuild.build(options)));
+  await chmod('dist/cli.js', 0o755);
+  if (metafile) {
+    const { writeFile } = await import('node:fs/promises');
+    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${i === 0 ? 'extension' : 'cli'}.json`, JSON.stringify(r.metafile))));
+  }
+}

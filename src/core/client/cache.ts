@@ -1,0 +1,200 @@
+import { promises as fs } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { LRUCache } from 'lru-cache';
+
+/** An exact count remembered for a request hash. */
+export interface CachedCount {
+  tokens: number;
+  /** When the API returned it (ms since epoch). */
+  at: number;
+}
+
+export interface CountCacheOptions {
+  /** Most entries kept, in memory and on disk. */
+  maxEntries?: number;
+  /** Most bytes kept (keys plus bookkeeping), in memory and on disk. */
+  maxBytes?: number;
+  /** File to persist to; none keeps the cache in memory only. */
+  file?: string;
+  /** Delay between the last change and the write to disk. */
+  saveDelayMs?: number;
+  /** Told about a cache file that was unreadable and ignored. Never given the key or prompt text. */
+  onProblem?: (message: string) => void;
+}
+
+const FORMAT = 'token-lens-count-cache';
+const VERSION = 1;
+const ENTRY_OVERHEAD_BYTES = 40;
+
+type Row = [key: string, tokens: number, at: number];
+
+interface CacheFile {
+  format: string;
+  version: number;
+  checksum: string;
+  entries: Row[];
+}
+
+function checksumOf(entries: Row[]): string {
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+}
+
+function isRow(row: unknown): row is Row {
+  return (
+    Array.isArray(row) &&
+    row.length === 3 &&
+    typeof row[0] === 'string' &&
+    /^[0-9a-f]{64}$/.test(row[0]) &&
+    Number.isSafeInteger(row[1]) &&
+    (row[1] as number) >= 0 &&
+    Number.isFinite(row[2])
+  );
+}
+
+/**
+ * Exact counts keyed by the hash of a canonical count request, bounded in entries and bytes
+ * (least recently used first out) and persisted so identical content never costs a second call,
+ * also after a restart. The file holds hashes and numbers only: never a prompt, never a key.
+ *
+ * Writes are atomic (temporary file, then rename) and carry a checksum, so a crash mid-write
+ * leaves either the old file or the new one, and a damaged file is ignored rather than trusted.
+ * Several processes (the editor and the CLI) may share one file: a save merges what is on disk.
+ */
+export class CountCache {
+  private readonly lru: LRUCache<string, CachedCount>;
+  private readonly file: string | undefined;
+  private readonly saveDelayMs: number;
+  private readonly onProblem: (message: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(options: CountCacheOptions = {}) {
+    this.lru = new LRUCache<string, CachedCount>({
+      max: options.maxEntries ?? 20_000,
+      maxSize: options.maxBytes ?? 4 * 1024 * 1024,
+      sizeCalculation: (_value, key) => key.length + ENTRY_OVERHEAD_BYTES,
+    });
+    this.file = options.file;
+    this.saveDelayMs = options.saveDelayMs ?? 1_000;
+    this.onProblem = options.onProblem ?? (() => undefined);
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** Bytes accounted for by the entries held. */
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+
+  get(key: string): CachedCount | undefined {
+    return this.lru.get(key);
+  }
+
+  set(key: string, tokens: number, at = Date.now()): void {
+    this.lru.set(key, { tokens, at });
+    this.dirty = true;
+    this.scheduleSave();
+  }
+
+  /** Reads the cache file, if any, into memory. A missing or damaged file leaves the cache empty. */
+  async load(): Promise<void> {
+    for (const [key, tokens, at] of await this.readFile()) {
+      if (!this.lru.has(key)) this.lru.set(key, { tokens, at });
+    }
+  }
+
+  /** Writes pending changes now. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!this.file || !this.dirty) return this.saving;
+    this.dirty = false;
+    this.saving = this.saving.then(() => this.save());
+    return this.saving;
+  }
+
+  /** Stops the save timer and writes what is pending. */
+  dispose(): Promise<void> {
+    return this.flush();
+  }
+
+  /** Entries as rows, least recently used first. */
+  private rows(): Row[] {
+    const rows: Row[] = [];
+    this.lru.rforEach((value, key) => rows.push([key, value.tokens, value.at]));
+    return rows;
+  }
+
+  private scheduleSave(): void {
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.saveDelayMs);
+    this.timer.unref?.();
+  }
+
+  private async readFile(): Promise<Row[]> {
+    if (!this.file) return [];
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.onProblem(`Token count cache ${this.file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); starting empty.`);
+      }
+      return [];
+    }
+    try {
+      const data = JSON.parse(text) as Partial<CacheFile>;
+      if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.entries)) {
+        throw new Error('unknown format');
+      }
+      if (data.checksum !== checksumOf(data.entries) || !data.entries.every(isRow)) {
+        throw new Error('checksum mismatch');
+      }
+      return data.entries;
+    } catch (err) {
+      this.onProblem(`Token count cache ${this.file} is damaged (${(err as Error).message}); ignoring it.`);
+      return [];
+    }
+  }
+
+  private async save(): Promise<void> {
+    const file = this.file!;
+    // Merge with what another process may have written since we loaded: its entries go in as
+    // older than ours, so that when the bounds bite, what this process used recently stays.
+    const onDisk = await this.readFile();
+    const theirs = onDisk.filter(([key]) => !this.lru.has(key));
+    if (theirs.length > 0) {
+      const ours = this.rows();
+      this.lru.clear();
+      for (const [key, tokens, at] of [...theirs, ...ours]) this.lru.set(key, { tokens, at });
+    }
+    // Oldest first, so that loading them in order leaves the newest as most recently used.
+    const entries = this.rows();
+    const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const handle = await fs.open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify(body));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      this.dirty = true;
+      this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+import { canonicalHash } from '../canonical';
+import type { CountRequest, EstimateReason } from '../types';
+import type { CountCache } from './cache';
+import { AbortedError, RateLimiter, sleep } from './rate-limiter';
+import type { CountTransport, TransportFailure, TransportFailureKind } from './transport';
+
+/** An exact count, from the API now or from the cache of earlier answers. */
+export interface ExactCount {
+  status: 'exact';
+  tokens: number;
+  source: 'api' | 'cache';
+  /** When the API returned this number (ms since epoch). */
+  at: number;
+}
+
+/** No exact count: why, in words the user can act on. The caller falls back to the estimate. */
+export interface CountFailure {
+  status: 'failed';
+  reason: EstimateReason;
+  message: string;
+}
+
+export interface CountCancelled {
+  status: 'cancelled';
+}
+
+export type CountResult = ExactCount | CountFailure | CountCancelled;
+
+/** One line for the log: what was asked of the API and what came back. No key, no prompt text. */
+export interface CountLogEvent {
+  model: string;
+  outcome: 'ok' | TransportFailureKind;
+  status?: number;
+  ms: number;
+  attempt: number;
+  message?: string;
+}
+
+export interface CountingClientOptions {
+  /** How to reach the API; undefined when there is no key (every count fails with `no-key`). */
+  transport: CountTransport | undefined;
+  cache: CountCache;
+  limiter?: RateLimiter;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Attempts per count for retryable failures (429, 5xx, timeouts, dropped connections). */
+  maxAttempts?: number;
+  /** A 429 asking to wait longer than this gives up on this count (the estimate stands). */
+  maxRetryWaitMs?: number;
+  /** First pause after the API was unreachable; doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  log?: (event: CountLogEvent) => void;
+  now?: () => number;
+}
+
+interface InFlight {
+  promise: Promise<ExactCount | CountFailure>;
+  controller: AbortController;
+  waiters: number;
+}
+
+const RETRYABLE = new Set<TransportFailureKind>(['rate-limited', 'server', 'timeout', 'network', 'invalid-response']);
+
+/**
+ * Exact token counts through count_tokens, spending as few calls as possible:
+ * - identical requests (by canonical hash) are answered from the cache, also across restarts;
+ * - identical requests in flight at once share one call;
+ * - a caller that no longer needs an answer aborts; the call is cancelled when nobody waits;
+ * - calls stay within a client-side rate limit, and after a 429 wait out `retry-after`;
+ * - when the API is down, calls stop for a growing pause instead of piling up;
+ * - a rejected key or unknown model is remembered, so it is not asked again.
+ * Failures are values, never exceptions.
+ */
+export class CountingClient {
+  private transport: CountTransport | undefined;
+  private readonly cache: CountCache;
+  private readonly limiter: RateLimiter;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxRetryWaitMs: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly log: (event: CountLogEvent) => void;
+  private readonly now: () => number;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly unknownModels = new Map<string, string>();
+  private authFailure: string | undefined;
+  private downUntil = 0;
+  private downReason: CountFailure | undefined;
+  private nextBackoffMs: number;
+  private calls = 0;
+
+  constructor(options: CountingClientOptions) {
+    this.transport = options.transport;
+    this.cache = options.cache;
+    this.limiter = options.limiter ?? new RateLimiter({ limit: 50 });
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.maxRetryWaitMs = options.maxRetryWaitMs ?? 20_000;
+    this.backoffMs = options.backoffMs ?? 2_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.nextBackoffMs = this.backoffMs;
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** HTTP attempts made so far (for benchmarks and tests). */
+  get apiCalls(): number {
+    return this.calls;
+  }
+
+  get hasTransport(): boolean {
+    return this.transport !== undefined;
+  }
+
+  /** A new key or endpoint: forget what the old one was told. */
+  setTransport(transport: CountTransport | undefined): void {
+    this.transport = transport;
+    this.authFailure = undefined;
+    this.unknownModels.clear();
+    this.downUntil = 0;
+    this.downReason = undefined;
+    this.nextBackoffMs = this.backoffMs;
+  }
+
+  /** The cache key of a request. */
+  static keyOf(request: CountRequest): string {
+    return canonicalHash(request);
+  }
+
+  /** A cached exact count for this request, without any I/O. */
+  peek(request: CountRequest): ExactCount | undefined {
+    const hit = this.cache.get(CountingClient.keyOf(request));
+    return hit ? { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at } : undefined;
+  }
+
+  /** The exact count of a request, or why there is none. Never rejects. */
+  async count(request: CountRequest, signal?: AbortSignal): Promise<CountResult> {
+    const key = CountingClient.keyOf(request);
+    const hit = this.cache.get(key);
+    if (hit) return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at };
+    const early = this.failFast(request.model);
+    if (early) return early;
+    if (signal?.aborted) return { status: 'cancelled' };
+
+    let shared = this.inFlight.get(key);
+    if (!shared) {
+      const controller = new AbortController();
+      const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never) };
+      entry.promise = this.fetchCount(request, key, controller.signal).finally(() => {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      });
+      this.inFlight.set(key, entry);
+      shared = entry;
+    }
+    return this.waitFor(shared, signal);
+  }
+
+  private waitFor(shared: InFlight, signal?: AbortSignal): Promise<CountResult> {
+    shared.waiters++;
+    return new Promise<CountResult>((resolve) => {
+      let settled = false;
+      const settle = (result: CountResult) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const onAbort = () => {
+        settle({ status: 'cancelled' });
+        if (--shared.waiters === 0) shared.controller.abort();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(settle, (err: unknown) =>
+        settle({ status: 'failed', reason: 'network', message: `Counting failed unexpectedly: ${(err as Error).message}` }),
+      );
+    });
+  }
+
+  /** Failures known without asking: no key, a rejected key, an unknown model, the API down. */
+  private failFast(model: string): CountFailure | undefined {
+    if (!this.transport) {
+      return { status: 'failed', reason: 'no-key', message: 'No API key: set one with "Token Lens: Set API Key" or ANTHROPIC_API_KEY.' };
+    }
+    if (this.authFailure) return { status: 'failed', reason: 'unauthorized', message: this.authFailure };
+    const unknown = this.unknownModels.get(model);
+    if (unknown) return { status: 'failed', reason: 'unknown-model', message: unknown };
+    if (this.downReason && this.now() < this.downUntil) return this.downReason;
+    return undefined;
+  }
+
+  private async fetchCount(request: CountRequest, key: string, signal: AbortSignal): Promise<ExactCount | CountFailure> {
+    let last: CountFailure | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const early = this.failFast(request.model);
+      if (early) return early;
+      // Estimates never wait on the API; a count that would wait past the retry budget gives up.
+      if (this.limiter.delay() > this.maxRetryWaitMs) {
+        return { status: 'failed', reason: 'rate-limited', message: 'Rate limited: waiting for the next free slot.' };
+      }
+      try {
+        await this.limiter.acquire(signal);
+      } catch (err) {
+        if (err instanceof AbortedError) return cancelledFailure();
+        throw err;
+      }
+      const transport = this.transport;
+      if (!transport) return this.failFast(request.model)!;
+      const started = this.now();
+      this.calls++;
+      const result = await transport(request, { signal, timeoutMs: this.timeoutMs });
+      const ms = this.now() - started;
+      if (result.ok) {
+        this.log({ model: request.model, outcome: 'ok', ms, attempt, status: 200 });
+        this.markUp();
+        const at = this.now();
+        this.cache.set(key, result.tokens, at);
+        return { status: 'exact', tokens: result.tokens, source: 'api', at };
+      }
+      this.log({ model: request.model, outcome: result.kind, ms, attempt, message: result.message, ...(result.status !== undefined ? { status: result.status } : {}) });
+      if (result.kind === 'aborted' || signal.aborted) return cancelledFailure();
+      last = this.failureOf(request.model, result);
+      if (!RETRYABLE.has(result.kind) || attempt === this.maxAttempts) break;
+      const wait = this.retryWait(result, attempt);
+      if (wait > this.maxRetryWaitMs) break;
+      try {
+        await sleep(wait, signal);
+      } catch {
+        return cancelledFailure();
+      }
+    }
+    if (last && (last.reason === 'network' || last.reason === 'timeout' || last.reason === 'server-error')) this.markDown(last);
+    return last ?? { status: 'failed', reason: 'network', message: 'No answer from the API.' };
+  }
+
+  private retryWait(result: TransportFailure, attempt: number): number {
+    if (result.kind === 'rate-limited') {
+      const wait = result.retryAfterMs ?? Math.min(this.maxBackoffMs, 1_000 * 2 ** attempt);
+      this.limiter.blockUntil(this.now() + wait);
+      return wait;
+    }
+    // Exponential backoff with jitter for 5xx, timeouts and dropped connections.
+    return Math.round(250 * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+  }
+
+  private failureOf(model: string, result: TransportFailure): CountFailure {
+    switch (result.kind) {
+      case 'auth':
+        this.authFailure = `The API key was rejected (${result.status ?? 401}): ${result.message}`;
+        return { status: 'failed', reason: 'unauthorized', message: this.authFailure };
+      case 'not-found': {
+        const message = `The API does not know the model "${model}": ${result.message}`;
+        this.unknownModels.set(model, message);
+        return { status: 'failed', reason: 'unknown-model', message };
+      }
+      case 'bad-request':
+        return { status: 'failed', reason: 'rejected', message: `The API rejected the request: ${result.message}` };
+      case 'too-large':
+        return { status: 'failed', reason: 'too-large', message: `The request is too large for the API (32 MB limit): ${result.message}` };
+      case 'rate-limited':
+        return { status: 'failed', reason: 'rate-limited', message: `Rate limited by the API: ${result.message}` };
+      case 'server':
+        return { status: 'failed', reason: 'server-error', message: `The API had an error (${result.status ?? 'no status'}): ${result.message}` };
+      case 'timeout':
+        return { status: 'failed', reason: 'timeout', message: `The API did not answer within ${Math.round(this.timeoutMs / 1000)} s.` };
+      case 'invalid-response':
+        return { status: 'failed', reason: 'server-error', message: `The API sent an unreadable answer: ${result.message}` };
+      default:
+        return { status: 'failed', reason: 'network', message: `The API could not be reached: ${result.message}` };
+    }
+  }
+
+  private markDown(failure: CountFailure): void {
+    this.downReason = failure;
+    this.downUntil = this.now() + this.nextBackoffMs;
+    this.nextBackoffMs = Math.min(this.maxBackoffMs, this.nextBackoffMs * 2);
+  }
+
+  private markUp(): void {
+    this.downReason = undefined;
+    this.downUntil = 0;
+    this.nextBackoffMs = this.backoffMs;
+  }
+}
+
+/** The shared call was abandoned by every waiter; nobody reads this value. */
+function cancelledFailure(): CountFailure {
+  return { status: 'failed', reason: 'network', message: 'cancelled' };
+}

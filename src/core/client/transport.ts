@@ -1,0 +1,127 @@
+import type { CountRequest } from '../types';
+
+/** What one HTTP attempt at count_tokens came to. Never carries the API key. */
+export type TransportResult =
+  | { ok: true; tokens: number }
+  | {
+      ok: false;
+      kind: 'auth' | 'not-found' | 'bad-request' | 'too-large' | 'rate-limited' | 'server' | 'timeout' | 'network' | 'aborted' | 'invalid-response';
+      status?: number;
+      /** The API's own message where it gave one. */
+      message: string;
+      /** From `retry-after-ms` / `retry-after`, when the API sent one. */
+      retryAfterMs?: number;
+    };
+
+export type TransportFailure = Extract<TransportResult, { ok: false }>;
+export type TransportFailureKind = TransportFailure['kind'];
+
+/** One attempt at counting a request; must resolve (never reject) and honour the signal. */
+export type CountTransport = (request: CountRequest, options: { signal: AbortSignal; timeoutMs: number }) => Promise<TransportResult>;
+
+export interface SdkTransportOptions {
+  apiKey: string;
+  /** API origin; undefined uses the SDK's default (which honours ANTHROPIC_BASE_URL). */
+  baseURL?: string;
+  /** Sent as the SDK's `fetch`; tests and proxies only. */
+  fetch?: typeof fetch;
+}
+
+type Sdk = typeof import('@anthropic-ai/sdk');
+
+let sdkModule: Promise<Sdk> | undefined;
+
+/** Loads the SDK on first use, so that starting the editor never pays for it. */
+function loadSdk(): Promise<Sdk> {
+  // A plain require, which the bundler keeps lazy: the SDK is evaluated on the first count.
+  sdkModule ??= Promise.resolve().then(() => require('@anthropic-ai/sdk') as Sdk);
+  return sdkModule;
+}
+
+/**
+ * A transport over the official SDK's `messages.countTokens`. The SDK's own retries are off: the
+ * counting client decides when to try again, within its rate limit.
+ */
+export function sdkTransport(options: SdkTransportOptions): CountTransport {
+  let client: InstanceType<Sdk['default']> | undefined;
+  return async (request, { signal, timeoutMs }) => {
+    let sdk: Sdk;
+    try {
+      sdk = await loadSdk();
+    } catch (err) {
+      return { ok: false, kind: 'network', message: `The Anthropic SDK could not be loaded: ${(err as Error).message}` };
+    }
+    client ??= new sdk.default({
+      apiKey: options.apiKey,
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      maxRetries: 0,
+      timeout: timeoutMs,
+    });
+    // The SDK's timeout stops at the response headers; a body that drips in needs a deadline too.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const result = await client.messages.countTokens(request as unknown as Parameters<typeof client.messages.countTokens>[0], {
+        signal: AbortSignal.any([signal, deadline]),
+        timeout: timeoutMs,
+        maxRetries: 0,
+      });
+      const tokens = (result as { input_tokens?: unknown }).input_tokens;
+      if (typeof tokens !== 'number' || !Number.isSafeInteger(tokens) || tokens < 0) {
+        return { ok: false, kind: 'invalid-response', message: 'The API answered without a valid input_tokens number.' };
+      }
+      return { ok: true, tokens };
+    } catch (err) {
+      if (signal.aborted) return { ok: false, kind: 'aborted', message: 'cancelled' };
+      if (deadline.aborted) return { ok: false, kind: 'timeout', message: 'The request timed out.' };
+      return classify(sdk, err, options.apiKey);
+    }
+  };
+}
+
+function classify(sdk: Sdk, err: unknown, apiKey: string): TransportFailure {
+  const message = redact(apiMessage(err), apiKey);
+  if (err instanceof sdk.APIUserAbortError) return { ok: false, kind: 'aborted', message };
+  if (err instanceof sdk.APIConnectionTimeoutError) return { ok: false, kind: 'timeout', message: 'The request timed out.' };
+  if (err instanceof sdk.APIConnectionError) return { ok: false, kind: 'network', message };
+  if (err instanceof sdk.APIError && typeof err.status === 'number') {
+    const status = err.status;
+    const retryAfterMs = retryAfter(err.headers);
+    const base = { ok: false as const, status, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    if (status === 401 || status === 403) return { ...base, kind: 'auth' };
+    if (status === 404) return { ...base, kind: 'not-found' };
+    if (status === 413) return { ...base, kind: 'too-large' };
+    if (status === 429) return { ...base, kind: 'rate-limited' };
+    if (status === 408 || status >= 500) return { ...base, kind: 'server' };
+    return { ...base, kind: 'bad-request' };
+  }
+  // A body that was not JSON, a truncated response, or something else the SDK threw.
+  return { ok: false, kind: 'invalid-response', message };
+}
+
+/** The API's own error message when the body had one, else the error's text. */
+function apiMessage(err: unknown): string {
+  const body = (err as { error?: { error?: { message?: unknown } } }).error;
+  const inner = body?.error?.message;
+  if (typeof inner === 'string' && inner) return inner;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function retryAfter(headers: unknown): number | undefined {
+  const get = (name: string): string | null | undefined =>
+    headers && typeof (headers as Headers).get === 'function' ? (headers as Headers).get(name) : undefined;
+  const ms = Number(get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms >= 0 && get('retry-after-ms')) return ms;
+  const raw = get('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Removes the key from any text that might reach a log or the user. */
+export function redact(text: string, apiKey: string | undefined): string {
+  if (!apiKey || apiKey.length < 4) return text;
+  return text.split(apiKey).join('[redacted]');
+}
