@@ -37,6 +37,8 @@ export interface CountBody {
   cache_control?: Json;
   output_config?: Json;
   speed?: Json;
+  /** Not countable: kept so the counting layer can report it. */
+  mcp_servers?: Json;
 }
 
 /** The full count request as sent. */

@@ -64,10 +64,9 @@ export function splitUncountable(body: CountBody): CountableSplit {
     }
   }
 
-  const extra = body as CountBody & { mcp_servers?: Json };
-  if (extra.mcp_servers !== undefined) {
+  if (body.mcp_servers !== undefined) {
     removed.push({ path: 'mcp_servers', what: 'MCP connector servers' });
-    delete (countable as CountBody & { mcp_servers?: Json }).mcp_servers;
+    delete countable.mcp_servers;
     changed = true;
   }
 
