@@ -9,6 +9,8 @@ import { chmod, readFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
+const IMPORT_META_URL = "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
+
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const metafile = process.argv.includes('--metafile');
@@ -19,18 +21,22 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // jsonc-parser's "main" is a UMD build whose dynamic requires a bundler cannot follow: use its ESM build.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   minify: production,
   sourcemap: production ? 'linked' : 'inline',
   sourcesContent: !production,
   legalComments: 'linked',
   logLevel: 'warning',
   metafile,
-  define: { __VERSION__: JSON.stringify(pkg.version) },
+  // ESM dependencies (fdir, under tinyglobby) use import.meta.url, which a CommonJS bundle lacks.
+  define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__importMetaUrl' },
+  banner: { js: IMPORT_META_URL },
 };
 
 const targets = [
   { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
 ];
 
 if (watch) {

@@ -1,0 +1,63 @@
+import type { Analysis } from './analyze';
+import { estimateRequest } from './estimator';
+import { costOf, type Cost } from './models/cost';
+import type { ModelInfo, ModelRegistry } from './models/registry';
+
+/** What one request costs on one model. */
+export interface ModelCostRow {
+  modelId: string;
+  model: ModelInfo | undefined;
+  tokens: number;
+  /** Exact only on the analysed model's own tokenizer, and only when the count was. */
+  exact: boolean;
+  cost: Cost | undefined;
+  /** The whole prompt read from the cache (a repeat request with everything cached). */
+  cachedRead: number | undefined;
+  batch: Cost | undefined;
+  /** This is the analysed model. */
+  current: boolean;
+}
+
+/**
+ * Prices one analysed request on several models. A model with the same tokenizer shares the
+ * count; another tokenizer gets the count scaled by the estimator's ratio between the two
+ * tokenizers on this very request, and is marked as an estimate: never one family's count shown
+ * as another's.
+ */
+export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: readonly string[]): ModelCostRow[] {
+  const seen = new Set<string>();
+  const rows: ModelCostRow[] = [];
+  const ratios = new Map<string, number>();
+  const outputTokens = analysis.doc.maxTokens;
+  for (const id of [analysis.modelId, ...ids]) {
+    const model = registry.resolve(id);
+    const key = model?.id ?? id;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const current = rows.length === 0;
+    let tokens = analysis.total.tokens;
+    let exact = analysis.total.exact;
+    if (!current && model && model.tokenizer !== analysis.family) {
+      let ratio = ratios.get(model.tokenizer);
+      if (ratio === undefined) {
+        const here = analysis.estimate.total;
+        ratio = here > 0 ? estimateRequest(analysis.doc.body, model.tokenizer).total / here : 1;
+        ratios.set(model.tokenizer, ratio);
+      }
+      tokens = Math.round(tokens * ratio);
+      exact = false;
+    }
+    const usage = { inputTokens: tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) };
+    rows.push({
+      modelId: key,
+      model,
+      tokens,
+      exact,
+      current,
+      cost: model ? costOf(model, usage) : undefined,
+      cachedRead: model ? costOf(model, { inputTokens: 0, cacheReadTokens: tokens }).total : undefined,
+      batch: model ? costOf(model, usage, { batch: true }) : undefined,
+    });
+  }
+  return rows;
+}

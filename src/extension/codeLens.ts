@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { compareModels } from '../core/compare';
+import { costOf } from '../core/models/cost';
+import { formatTokens, formatUSD, modelLabel } from '../core/format';
+import type { DocumentService } from './documents';
+import type { Engine } from './engine';
+
+/**
+ * CodeLens: the total at the top of the file, and the tokens of the system prompt, each message
+ * and each tool (with its cost per request and a warning over the threshold) above each part.
+ */
+export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly engine: Engine, private readonly documents: DocumentService) {
+    this.disposables.push(
+      documents.onDidChange(() => this.changed.fire()),
+      engine.onDidChange(() => this.changed.fire()),
+    );
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.engine.config.codeLens) return [];
+    const state = this.documents.get(document.uri);
+    const a = state?.analysis;
+    // Lenses for an older version would point at the wrong lines.
+    if (!state || !a || state.version !== document.version) return [];
+    const top = new vscode.Range(0, 0, 0, 0);
+    const row = compareModels(a, this.engine.registry, [])[0];
+    const cost = row?.cost?.input;
+    const lenses: vscode.CodeLens[] = [
+      new vscode.CodeLens(top, {
+        title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} per request on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,
+        command: 'tokenLens.selectModel',
+        tooltip: 'Total input tokens of this request. Click to change the model.',
+      }),
+    ];
+    // A prompt file is one part: the total says it all.
+    if (a.doc.kind === 'prompt') return lenses;
+    for (const p of a.parts) {
+      const anchor = p.part.anchor ?? p.part.range;
+      const line = document.positionAt(anchor.start).line;
+      const range = new vscode.Range(line, 0, line, 0);
+      const tokens = formatTokens(p.tokens, p.exact);
+      if (p.part.kind === 'tool') {
+        const perRequest = a.model ? costOf(a.model, { inputTokens: p.tokens }).input : undefined;
+        const over = p.tokens > this.engine.config.toolThreshold;
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${perRequest === undefined ? 'price unknown' : `${p.exact ? '' : '≈'}${formatUSD(perRequest)}`}/request${over ? ` · over ${formatTokens(this.engine.config.toolThreshold)}` : ''}`,
+            command: 'tokenLens.showToolDetails',
+            arguments: [document.uri, p.part.index],
+            tooltip: over ? 'This tool costs more than tokenLens.toolOverheadThreshold on every request. Click for details.' : 'Click for details.',
+          }),
+        );
+      } else {
+        lenses.push(new vscode.CodeLens(range, { title: `${p.part.label}: ${tokens} tokens`, command: '', tooltip: p.exact ? 'Exact count.' : 'Local estimate of this part (per-message counts would cost an API call each).' }));
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+
+/** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
+export interface Config {
+  defaultModel: string;
+  comparisonModels: string[];
+  debounceMs: number;
+  toolThreshold: number;
+  budget: number | undefined;
+  rateLimitPerMinute: number;
+  promptGlobs: string[];
+  excludeGlobs: string[];
+  offline: boolean;
+  codeLens: boolean;
+  modelOverrides: unknown;
+  priceFile: string;
+  /** From user (machine) settings only: a workspace can never redirect the key. */
+  apiBaseUrl: string | undefined;
+}
+
+const SECTION = 'tokenLens';
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+}
+
+function positive(value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(max, Math.floor(value)) : fallback;
+}
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const budget = c.get<unknown>('budget');
+  const debounce = c.get<unknown>('debounceMs');
+  // Only the user's own settings may name an endpoint; workspace and folder values are ignored.
+  const base = c.inspect<string>('apiBaseUrl');
+  const apiBaseUrl = (base?.globalValue ?? '').trim();
+  return {
+    defaultModel: (c.get<string>('defaultModel') ?? '').trim() || 'claude-sonnet-4-6',
+    comparisonModels: stringList(c.get('comparisonModels')),
+    debounceMs: typeof debounce === 'number' && debounce >= 0 ? Math.min(10_000, debounce) : 500,
+    toolThreshold: positive(c.get('toolOverheadThreshold'), 500),
+    budget: typeof budget === 'number' && budget > 0 ? Math.floor(budget) : undefined,
+    rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), 50, 8_000),
+    promptGlobs: stringList(c.get('promptGlobs')),
+    excludeGlobs: stringList(c.get('excludeGlobs')),
+    offline: c.get<boolean>('offline') === true,
+    codeLens: c.get<boolean>('codeLens.enabled') !== false,
+    modelOverrides: c.get('modelOverrides') ?? [],
+    priceFile: (c.get<string>('priceFile') ?? '').trim(),
+    apiBaseUrl: apiBaseUrl || undefined,
+  };
+}
+
+export function affectsConfig(event: vscode.ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration(SECTION);
+}

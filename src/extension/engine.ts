@@ -1,0 +1,140 @@
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { AnalyzeOptions } from '../core/analyze';
+import { CountCache } from '../core/client/cache';
+import { CountingClient, type CountLogEvent } from '../core/client/counting-client';
+import { RateLimiter } from '../core/client/rate-limiter';
+import { sdkTransport } from '../core/client/transport';
+import { ModelRegistry } from '../core/models/registry';
+import type { EstimateReason, Finding } from '../core/types';
+import type { ApiKeyStore, KeySource } from './apiKey';
+import { affectsConfig, readConfig, type Config } from './config';
+
+const ALLOW_UNTRUSTED = 'tokenLens.allowUntrusted';
+
+/** Whether exact counts are possible right now, and if not, why. */
+export type CountingMode = { exact: true; keySource: KeySource } | { exact: false; reason: Extract<EstimateReason, 'no-key' | 'offline' | 'untrusted'> };
+
+/**
+ * What every feature shares: settings, the model table, the counting client and its cache, the
+ * key and workspace trust. Rebuilds what a change affects and tells listeners to recount.
+ */
+export class Engine implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Settings, key, trust or model table changed: results may differ, recount. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly limiter: RateLimiter;
+  readonly cache: CountCache;
+  readonly client: CountingClient;
+  config: Config;
+  registry: ModelRegistry = ModelRegistry.bundled();
+  /** Problems with model overrides or the price file, for the log and a one-time warning. */
+  registryFindings: Finding[] = [];
+  mode: CountingMode = { exact: false, reason: 'no-key' };
+  private ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly keys: ApiKeyStore,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.config = readConfig();
+    this.limiter = new RateLimiter({ limit: this.config.rateLimitPerMinute });
+    this.cache = new CountCache({
+      file: vscode.Uri.joinPath(context.globalStorageUri, 'counts.json').fsPath,
+      onProblem: (message) => log.warn(message),
+    });
+    this.client = new CountingClient({ transport: undefined, cache: this.cache, limiter: this.limiter, log: (e) => this.logCall(e) });
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsConfig(e)) void this.reload();
+      }),
+      keys.onDidChange(() => void this.reload()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
+    );
+  }
+
+  /** Loads the cache and reads key and settings; resolves once counting can start. */
+  start(): Promise<void> {
+    this.ready = Promise.all([this.cache.load(), this.reload()]).then(() => undefined);
+    return this.ready;
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  get trustedForApi(): boolean {
+    return vscode.workspace.isTrusted || this.context.workspaceState.get<boolean>(ALLOW_UNTRUSTED) === true;
+  }
+
+  async allowUntrusted(): Promise<void> {
+    await this.context.workspaceState.update(ALLOW_UNTRUSTED, true);
+    await this.reload();
+  }
+
+  analyzeOptions(modelOverride?: string): AnalyzeOptions {
+    return {
+      registry: this.registry,
+      defaultModel: this.config.defaultModel,
+      toolThreshold: this.config.toolThreshold,
+      ...(this.config.budget !== undefined ? { budget: this.config.budget } : {}),
+      ...(modelOverride ? { modelOverride } : {}),
+    };
+  }
+
+  /** Re-reads settings, key and trust; rebuilds the model table and the transport. */
+  async reload(): Promise<void> {
+    this.config = readConfig();
+    this.limiter.setLimit(this.config.rateLimitPerMinute);
+    await this.loadRegistry();
+    const key = await this.keys.get();
+    if (this.config.offline) this.mode = { exact: false, reason: 'offline' };
+    else if (!key) this.mode = { exact: false, reason: 'no-key' };
+    else if (!this.trustedForApi) this.mode = { exact: false, reason: 'untrusted' };
+    else this.mode = { exact: true, keySource: key.source };
+    this.client.setTransport(
+      this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) }) : undefined,
+    );
+    this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);
+    this.changed.fire();
+  }
+
+  private async loadRegistry(): Promise<void> {
+    const findings: Finding[] = [];
+    let registry = ModelRegistry.bundled();
+    if (this.config.priceFile) {
+      try {
+        const json = JSON.parse(await fs.readFile(this.config.priceFile, 'utf8')) as unknown;
+        const imported = registry.fromLiteLLM(json);
+        registry = imported.registry;
+        findings.push(...imported.findings.map((f) => ({ ...f, message: `${this.config.priceFile}: ${f.message}` })));
+      } catch (err) {
+        findings.push({ severity: 'error', code: 'price-file-unreadable', message: `Price file ${this.config.priceFile} could not be read: ${(err as Error).message}` });
+      }
+    }
+    const overridden = registry.withOverrides(this.config.modelOverrides);
+    findings.push(...overridden.findings.map((f) => ({ ...f, message: `tokenLens.modelOverrides: ${f.message}` })));
+    this.registry = overridden.registry;
+    const fresh = findings.filter((f) => !this.registryFindings.some((old) => old.message === f.message));
+    this.registryFindings = findings;
+    for (const f of findings) (f.severity === 'error' ? this.log.error : this.log.warn).call(this.log, f.message);
+    const serious = fresh.filter((f) => f.severity !== 'info');
+    if (serious.length > 0) {
+      void vscode.window.showWarningMessage(`Token Lens: ${serious[0]!.message}${serious.length > 1 ? ` (and ${serious.length - 1} more in the log)` : ''}`);
+    }
+  }
+
+  private logCall(e: CountLogEvent): void {
+    const line = `count_tokens ${e.model}: ${e.outcome}${e.status ? ` ${e.status}` : ''} in ${e.ms} ms (attempt ${e.attempt})${e.message && e.outcome !== 'ok' ? `: ${e.message}` : ''}`;
+    if (e.outcome === 'ok') this.log.info(line);
+    else this.log.warn(line);
+  }
+
+  dispose(): void {
+    void this.cache.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

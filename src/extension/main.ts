@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { ApiKeyStore } from './apiKey';
+import { TokenCodeLensProvider } from './codeLens';
+import { clearApiKey, setApiKey } from './commands/apiKey';
+import { selectModel } from './commands/selectModel';
+import { showToolDetails } from './commands/toolDetails';
+import { Diagnostics } from './diagnostics';
+import { DocumentService } from './documents';
+import { Engine } from './engine';
+import { StatusBar } from './statusBar';
+import { WorkspaceFilesView } from './workspaceFiles';
+
+/** Documents Token Lens may look at: files on disk and unsaved buffers, in any language. */
+const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+
+/** The composition root: every service is built here and every registration is disposed with the extension. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Token Lens', { log: true });
+  const keys = new ApiKeyStore(context.secrets);
+  const engine = new Engine(context, keys, log);
+  const documents = new DocumentService(engine, context.workspaceState);
+  const diagnostics = new Diagnostics(documents);
+  const codeLens = new TokenCodeLensProvider(engine, documents);
+  const files = new WorkspaceFilesView(engine, documents, diagnostics);
+  const statusBar = new StatusBar(engine, documents);
+  context.subscriptions.push(log, keys, engine, documents, diagnostics, codeLens, files, statusBar);
+
+  const command = (id: string, run: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  command('tokenLens.setApiKey', () => setApiKey(keys));
+  command('tokenLens.clearApiKey', () => clearApiKey(keys));
+  command('tokenLens.selectModel', () => selectModel(engine, documents));
+  command('tokenLens.recount', () => documents.recountAll());
+  command('tokenLens.showLog', () => log.show());
+  command('tokenLens.allowUntrusted', () => engine.allowUntrusted());
+  command('tokenLens.showToolDetails', (uri?: vscode.Uri, index?: number) => showToolDetails(engine, documents, uri, index));
+  command('tokenLens.refreshFiles', () => files.rescan());
+
+  context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    vscode.window.registerTreeDataProvider('tokenLens.files', files),
+  );
+
+  // Reading the key and the count cache is I/O: activation does not wait for it.
+  void engine.start().then(() => files.scanSoon());
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,0 +1,142 @@
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/analyze';
+import { compareModels } from '../core/compare';
+import { estimateTextTokens } from '../core/estimator';
+import { formatTokens, formatUSD, modelLabel, REASON_TEXT } from '../core/format';
+import type { DocumentService, DocumentState } from './documents';
+import type { Engine } from './engine';
+
+const WARNING_CODES = new Set(['over-budget', 'over-context-window', 'over-context-window-with-output', 'over-standard-context-window']);
+
+/** The status bar entry: tokens, cost and model of the active prompt or payload file. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly engine: Engine, private readonly documents: DocumentService) {
+    this.item = vscode.window.createStatusBarItem('tokenLens.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Token Lens';
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) this.render();
+      }),
+      documents.onDidChange((uri) => {
+        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) this.render();
+      }),
+      engine.onDidChange(() => this.render()),
+    );
+    this.render();
+  }
+
+  render(): void {
+    const editor = vscode.window.activeTextEditor;
+    const state = editor ? this.documents.get(editor.document.uri) : undefined;
+    if (!editor || !state) {
+      this.item.hide();
+      return;
+    }
+    if (state.parse.status === 'error') {
+      this.item.text = '$(warning) Tokens: unreadable';
+      this.item.tooltip = new vscode.MarkdownString(`**Token Lens** could not read this file.\n\n${escape(state.parse.message)}`);
+      this.item.backgroundColor = undefined;
+      this.item.command = undefined;
+      this.item.show();
+      return;
+    }
+    const a = state.analysis;
+    if (!a) {
+      this.item.text = '$(sync~spin) Tokens…';
+      this.item.tooltip = 'Token Lens is counting this file.';
+      this.item.show();
+      return;
+    }
+    const row = compareModels(a, this.engine.registry, [])[0];
+    const icon = state.pending ? '$(sync~spin)' : a.total.reason === 'unauthorized' ? '$(key)' : '$(symbol-numeric)';
+    const cost = row?.cost?.input;
+    let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} · ${modelLabel(a.model, a.modelId)}`;
+    const selection = selectionTokens(editor, a);
+    if (selection !== undefined) text += ` (selection ${formatTokens(selection, false)})`;
+    this.item.text = text;
+    this.item.tooltip = tooltip(this.engine, state, a);
+    const warnings = a.findings.filter((f) => WARNING_CODES.has(f.code));
+    this.item.backgroundColor = warnings.some((f) => f.severity === 'error')
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : warnings.length > 0
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
+    this.item.command =
+      a.total.reason === 'unauthorized' || a.total.reason === 'no-key'
+        ? { title: 'Set API Key', command: 'tokenLens.setApiKey' }
+        : { title: 'Select Model', command: 'tokenLens.selectModel' };
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function selectionTokens(editor: vscode.TextEditor, a: Analysis): number | undefined {
+  const selections = editor.selections.filter((s) => !s.isEmpty);
+  if (selections.length === 0) return undefined;
+  return selections.reduce((sum, s) => sum + estimateTextTokens(editor.document.getText(s), a.family), 0);
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+function when(at: number | undefined): string {
+  return at ? new Date(at).toLocaleTimeString() : '';
+}
+
+/** Where the number came from, in one sentence. */
+export function provenance(a: Analysis, pending: boolean): string {
+  const t = a.total;
+  if (t.exact) return t.source === 'cache' ? `Exact, from the cache of earlier API counts (counted ${when(t.at)}).` : `Exact, from the count_tokens API at ${when(t.at)}.`;
+  const why = t.reason ? REASON_TEXT[t.reason] : 'estimate';
+  return `≈ Local estimate (${why})${pending ? '; the exact count is on its way' : ''}.${t.message ? ` ${t.message}` : ''}`;
+}
+
+function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['tokenLens.setApiKey', 'tokenLens.selectModel', 'tokenLens.showLog', 'tokenLens.allowUntrusted', 'tokenLens.recount'] };
+  md.supportThemeIcons = true;
+  md.appendMarkdown(`**Token Lens** · ${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${escape(modelLabel(a.model, a.modelId))}\n\n`);
+  md.appendMarkdown(`${escape(provenance(a, state.pending))}\n\n`);
+
+  const sum = (kind: string) => a.parts.filter((p) => p.part.kind === kind);
+  const rows: [string, number, boolean][] = [];
+  for (const kind of ['system', 'message', 'tool'] as const) {
+    const parts = sum(kind);
+    if (parts.length === 0) continue;
+    const label = kind === 'system' ? 'System' : kind === 'message' ? `Messages (${parts.length})` : `Tools (${parts.length})`;
+    rows.push([label, parts.reduce((s, p) => s + p.tokens, 0), parts.every((p) => p.exact)]);
+  }
+  if (a.estimate.images > 0) rows.push(['of which images', a.estimate.images, false]);
+  if (a.estimate.documents > 0) rows.push(['of which documents', a.estimate.documents, false]);
+  rows.push(['Framing and tool-use prompt', a.overhead.tokens, a.overhead.exact]);
+  md.appendMarkdown('| Part | Tokens |\n|:--|--:|\n');
+  for (const [label, tokens, exact] of rows) md.appendMarkdown(`| ${label} | ${formatTokens(tokens, exact)} |\n`);
+  md.appendMarkdown('\n');
+
+  const maxTokens = a.doc.maxTokens;
+  md.appendMarkdown(`| Model | Tokens | Input | ${maxTokens !== undefined ? `Output ≤ ${formatTokens(maxTokens)} | ` : ''}All cached | Batch |\n`);
+  md.appendMarkdown(`|:--|--:|--:|${maxTokens !== undefined ? '--:|' : ''}--:|--:|\n`);
+  for (const r of compareModels(a, engine.registry, engine.config.comparisonModels)) {
+    const name = escape(modelLabel(r.model, r.modelId));
+    const approx = r.exact ? '' : '≈';
+    const money = (n: number | undefined) => (n === undefined ? 'price unknown' : `${approx}${formatUSD(n)}`);
+    md.appendMarkdown(
+      `| ${r.current ? `**${name}**` : name} | ${formatTokens(r.tokens, r.exact)} | ${money(r.cost?.input)} | ${maxTokens !== undefined ? `${money(r.cost?.output)} | ` : ''}${money(r.cachedRead)} | ${money(r.batch?.total)} |\n`,
+    );
+  }
+  md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD. `);
+  const links = ['[Change model](command:tokenLens.selectModel)', '[Show log](command:tokenLens.showLog)'];
+  if (a.total.reason === 'no-key' || a.total.reason === 'unauthorized') links.unshift('[Set API key](command:tokenLens.setApiKey)');
+  if (a.total.reason === 'untrusted') links.unshift('[Allow counting in this workspace](command:tokenLens.allowUntrusted)');
+  md.appendMarkdown(links.join(' · '));
+  return md;
+}

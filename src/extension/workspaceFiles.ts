@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
+import { formatTokens, formatUSD, modelLabel } from '../core/format';
+import { isCandidatePath, parseDocument } from '../core/payload';
+import type { Diagnostics } from './diagnostics';
+import type { DocumentService } from './documents';
+import type { Engine } from './engine';
+import { provenance } from './statusBar';
+
+const SCAN_GLOB = '**/*.{json,jsonc,yaml,yml,md,mdx,txt}';
+const SCAN_EXCLUDE = '**/{node_modules,.git,dist,out,.vscode-test,coverage}/**';
+const MAX_FILES = 2_000;
+const MAX_SCAN_BYTES = 5 * 1024 * 1024;
+
+interface FileEntry {
+  uri: vscode.Uri;
+  /** Hash of the bytes last analysed: unchanged content is never counted again. */
+  hash: string;
+  analysis: Analysis | undefined;
+  error?: string;
+}
+
+/**
+ * The "Token Lens" view in the Explorer: every prompt and payload file in the workspace with its
+ * tokens and cost, largest first. Kept current by a file system watcher; open documents show
+ * their live state. Also publishes diagnostics for files that are not open.
+ */
+export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FileEntry | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly entries = new Map<string, FileEntry>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private scanned: Promise<void> | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly engine: Engine, private readonly documents: DocumentService, private readonly diagnostics: Diagnostics) {
+    const watcher = vscode.workspace.createFileSystemWatcher(SCAN_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => void this.updateFile(uri)),
+      watcher.onDidChange((uri) => void this.updateFile(uri)),
+      watcher.onDidDelete((uri) => this.removeFile(uri)),
+      documents.onDidChange((uri) => this.onDocument(uri)),
+      engine.onDidChange(() => this.rescan()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
+    );
+  }
+
+  /** Scans soon after start-up, off the activation path, so closed files get diagnostics too. */
+  scanSoon(delayMs = 1_500): void {
+    const timer = setTimeout(() => void this.ensureScanned(), delayMs);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  /** Scans the workspace once (on first view or by scanSoon). */
+  private ensureScanned(): Promise<void> {
+    this.scanned ??= this.scan();
+    return this.scanned;
+  }
+
+  rescan(): void {
+    this.generation++;
+    for (const e of this.entries.values()) e.hash = '';
+    this.scanned = this.scanned ? this.scan() : undefined;
+    this.fireSoon();
+  }
+
+  private async scan(): Promise<void> {
+    const generation = this.generation;
+    const uris = await vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, MAX_FILES);
+    const config = this.engine.config;
+    const candidates = uris.filter((u) => isCandidatePath(u.fsPath, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs }));
+    const keep = new Set(candidates.map((u) => u.toString()));
+    for (const [key, entry] of this.entries) {
+      if (!keep.has(key)) this.removeFile(entry.uri);
+    }
+    // Estimates for all first (fast), then exact counts as the rate limit allows.
+    await Promise.all(candidates.map((uri) => this.updateFile(uri, generation)));
+  }
+
+  private async updateFile(uri: vscode.Uri, generation = this.generation): Promise<void> {
+    const config = this.engine.config;
+    if (!isCandidatePath(uri.fsPath, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs })) return;
+    let bytes: Uint8Array;
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > MAX_SCAN_BYTES) {
+        this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });
+        return;
+      }
+      bytes = await vscode.workspace.fs.readFile(uri);
+    } catch {
+      this.removeFile(uri);
+      return;
+    }
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const key = uri.toString();
+    if (this.entries.get(key)?.hash === hash) return;
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const parse = parseDocument(uri.fsPath, text, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs });
+    if (parse.status === 'skipped') {
+      this.removeFile(uri);
+      return;
+    }
+    if (parse.status === 'error') {
+      this.setEntry({ uri, hash, analysis: undefined, error: parse.message });
+      return;
+    }
+    const options = this.engine.analyzeOptions(this.documents.modelOverride(uri));
+    const mode = this.engine.mode;
+    const entry: FileEntry = { uri, hash, analysis: estimateDocument(parse.doc, options, mode.exact ? 'network' : mode.reason) };
+    this.setEntry(entry, text);
+    if (!mode.exact) return;
+    const exact = await analyzeDocument(parse.doc, options, this.engine.client);
+    if (exact && this.entries.get(key) === entry && generation === this.generation) {
+      entry.analysis = exact;
+      this.diagnostics.setForClosedFile(uri, exact.findings, text);
+      this.fireSoon();
+    }
+  }
+
+  private setEntry(entry: FileEntry, text?: string): void {
+    this.entries.set(entry.uri.toString(), entry);
+    if (text !== undefined) this.diagnostics.setForClosedFile(entry.uri, entry.analysis?.findings, text);
+    this.fireSoon();
+  }
+
+  private removeFile(uri: vscode.Uri): void {
+    if (this.entries.delete(uri.toString())) {
+      this.diagnostics.setForClosedFile(uri, undefined, '');
+      this.fireSoon();
+    }
+  }
+
+  /** An open document changed or closed: show its state, or re-read it from disk once closed. */
+  private onDocument(uri: vscode.Uri): void {
+    if (!this.documents.get(uri)) {
+      const entry = this.entries.get(uri.toString());
+      if (entry) {
+        entry.hash = '';
+        void this.updateFile(uri);
+      }
+    }
+    this.fireSoon();
+  }
+
+  private fireSoon(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changed.fire(undefined);
+    }, 100);
+  }
+
+  /** Live analysis for open documents, the scan's for the rest. */
+  private analysisOf(entry: FileEntry): Analysis | undefined {
+    return this.documents.get(entry.uri)?.analysis ?? entry.analysis;
+  }
+
+  async getChildren(element?: FileEntry): Promise<FileEntry[]> {
+    if (element) return [];
+    await this.ensureScanned();
+    return [...this.entries.values()].sort((a, b) => (this.analysisOf(b)?.total.tokens ?? -1) - (this.analysisOf(a)?.total.tokens ?? -1));
+  }
+
+  getTreeItem(entry: FileEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(path.basename(entry.uri.fsPath), vscode.TreeItemCollapsibleState.None);
+    item.resourceUri = entry.uri;
+    item.command = { title: 'Open', command: 'vscode.open', arguments: [entry.uri] };
+    const folder = vscode.workspace.getWorkspaceFolder(entry.uri);
+    const rel = folder ? path.relative(folder.uri.fsPath, entry.uri.fsPath) : entry.uri.fsPath;
+    const a = this.analysisOf(entry);
+    if (!a) {
+      item.description = entry.error ? 'unreadable' : '…';
+      item.tooltip = `${rel}\n${entry.error ?? 'Counting…'}`;
+      item.iconPath = new vscode.ThemeIcon(entry.error ? 'warning' : 'loading~spin');
+      return item;
+    }
+    const cost = a.cost?.input;
+    item.description = `${formatTokens(a.total.tokens, a.total.exact)} · ${cost === undefined ? 'price unknown' : formatUSD(cost)}`;
+    item.tooltip = new vscode.MarkdownString(
+      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}\n\n${provenance(a, false)}`,
+    );
+    const flagged = a.findings.some((f) => f.severity !== 'info');
+    item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : a.doc.kind === 'prompt' ? 'note' : a.doc.kind === 'tools' ? 'tools' : 'json');
+    return item;
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
