@@ -14,7 +14,15 @@ import { WorkspaceFilesView } from './workspaceFiles';
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
 /** The composition root: every service is built here and every registration is disposed with the extension. */
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: for the extension's own tests in the extension host, not a public API. */
+export interface TokenLensApi {
+  engine: Engine;
+  documents: DocumentService;
+  files: WorkspaceFilesView;
+  statusBar: StatusBar;
+}
+
+export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const log = vscode.window.createOutputChannel('Token Lens', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const engine = new Engine(context, keys, log);
@@ -42,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Reading the key and the count cache is I/O: activation does not wait for it.
   void engine.start().then(() => files.scanSoon());
+  return { engine, documents, files, statusBar };
 }
 
 export function deactivate(): void {
