@@ -34,9 +34,21 @@ const common = {
   banner: { js: IMPORT_META_URL },
 };
 
+/**
+ * The SDK (and what it pulls in) is its own file, dist/sdk.js, required on the first count: the
+ * extension's start-up never parses it.
+ */
+const lazySdk = {
+  name: 'lazy-sdk',
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: './sdk.js', external: true }));
+  },
+};
+
 const targets = [
-  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
+  { ...common, entryPoints: ['src/core/client/sdk-entry.ts'], outfile: 'dist/sdk.js' },
+  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazySdk] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [lazySdk], banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
 ];
 
 if (watch) {
@@ -47,6 +59,6 @@ if (watch) {
   await chmod('dist/cli.js', 0o755);
   if (metafile) {
     const { writeFile } = await import('node:fs/promises');
-    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${i === 0 ? 'extension' : 'cli'}.json`, JSON.stringify(r.metafile))));
+    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${['sdk', 'extension', 'cli'][i]}.json`, JSON.stringify(r.metafile))));
   }
 }
