@@ -27,6 +27,22 @@ export interface CountedFile {
     batchTotal: number | null;
     longContext: boolean;
     unknown: string[];
+    /** With prompt caching (cache_control breakpoints): the first request, which writes the cache. Null without breakpoints or price. */
+    cacheFirstRequest: number | null;
+    /** A repeat within the TTL, which reads the cache. Null without breakpoints or price. */
+    cacheRepeatRequest: number | null;
+    /** Identical requests after which caching costs no more than not caching; null when it never does. */
+    cacheBreakEvenRequests: number | null;
+  };
+  /** Prompt caching, for files with cache_control breakpoints (and a known model). */
+  cache?: {
+    /** Whether every prefix count is exact. */
+    exact: boolean;
+    breakpoints: { label: string; ttl: string; prefixTokens: number; exact: boolean; cached: boolean; line: number | null }[];
+    tokens: { write5m: number; write1h: number; read: number; uncached: number };
+    /** Without caching, for comparison. */
+    uncachedRequest: number | null;
+    savingsPerRepeat: number | null;
   };
   parts: { kind: string; label: string; tokens: number; exact: boolean; line: number }[];
   tools: { name: string; tokens: number; exact: boolean; overThreshold: boolean; line: number }[];
@@ -110,6 +126,18 @@ async function countFile(file: string, options: CountOptions): Promise<FileRepor
   return report(shown, text, analysis, options.analyze.toolThreshold);
 }
 
+/** USD for the JSON report: null when unknown, rounded to 1e-10 so sums print without float noise. */
+function usd(amount: number | undefined): number | null {
+  return amount === undefined || !Number.isFinite(amount) ? null : Math.round(amount * 1e10) / 1e10;
+}
+
+/** The part that holds a breakpoint at `path` (`['tools', 2]`, `['messages', 1, 'content', 0]`, ...). */
+function partOf(a: Analysis, path: (string | number)[]) {
+  const [where, index] = path;
+  const kind = where === 'tools' ? 'tool' : where === 'system' ? 'system' : where === 'messages' ? 'message' : undefined;
+  return kind === undefined ? undefined : a.doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
+}
+
 function displayPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
@@ -118,6 +146,8 @@ function displayPath(file: string, cwd: string): string {
 function report(shown: string, text: string, a: Analysis, threshold: number): CountedFile {
   const line = (offset: number | undefined) => (offset === undefined ? null : lineOf(text, offset).line + 1);
   const cost = a.cost;
+  const cache = a.cache;
+  const prefixes = a.cachePrefixes ?? [];
   return {
     path: shown,
     kind: a.doc.kind,
@@ -130,13 +160,34 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
     ...(a.total.message ? { reasonMessage: a.total.message } : {}),
     ...(a.doc.maxTokens !== undefined ? { maxTokens: a.doc.maxTokens } : {}),
     costUSD: {
-      input: cost?.input ?? null,
-      output: cost?.output ?? null,
-      total: cost?.total ?? null,
-      batchTotal: cost?.batchTotal ?? null,
+      input: usd(cost?.input),
+      output: usd(cost?.output),
+      total: usd(cost?.total),
+      batchTotal: usd(cost?.batchTotal),
       longContext: cost?.longContext ?? false,
       unknown: cost ? cost.unknown : ['model'],
+      cacheFirstRequest: usd(cache?.first.total),
+      cacheRepeatRequest: usd(cache?.repeat.total),
+      cacheBreakEvenRequests: cache?.breakEvenRequests ?? null,
     },
+    ...(cache
+      ? {
+          cache: {
+            exact: prefixes.every((p) => p.exact),
+            breakpoints: prefixes.map((p, i) => ({
+              label: p.breakpoint.label,
+              ttl: p.breakpoint.ttl,
+              prefixTokens: p.tokens,
+              exact: p.exact,
+              cached: cache.segments[i]?.cached ?? false,
+              line: line(partOf(a, p.breakpoint.path)?.range.start),
+            })),
+            tokens: cache.tokens,
+            uncachedRequest: usd(cache.uncached.total),
+            savingsPerRepeat: usd(cache.savingsPerRepeat),
+          },
+        }
+      : {}),
     parts: a.parts.map((p) => ({ kind: p.part.kind, label: p.part.label, tokens: p.tokens, exact: p.exact, line: line(p.part.range.start) ?? 1 })),
     tools: a.parts
       .filter((p) => p.part.kind === 'tool')

@@ -24,6 +24,26 @@ function sourceOf(f: CountedFile): string {
   return f.exact ? f.source : `estimate (${REASONS[f.reason ?? ''] ?? f.reason ?? 'offline'})`;
 }
 
+/**
+ * One line on prompt caching for a file with breakpoints: what is cached, what the first request
+ * (cache write) and a repeat (cache read) cost, and when caching pays off.
+ */
+export function cacheLine(f: CountedFile): string | undefined {
+  const c = f.cache;
+  if (!c) return undefined;
+  const n = c.breakpoints.length;
+  const what = `${n} breakpoint${n === 1 ? '' : 's'}`;
+  const cached = c.tokens.read;
+  if (cached === 0) return `cache: nothing cached (${what}; every prefix is below the model's minimum)`;
+  const head = `cache: ${tokens(cached, c.exact)} of ${tokens(f.inputTokens, f.exact)} tokens cached (${what})`;
+  const usd = (v: number | null) => formatUSD(v ?? undefined);
+  const costs = `first request ${usd(f.costUSD.cacheFirstRequest)}, repeats ${usd(f.costUSD.cacheRepeatRequest)}, uncached ${usd(c.uncachedRequest)}`;
+  const n2 = f.costUSD.cacheBreakEvenRequests;
+  const priced = f.costUSD.cacheFirstRequest !== null && f.costUSD.cacheRepeatRequest !== null && c.uncachedRequest !== null;
+  const payoff = !priced ? '' : n2 === null ? '; never pays off' : n2 === 1 ? '; pays off from the first request' : `; pays off after ${n2} identical requests`;
+  return `${head}; ${costs}${payoff}`;
+}
+
 /** Pads columns to their widest cell; the last column is left ragged. */
 function columns(rows: string[][], rightAligned: Set<number>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
@@ -61,6 +81,10 @@ export function formatTable(files: FileReport[], info: { offline: boolean; price
     lines.push(columns(rows, new Set([3, 4, 5])));
   }
   const notes: string[] = [];
+  for (const f of counted) {
+    const line = cacheLine(f);
+    if (line) notes.push(`${f.path}: ${line}`);
+  }
   for (const f of files) {
     if ('error' in f) notes.push(`${f.path}${f.line ? `:${f.line}` : ''}: error: ${f.error}`);
   }

@@ -54,6 +54,9 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 
 class UsageError extends Error {}
 
+/** Longest the CLI waits for one count: past a full rate-limit window, so `--rpm` throttles rather than gives up. */
+const CLI_MAX_WAIT_MS = 90_000;
+
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -113,7 +116,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let cache: CountCache | undefined;
   if (!offline && apiKey) {
     cache = new CountCache({
-      file: path.join(values['cache-dir'] ?? defaultCacheDir(io.env), 'counts.json'),
+      // A relative --cache-dir is relative to the directory the command runs in.
+      file: path.join(path.resolve(io.cwd, values['cache-dir'] ?? defaultCacheDir(io.env)), 'counts.json'),
       onProblem: (message) => io.stderr(`token-lens: ${message}\n`),
     });
     await cache.load();
@@ -121,6 +125,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       transport: sdkTransport({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}) }),
       cache,
       limiter: new RateLimiter({ limit: rpm }),
+      // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
+      // falling back to estimates for every file past the first minute's calls.
+      maxRetryWaitMs: CLI_MAX_WAIT_MS,
     });
   } else if (!offline) {
     io.stderr('token-lens: no ANTHROPIC_API_KEY set, so these are local estimates (≈). Set ANTHROPIC_API_KEY for exact counts from the free count_tokens endpoint.\n');

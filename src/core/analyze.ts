@@ -1,10 +1,19 @@
 import type { CountingClient, CountResult } from './client/counting-client';
 import { estimateRequest, type EstimateBreakdown } from './estimator';
-import { costOf, type Cost } from './models/cost';
+import {
+  cacheBreakpoints,
+  cachedRequestCost,
+  checkCacheBreakpoints,
+  costOf,
+  prefixBody,
+  type Breakpoint,
+  type CachedRequestCost,
+  type Cost,
+} from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
-import type { CountBody, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, TokenizerFamily } from './types';
+import type { CountBody, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
 import { splitUncountable } from './uncountable';
 
 /** What the analysis needs to know beyond the document. */
@@ -29,6 +38,11 @@ export interface TokenCount {
 
 export interface PartCount extends TokenCount {
   part: PayloadPart;
+}
+
+/** The tokens of the prompt prefix that ends at one `cache_control` breakpoint. */
+export interface CachePrefixCount extends TokenCount {
+  breakpoint: Breakpoint;
 }
 
 export interface TotalCount extends TokenCount {
@@ -57,6 +71,17 @@ export interface Analysis {
   estimate: EstimateBreakdown;
   /** Cost of one request: input, plus worst-case output at `max_tokens` when the file sets it. */
   cost: Cost | undefined;
+  /**
+   * Prompt caching, when the body has `cache_control` breakpoints and the model is known: the
+   * first request (cache writes), a repeat within the TTL (cache reads) and the break-even point,
+   * each with worst-case output at `max_tokens` like {@link cost}. Priced from `cachePrefixes`.
+   */
+  cache?: CachedRequestCost;
+  /**
+   * The prefix counted at each breakpoint, in breakpoint order, when `cache` is set. Exact when
+   * counted by the API; estimated otherwise (and then `cache` is an estimate too).
+   */
+  cachePrefixes?: CachePrefixCount[];
   findings: Finding[];
 }
 
@@ -82,6 +107,8 @@ function placeholderShare(estimate: EstimateBreakdown, doc: ParsedDocument): num
 
 /**
  * The local estimate of a document: immediate, no I/O. Every number is marked as an estimate.
+ * Cache prefixes are estimated from the same breakdown (only a message cut by a breakpoint is
+ * estimated again), so this stays cheap enough to run on every keystroke.
  */
 export function estimateDocument(doc: ParsedDocument, options: AnalyzeOptions, reason: EstimateReason = 'offline', message?: string): Analysis {
   const { modelId, model, family } = resolveModel(doc, options);
@@ -89,22 +116,29 @@ export function estimateDocument(doc: ParsedDocument, options: AnalyzeOptions, r
   const tokens = Math.max(0, estimate.total - placeholderShare(estimate, doc));
   const parts = doc.parts.map((part) => ({ part, tokens: estimatedPart(estimate, part), exact: false }));
   const total: TotalCount = { tokens, exact: false, source: 'estimate', reason, ...(message ? { message } : {}) };
-  return finish(doc, options, { modelId, model, family, estimate, total, parts });
+  const breakpoints = cacheBreakpoints(doc.body);
+  const prefixes = model ? breakpoints.map((breakpoint) => ({ breakpoint, tokens: estimatedPrefix(doc.body, breakpoint, estimate, family, tokens), exact: false })) : undefined;
+  return finish(doc, options, { modelId, model, family, estimate, total, parts, breakpoints, prefixes });
 }
 
 /**
  * The exact count where the API can give one: the whole request in one call, each tool in one
- * call (cached by its own content, so an edit costs one call per edited tool), system and
- * messages apportioned by the estimate. Whatever cannot be counted exactly is estimated and the
- * total says so. Falls back to the estimate, with its reason, when the API cannot answer.
+ * call (cached by its own content, so an edit costs one call per edited tool), each cache prefix
+ * in one call (likewise cached), system and messages apportioned by the estimate. Whatever cannot
+ * be counted exactly is estimated and marked so. Falls back to the estimate, with its reason, when
+ * the API cannot answer the whole request. Resolves to undefined once `signal` is aborted.
  */
 export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions, client: CountingClient, signal?: AbortSignal): Promise<Analysis | undefined> {
+  if (signal?.aborted) return undefined;
   const { modelId, model, family } = resolveModel(doc, options);
+  // The API is asked with the table's own id: short names ("sonnet") and other-case spellings
+  // are ours, not the API's, and an alias and its model then share cached counts.
+  const apiModel = model?.id ?? modelId;
   const estimate = estimateRequest(doc.body, family);
   const { countable, removed } = splitUncountable(doc.body);
 
-  const whole = await countAdded(client, modelId, countable, doc.placeholder, signal);
-  if (whole.status === 'cancelled') return undefined;
+  const whole = await countAdded(client, apiModel, countable, doc.placeholder, signal);
+  if (whole.status === 'cancelled' || signal?.aborted) return undefined;
   if (whole.status === 'failed') return estimateDocument(doc, options, whole.reason, whole.message);
 
   // What the endpoint refused to count is estimated and added: the total is then an estimate.
@@ -121,14 +155,40 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
         }
       : { tokens: whole.tokens, exact: true, source: whole.source, at: whole.at };
 
-  const toolCounts = await countTools(client, modelId, doc, countable, signal);
-  if (toolCounts === undefined) return undefined;
+  const breakpoints = cacheBreakpoints(doc.body);
+  const [toolCounts, prefixes] = await Promise.all([
+    countTools(client, apiModel, doc, countable, signal),
+    // Without a model there is no price to put on the cache: no calls for it.
+    model ? countPrefixes(client, apiModel, doc, breakpoints, estimate, family, total, signal) : Promise.resolve(undefined),
+  ]);
+  if (toolCounts === undefined || prefixes === null || signal?.aborted) return undefined;
 
-  const parts = doc.parts.map((part): PartCount => {
+  const parts = apportion(doc, estimate, total.tokens, toolCounts);
+  return finish(doc, options, { modelId, model, family, estimate, total, parts, breakpoints, prefixes });
+}
+
+/**
+ * Parts of a counted document: tools counted exactly where they could be; the other parts by
+ * their estimate, scaled so that, with the framing and hidden tool prompt the estimate also
+ * foresees, they fill exactly what the total leaves after the exact tools. The parts then never
+ * add up to more than the total, whichever way the estimate errs.
+ */
+function apportion(doc: ParsedDocument, estimate: EstimateBreakdown, totalTokens: number, toolCounts: Map<number, number>): PartCount[] {
+  let exactSum = 0;
+  let estimateOfExact = 0;
+  for (const [index, tokens] of toolCounts) {
+    exactSum += tokens;
+    estimateOfExact += estimate.tools[index] ?? 0;
+  }
+  const estimatedRest = estimate.total - placeholderShare(estimate, doc) - estimateOfExact;
+  const rest = totalTokens - exactSum;
+  const scale = estimatedRest > 0 && rest >= 0 ? rest / estimatedRest : 1;
+  return doc.parts.map((part): PartCount => {
     const exactTool = part.kind === 'tool' ? toolCounts.get(part.index) : undefined;
-    return exactTool !== undefined ? { part, tokens: exactTool, exact: true } : { part, tokens: estimatedPart(estimate, part), exact: false };
+    if (exactTool !== undefined) return { part, tokens: exactTool, exact: true };
+    // Rounded down (with a little slack for floating point) so the scaled parts never overshoot.
+    return { part, tokens: Math.max(0, Math.floor(estimatedPart(estimate, part) * scale + 1e-9)), exact: false };
   });
-  return finish(doc, options, { modelId, model, family, estimate, total, parts });
 }
 
 /** The tokens a body adds to a request: its count, less the placeholder's when it has one. */
@@ -167,6 +227,77 @@ async function countTools(client: CountingClient, model: string, doc: ParsedDocu
   return counts;
 }
 
+/**
+ * The prefix at each breakpoint, counted through the client: the {@link prefixBody}, with the
+ * placeholder message added (and its count subtracted) when the prefix ends in tools or system,
+ * like a tools-only document. Each prefix request depends on the prefix's content alone, so the
+ * cache answers for prefixes that did not change. The top-level (`request`) breakpoint is the
+ * whole request. Content the endpoint refuses is estimated and added; a prefix the API cannot
+ * count is estimated. `null` when cancelled.
+ */
+async function countPrefixes(
+  client: CountingClient,
+  model: string,
+  doc: ParsedDocument,
+  breakpoints: Breakpoint[],
+  estimate: EstimateBreakdown,
+  family: TokenizerFamily,
+  total: TotalCount,
+  signal?: AbortSignal,
+): Promise<CachePrefixCount[] | null> {
+  const results = await Promise.all(
+    breakpoints.map(async (breakpoint): Promise<CachePrefixCount | null> => {
+      if (breakpoint.location === 'request') return { breakpoint, tokens: total.tokens, exact: total.exact };
+      const prefix = prefixBody(doc.body, breakpoint);
+      const { countable, removed } = splitUncountable(prefix);
+      const placeholder = countable.messages.length === 0;
+      const body = placeholder ? { ...countable, messages: [PLACEHOLDER_MESSAGE] as Json[] } : countable;
+      const counted = await countAdded(client, model, body, placeholder, signal);
+      if (counted.status === 'cancelled') return null;
+      if (counted.status === 'failed') {
+        return { breakpoint, tokens: estimatedPrefix(doc.body, breakpoint, estimate, family, total.tokens), exact: false };
+      }
+      if (removed.length === 0) return { breakpoint, tokens: counted.tokens, exact: true };
+      const uncounted = Math.max(0, estimateRequest(prefix, family).total - estimateRequest(countable, family).total);
+      return { breakpoint, tokens: counted.tokens + uncounted, exact: false };
+    }),
+  );
+  return results.some((r) => r === null) ? null : (results as CachePrefixCount[]);
+}
+
+/**
+ * The estimated tokens of the prefix ending at `breakpoint`, from the whole request's estimate:
+ * tools and system prefixes leave out the request framing (as their exact counts leave out the
+ * placeholder request), a message prefix has everything before its message plus the estimate of
+ * the message cut after the breakpoint's block. Only that message (or the system blocks up to a
+ * system breakpoint) is estimated again.
+ */
+function estimatedPrefix(body: CountBody, breakpoint: Breakpoint, estimate: EstimateBreakdown, family: TokenizerFamily, totalTokens: number): number {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const [, first] = breakpoint.path;
+  const i = typeof first === 'number' ? first : 0;
+  const allTools = estimate.toolOverhead + sum(estimate.tools);
+  switch (breakpoint.location) {
+    case 'request':
+      return totalTokens;
+    case 'tools':
+      return estimate.toolOverhead + sum(estimate.tools.slice(0, i + 1));
+    case 'system': {
+      const blocks = Array.isArray(body.system) ? body.system : [];
+      const system = i + 1 >= blocks.length ? estimate.system : Math.min(estimate.system, estimateRequest({ messages: [], system: blocks.slice(0, i + 1) }, family).system);
+      return allTools + system;
+    }
+    case 'messages': {
+      const message = body.messages[i];
+      const whole = estimate.messages[i] ?? 0;
+      // The message alone, cut where prefixBody cuts it (only that message is copied).
+      const cut = prefixBody({ messages: message === undefined ? [] : [message] }, { ...breakpoint, path: ['messages', 0, ...breakpoint.path.slice(2)] });
+      const part = Math.min(whole, estimateRequest(cut, family).messages[0] ?? 0);
+      return Math.min(totalTokens, estimate.framing + allTools + estimate.system + sum(estimate.messages.slice(0, i)) + part);
+    }
+  }
+}
+
 function estimatedPart(estimate: EstimateBreakdown, part: PayloadPart): number {
   switch (part.kind) {
     case 'system':
@@ -185,18 +316,28 @@ interface Counted {
   estimate: EstimateBreakdown;
   total: TotalCount;
   parts: PartCount[];
+  breakpoints: Breakpoint[];
+  /** Undefined when the model is unknown (nothing to price the cache with). */
+  prefixes: CachePrefixCount[] | undefined;
 }
 
 function finish(doc: ParsedDocument, options: AnalyzeOptions, counted: Counted): Analysis {
-  const { model, total, parts } = counted;
+  const { modelId, model, family, estimate, total, parts, breakpoints, prefixes } = counted;
   const accounted = parts.reduce((sum, p) => sum + p.tokens, 0);
-  const overhead: TokenCount = {
-    tokens: Math.max(0, total.tokens - accounted),
-    exact: total.exact && parts.every((p) => p.exact || p.part.kind !== 'tool'),
-  };
-  const cost = model ? costOf(model, { inputTokens: total.tokens, ...(doc.maxTokens !== undefined ? { outputTokens: doc.maxTokens } : {}) }) : undefined;
-  const analysis: Analysis = { doc, ...counted, overhead, cost, findings: [] };
-  analysis.findings = findingsFor(analysis, options);
+  // The remainder is only as exact as every number it is taken from.
+  const overhead: TokenCount = { tokens: Math.max(0, total.tokens - accounted), exact: total.exact && parts.every((p) => p.exact) };
+  const outputTokens = doc.maxTokens;
+  const cost = model ? costOf(model, { inputTokens: total.tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) }) : undefined;
+  const analysis: Analysis = { doc, modelId, model, family, total, parts, overhead, estimate, cost, findings: [] };
+  if (model && prefixes && prefixes.length > 0) {
+    analysis.cache = cachedRequestCost(
+      model,
+      { prefixTokens: prefixes.map((p) => p.tokens), totalTokens: total.tokens, ttl: prefixes.map((p) => p.breakpoint.ttl) },
+      outputTokens ?? 0,
+    );
+    analysis.cachePrefixes = prefixes;
+  }
+  analysis.findings = findingsFor(analysis, options, breakpoints);
   return analysis;
 }
 
@@ -205,7 +346,7 @@ function formatTokens(n: number): string {
 }
 
 /** Everything worth telling about an analysed document, parser findings included. */
-function findingsFor(a: Analysis, options: AnalyzeOptions): Finding[] {
+function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoint[]): Finding[] {
   const { doc, model, total } = a;
   const findings: Finding[] = [...doc.findings];
   const approx = total.exact ? '' : '≈';
@@ -214,11 +355,14 @@ function findingsFor(a: Analysis, options: AnalyzeOptions): Finding[] {
     findings.push(...checkUnknownModel(a.modelId, options.registry).map((f) => withRange(f, doc.modelRange)));
   } else {
     const today = options.today ?? new Date();
+    const effort = effortOf(doc.body.output_config);
     findings.push(...checkLifecycle(model, today).map((f) => withRange(f, doc.modelRange)));
     findings.push(...checkContextWindow(model, total.tokens, doc.maxTokens).map((f) => withRange(f, doc.modelRange)));
-    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens).map((f) => withRange(f, doc.thinkingRange)));
+    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens, effort !== undefined ? { effort } : {}).map((f) => withRange(f, doc.thinkingRange)));
     findings.push(...checkToolChoice(model, doc.body.tool_choice));
   }
+
+  findings.push(...cacheFindings(a, breakpoints));
 
   if (options.budget !== undefined && total.tokens > options.budget) {
     findings.push({
@@ -250,6 +394,56 @@ function findingsFor(a: Analysis, options: AnalyzeOptions): Finding[] {
     });
   }
   return findings;
+}
+
+/** `output_config.effort` when the body sets it to a string. */
+function effortOf(outputConfig: Json | undefined): string | undefined {
+  if (typeof outputConfig !== 'object' || outputConfig === null || Array.isArray(outputConfig)) return undefined;
+  const effort = outputConfig['effort'];
+  return typeof effort === 'string' ? effort : undefined;
+}
+
+/**
+ * Breakpoint findings (too many, bad ttl) and pricing findings (a prefix below the model's
+ * minimum, ...), each pointed at the part that carries its breakpoint.
+ */
+function cacheFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
+  if (breakpoints.length === 0) return [];
+  const at = (b: Breakpoint | undefined) => (b ? breakpointRange(a.doc, b) : undefined);
+  const findings: Finding[] = [];
+  // Listed whole first for "too many", then one breakpoint at a time so each ttl finding gets its range.
+  for (const f of checkCacheBreakpoints(breakpoints)) {
+    if (f.code !== 'cache-ttl-invalid') findings.push(withRange(f, at(breakpoints[4])));
+  }
+  for (const b of breakpoints) {
+    for (const f of checkCacheBreakpoints([b])) findings.push(withRange(f, at(b)));
+  }
+  const cache = a.cache;
+  if (cache) {
+    // cachedRequestCost reports below-minimum prefixes in breakpoint order, for the first four.
+    const short = cache.segments.map((s, i) => i).filter((i) => i < 4 && !cache.segments[i]!.cached);
+    let next = 0;
+    for (const f of cache.findings) {
+      if (f.code === 'too-many-cache-breakpoints') continue; // already reported, with its range
+      if (f.code === 'cache-prefix-below-minimum') {
+        const prefix = a.cachePrefixes?.[short[next++] ?? -1];
+        const message = prefix && !prefix.exact ? f.message.replace(/covers ([\d,]+) tokens/, 'covers ≈$1 tokens') : f.message;
+        findings.push(withRange({ ...f, message }, at(prefix?.breakpoint)));
+        continue;
+      }
+      findings.push(f);
+    }
+  }
+  return findings;
+}
+
+/** Where a breakpoint sits in the source: the tool, system prompt or message that carries it. */
+function breakpointRange(doc: ParsedDocument, b: Breakpoint): SourceRange | undefined {
+  const [, index] = b.path;
+  const kind = b.location === 'tools' ? 'tool' : b.location === 'system' ? 'system' : b.location === 'messages' ? 'message' : undefined;
+  if (kind === undefined) return undefined;
+  const part = doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
+  return part ? (part.anchor ?? part.range) : undefined;
 }
 
 function withRange(finding: Finding, range: Finding['range']): Finding {

@@ -889,7 +889,8 @@ export class ModelRegistry {
     this.names().forEach(({ name, id: owner }, order) => {
       const lower = name.toLowerCase();
       let score = editDistance(q, lower);
-      if (q.length >= 4 && (lower.includes(q) || q.includes(lower))) score = Math.min(score, 1);
+      // One name inside the other (a dated id, a provider prefix), unless the shorter one is a short alias.
+      if (Math.min(q.length, lower.length) >= 8 && (lower.includes(q) || q.includes(lower))) score = Math.min(score, 1);
       if (score > limit) return;
       const prev = best.get(owner);
       if (!prev || score < prev.score) best.set(owner, { name, score, order });
