@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: every benchmark, each printing ratios measured side by side in one run, and
+ * the results written to bench/RESULTS.md with the machine they ran on.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main as activation } from './activation';
+import { main as estimator } from './estimator';
+
+function captured(run: () => unknown): string {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+    log(...args);
+  };
+  try {
+    run();
+  } finally {
+    console.log = log;
+  }
+  return lines.join('\n');
+}
+
+const root = path.resolve(__dirname, '..');
+console.error('building the production bundle…');
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+
+const sections: string[] = [];
+sections.push('## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n');
+const act = activation();
+console.log(act);
+sections.push(act);
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const header = [
+  '# Benchmark results',
+  '',
+  `Ran ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+  'Machines here are shared: read the ratios (measured side by side in one run), not the absolute times.',
+  '',
+].join('\n');
+writeFileSync(path.join(root, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n')}\n`);
+console.error('wrote bench/RESULTS.md');
