@@ -7,8 +7,10 @@ import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main as activation } from './activation';
+import { main as apiEconomy } from './api-economy';
 import { main as estimator } from './estimator';
 
+/** Runs a benchmark that prints with console.log, keeping what it printed. */
 function captured(run: () => unknown): string {
   const lines: string[] = [];
   const log = console.log;
@@ -24,23 +26,34 @@ function captured(run: () => unknown): string {
   return lines.join('\n');
 }
 
-const root = path.resolve(__dirname, '..');
-console.error('building the production bundle…');
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+/** Each benchmark returns (or prints) one Markdown section. */
+const BENCHMARKS: { name: string; run: () => Promise<string> | string }[] = [
+  { name: 'API economy', run: apiEconomy },
+  { name: 'estimator', run: () => '## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n' },
+  { name: 'start-up', run: () => activation() },
+];
 
-const sections: string[] = [];
-sections.push('## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n');
-const act = activation();
-console.log(act);
-sections.push(act);
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '..');
+  console.error('building the production bundle…');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+  const sections: string[] = [];
+  for (const b of BENCHMARKS) {
+    console.error(`\n== ${b.name}`);
+    const section = await b.run();
+    if (!section.startsWith('## Estimator')) console.log(section);
+    sections.push(section);
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header = [
+    '# Benchmark results',
+    '',
+    `Ran ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+    'Machines here are shared: read the ratios (measured side by side in one run), not the absolute times.',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(root, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n')}\n`);
+  console.error('wrote bench/RESULTS.md');
+}
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const header = [
-  '# Benchmark results',
-  '',
-  `Ran ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
-  'Machines here are shared: read the ratios (measured side by side in one run), not the absolute times.',
-  '',
-].join('\n');
-writeFileSync(path.join(root, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n')}\n`);
-console.error('wrote bench/RESULTS.md');
+void main();

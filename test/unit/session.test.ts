@@ -1,0 +1,101 @@
+import { strict as assert } from 'node:assert';
+import { CountCache } from '../../src/core/client/cache';
+import { CountingClient } from '../../src/core/client/counting-client';
+import { sdkTransport } from '../../src/core/client/transport';
+import { ModelRegistry } from '../../src/core/models/registry';
+import { DocumentSession, type SessionEnvironment, type SessionState } from '../../src/core/session';
+import type { EstimateReason } from '../../src/core/types';
+import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+
+const registry = ModelRegistry.bundled();
+
+function promptText(words: number): string {
+  return Array.from({ length: words }, (_, i) => `word${i}`).join(' ');
+}
+
+describe('DocumentSession', () => {
+  let api: FakeApi;
+  before(async () => {
+    api = await startFakeApi();
+  });
+  after(() => api.close());
+  beforeEach(() => api.reset());
+
+  function setup(opts: { debounceMs?: number; offline?: EstimateReason } = {}) {
+    const client = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache() });
+    const reports: (SessionState | undefined)[] = [];
+    const env: SessionEnvironment = {
+      parseOptions: () => ({}),
+      analyzeOptions: () => ({ registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500 }),
+      counting: () => (opts.offline ? { reason: opts.offline } : { client }),
+      debounceMs: () => opts.debounceMs ?? 30,
+    };
+    const session = new DocumentSession('/w/notes.prompt.md', env, (s) => reports.push(s && { ...s }));
+    const settled = () =>
+      new Promise<SessionState>((resolve, reject) => {
+        const started = Date.now();
+        const poll = () => {
+          const s = session.state;
+          if (s && !s.pending && s.analysis?.total.exact) return resolve(s);
+          if (Date.now() - started > 5_000) return reject(new Error('never settled'));
+          setTimeout(poll, 5);
+        };
+        poll();
+      });
+    return { client, session, reports, settled };
+  }
+
+  it('estimates at once, then reports the exact count for the newest version only', async () => {
+    const { session, reports, settled } = setup();
+    for (let v = 1; v <= 10; v++) session.update(v, promptText(v * 10));
+    assert.ok(reports.every((r) => r?.analysis && !r.analysis.total.exact), 'each edit shows an estimate at once');
+    const state = await settled();
+    assert.equal(state.version, 10);
+    assert.equal(state.analysis!.total.tokens, fakeCount({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: promptText(100) }] }));
+    assert.equal(api.countCalls(), 1, 'ten quick edits, one call');
+    assert.ok(reports.filter((r) => r?.analysis?.total.exact).every((r) => r!.version === 10), 'no exact result for an older version');
+  });
+
+  it('answers known content from the cache without waiting for the debounce', async () => {
+    // A debounce far longer than settled() waits: only a cache hit can settle in time.
+    const { client, session, settled } = setup({ debounceMs: 60_000 });
+    await client.count({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'cached words' }] });
+    const calls = api.countCalls();
+    session.update(1, 'cached words');
+    const state = await settled();
+    assert.equal(state.version, 1);
+    assert.equal(state.analysis!.total.source, 'cache');
+    assert.equal(api.countCalls(), calls);
+    session.dispose();
+  });
+
+  it('reports estimates with the reason when there is no client', () => {
+    const { session, reports } = setup({ offline: 'no-key' });
+    assert.equal(session.update(1, 'some prompt text'), true);
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0]!.analysis!.total.exact, false);
+    assert.equal(reports[0]!.analysis!.total.reason, 'no-key');
+    assert.equal(reports[0]!.pending, false);
+  });
+
+  it('drops a document that is not a prompt file, and stops after dispose', async () => {
+    const { client } = setup();
+    const reports: (SessionState | undefined)[] = [];
+    const env: SessionEnvironment = {
+      parseOptions: () => ({}),
+      analyzeOptions: () => ({ registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500 }),
+      counting: () => ({ client }),
+      debounceMs: () => 20,
+    };
+    const json = new DocumentSession('/w/package.json', env, (s) => reports.push(s));
+    assert.equal(json.update(1, '{"name":"x","version":"1.0.0"}'), false);
+    assert.equal(reports.length, 0);
+
+    const prompt = new DocumentSession('/w/a.prompt.md', env, (s) => reports.push(s));
+    prompt.update(1, 'pending work');
+    prompt.dispose();
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(api.countCalls(), 0, 'disposed before the debounce: no call');
+    assert.equal(reports.filter((r) => r?.analysis?.total.exact).length, 0);
+  });
+});
