@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
 import type { CountingClient } from '../core/client/counting-client';
-import { isCandidatePath, lineOf, parseDocument } from '../core/payload';
+import { isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
 import type { EstimateReason } from '../core/types';
 import { expandPaths } from './files';
 
@@ -61,69 +61,145 @@ export interface ErrorFile {
   line: number | null;
 }
 
-export interface CountOptions {
-  paths: string[];
-  cwd: string;
+/** Analysis options and path rules for one file (from the command line and the project config). */
+export interface FileSettings {
   analyze: AnalyzeOptions;
+  pathOptions: PathOptions;
+}
+
+/**
+ * One file to count and where its text comes from: the disk, or (for `diff`) a git object.
+ * `path` is the file's real absolute path: recognition rules and the project config's globs are
+ * applied to it, whichever side its text comes from.
+ */
+export interface FileSource {
+  path: string;
+  /** As shown in reports: relative to the working directory where it is inside it. */
+  shown: string;
+  /** Named on the command line (then reported even when it is not a prompt or payload file). */
+  explicit: boolean;
+  /** The text; an error (cannot read, larger than `maxBytes`) names the problem. */
+  read(maxBytes: number): Promise<{ ok: true; text: string } | { ok: false; error: string }>;
+}
+
+export interface PipelineOptions {
   /** Undefined when offline or without a key; `offlineReason` says which. */
   client: CountingClient | undefined;
   offlineReason: EstimateReason;
+  /** Per-file settings; every file gets the same when absent. */
+  settingsFor: (file: string) => FileSettings;
+  /** Files analysed at once (default 16). The client's rate limit still bounds API calls. */
   concurrency?: number;
   /** Biggest file read, in bytes. */
   maxBytes?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface CountOptions extends Omit<PipelineOptions, 'settingsFor'> {
+  paths: string[];
+  cwd: string;
+  /** Options for every file, unless `settingsFor` gives per-file ones. */
+  analyze: AnalyzeOptions;
+  settingsFor?: (file: string) => FileSettings;
+}
+
+/** One file's outcome, with what commands beyond `count` need. */
+export interface FileResult {
+  source: FileSource;
+  report: FileReport;
+  settings: FileSettings;
+  /** For counted files. */
+  analysis?: Analysis;
+  /** The text analysed, for counted files. */
+  text?: string;
+}
+
 export interface CountReport {
   files: FileReport[];
-  /** Arguments that named nothing. */
+  /** The same files with their sources and analyses, in the same order. */
+  results: FileResult[];
+  /** Arguments that named nothing, as messages (`ARG: no such file or folder`). */
   missing: string[];
+  /** The same, as the argument and the problem. */
+  unmatched: { arg: string; problem: string }[];
 }
+
+/** The default limit on file size, in bytes. */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 /** Counts every prompt and payload file the arguments name. Never throws for a bad file. */
 export async function countFiles(options: CountOptions): Promise<CountReport> {
-  const { targets, missing } = await expandPaths(options.paths, options.cwd, (p) => isCandidatePath(p));
-  const files: FileReport[] = new Array(targets.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const i = next++;
-      const target = targets[i]!;
-      files[i] = await countFile(target.path, options);
-      options.onProgress?.(++done, targets.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, targets.length) }, worker));
+  const settingsFor = options.settingsFor ?? (() => ({ analyze: options.analyze, pathOptions: {} }));
+  const { targets, missing } = await expandPaths(options.paths, options.cwd, (p) => isCandidatePath(p, settingsFor(p).pathOptions));
+  const sources = targets.map((t) => diskSource(t.path, options.cwd, t.explicit));
+  const results = await countSources(sources, { ...options, settingsFor });
+  // Files found by walking a folder are reported only when they are prompt or payload files.
+  const kept = results.filter((r) => r.source.explicit || !('skipped' in r.report));
   return {
-    // Files found by walking a folder are reported only when they are prompt or payload files.
-    files: files.filter((f, i) => targets[i]!.explicit || !('skipped' in f)),
+    files: kept.map((r) => r.report),
+    results: kept,
     missing: missing.map((m) => m.message),
+    unmatched: missing.map((m) => ({ arg: m.arg, problem: m.message.startsWith(`${m.arg}: `) ? m.message.slice(m.arg.length + 2) : m.message })),
   };
 }
 
-async function countFile(file: string, options: CountOptions): Promise<FileReport> {
-  const shown = displayPath(file, options.cwd);
-  const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
-  let text: string;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.size > maxBytes) {
-      return { path: shown, error: `too large to analyse: ${(stat.size / 1024 / 1024).toFixed(1)} MB, limit ${(maxBytes / 1024 / 1024).toFixed(0)} MB`, line: null };
+/** The error for a file over the size limit. */
+export function tooLarge(size: number, maxBytes: number): string {
+  return `too large to analyse: ${(size / 1024 / 1024).toFixed(1)} MB, limit ${(maxBytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+/** A file on disk as a {@link FileSource}. */
+export function diskSource(file: string, cwd: string, explicit: boolean): FileSource {
+  return {
+    path: file,
+    shown: displayPath(file, cwd),
+    explicit,
+    read: async (maxBytes) => {
+      try {
+        const stat = await fs.stat(file);
+        if (stat.size > maxBytes) return { ok: false, error: tooLarge(stat.size, maxBytes) };
+        return { ok: true, text: await fs.readFile(file, 'utf8') };
+      } catch (err) {
+        return { ok: false, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+      }
+    },
+  };
+}
+
+/**
+ * Counts the sources, `concurrency` at a time, in order. Every source gets a result (skipped,
+ * error or counted); never throws for a bad file.
+ */
+export async function countSources(sources: FileSource[], options: PipelineOptions): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(sources.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < sources.length) {
+      const i = next++;
+      results[i] = await countSource(sources[i]!, options);
+      options.onProgress?.(++done, sources.length);
     }
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    return { path: shown, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, line: null };
-  }
-  const parsed = parseDocument(file, text, { maxBytes });
-  if (parsed.status === 'skipped') return { path: shown, skipped: parsed.reason };
-  if (parsed.status === 'error') {
-    return { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null };
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 16), sources.length) }, worker));
+  return results;
+}
+
+async function countSource(source: FileSource, options: PipelineOptions): Promise<FileResult> {
+  const settings = options.settingsFor(source.path);
+  const shown = source.shown;
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
+  const fail = (error: string, line: number | null = null): FileResult => ({ source, settings, report: { path: shown, error, line } });
+  const read = await source.read(maxBytes);
+  if (!read.ok) return fail(read.error);
+  const text = read.text;
+  const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
+  if (parsed.status === 'skipped') return { source, settings, report: { path: shown, skipped: parsed.reason } };
+  if (parsed.status === 'error') return fail(parsed.message, parsed.range ? lineOf(text, parsed.range.start).line + 1 : null);
   const analysis = options.client
-    ? ((await analyzeDocument(parsed.doc, options.analyze, options.client)) ?? estimateDocument(parsed.doc, options.analyze, 'network'))
-    : estimateDocument(parsed.doc, options.analyze, options.offlineReason);
-  return report(shown, text, analysis, options.analyze.toolThreshold);
+    ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
+    : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);
+  return { source, settings, analysis, text, report: report(shown, text, analysis, settings.analyze.toolThreshold) };
 }
 
 /** USD for the JSON report: null when unknown, rounded to 1e-10 so sums print without float noise. */
@@ -138,7 +214,8 @@ function partOf(a: Analysis, path: (string | number)[]) {
   return kind === undefined ? undefined : a.doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
 }
 
-function displayPath(file: string, cwd: string): string {
+/** `file` relative to `cwd` with `/` separators when inside it, else as given. */
+export function displayPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }

@@ -1,49 +1,94 @@
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CountCache } from '../core/client/cache';
-import { CountingClient } from '../core/client/counting-client';
-import { RateLimiter } from '../core/client/rate-limiter';
-import { sdkTransport } from '../core/client/transport';
-import { ModelRegistry } from '../core/models/registry';
-import { countFiles, type CountReport } from './count';
-import { formatTable } from './format';
+import { hasLimits } from '../core/config/project';
+import { checkExitCode, runCheck } from './commands/check';
+import { countExitCode, countPaths, DEFAULT_TOOL_THRESHOLD, runInfo, type CommandContext } from './commands/count';
+import { runDiff } from './commands/diff';
+import { checkGithub, countGithub, diffGithub } from './output/github';
+import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
+import type { CommandResult, CountResult } from './output/model';
+import { progressPrinter } from './output/progress';
+import { formatCheckTable, formatDiffTable, formatTable } from './output/table';
+import { openSession, type Io, type Session } from './session';
+
+export { defaultCacheDir } from './session';
+export type { Io } from './session';
+
+const COMMON_OPTIONS = `Output (one of; default a readable table):
+  --json             one JSON object (schema in the README, "JSON output")
+  --markdown         a compact report for a pull-request comment
+  --github           GitHub Actions annotations on the offending lines, then the table
+
+Counting:
+  --model ID         count every file on this model (default: the file's own model,
+                     else the project config's, else claude-sonnet-4-6)
+  --offline          never call the API; use the local estimate (said so in every output)
+  --cache-dir DIR    where exact counts are cached (default $XDG_CACHE_HOME/token-lens
+                     or ~/.cache/token-lens)
+  --rpm N            most count_tokens calls per minute (default 50)
+  --concurrency N    files analysed at once (default 16)
+
+Limits (on the command line they win over the project config):
+  --budget N         input tokens allowed per request
+  --max-tool-tokens N
+                     tokens allowed per tool definition (--threshold N is the same)
+  --config FILE      the project config to use (default: .tokenlens.json, or the
+                     "tokenLens" key of package.json, here or in a folder above, up to
+                     the git root)
+  --no-config        ignore any project config
+
+  -h, --help         show this help
+  --version          print the version
+
+Exact counts need ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL changes the endpoint.`;
 
 export const USAGE = `Usage: token-lens count [options] PATH...
+       token-lens check [options] [PATH...]
+       token-lens diff REF [options] [PATH...]
 
 Counts the input tokens of Claude prompt and payload files (Messages API request
 bodies in JSON/JSONC/YAML, tool lists, prompt Markdown) and what they cost.
 PATH may be a file, a folder (walked for prompt and payload files) or a glob.
 
-Options:
-  --model ID         count every file on this model (default: the file's own
-                     model, else claude-sonnet-4-6)
-  --offline          never call the API; use the local estimate
-  --json             print one JSON object (schema in the README)
-  --cache-dir DIR    where exact counts are cached (default $XDG_CACHE_HOME/token-lens
-                     or ~/.cache/token-lens)
-  --threshold N      tool overhead warning threshold in tokens (default 500)
-  --budget N         warn when a request is over N input tokens
-  --rpm N            most count_tokens calls per minute (default 50)
-  -h, --help         show this help
-  --version          print the version
+Commands:
+  count   tokens and cost of each file
+  check   fail (exit 1) when a file is over its budget or a tool over its limit,
+          listing each with file and line; PATH defaults to "."
+  diff    tokens and cost of each file at git REF and now, the change, new and
+          removed files; files at REF are read with git, not checked out
 
-Exact counts need ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL changes the endpoint.
-Exit codes: 0 counted, 2 usage error or a file that could not be read or parsed.`;
+${COMMON_OPTIONS}
 
-/** Where the persistent count cache lives for the CLI. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'token-lens');
-  return path.join(os.homedir(), '.cache', 'token-lens');
-}
+Exit codes: 0 ok; 1 a limit exceeded (check); 2 usage error, a path that matches
+nothing, a bad project config or git ref, or a file that could not be read or parsed.`;
 
-interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  isTTY: boolean;
-}
+const COMMAND_USAGE: Record<string, string> = {
+  count: `Usage: token-lens count [options] PATH...
+
+Tokens and cost of each prompt or payload file PATH names.
+Exit codes: 0 counted; 2 usage error, a path that matches nothing, or a file that could not be read or parsed.
+
+${COMMON_OPTIONS}`,
+  check: `Usage: token-lens check [options] [PATH...]
+
+Checks each prompt or payload file under PATH (default ".") against its limits:
+--budget / --max-tool-tokens, else the project config's (per-glob overrides).
+Exit codes: 0 within limits; 1 a limit exceeded (each listed with file:line);
+2 usage error, no limits given, a bad project config, or a file that could not be read or parsed.
+
+${COMMON_OPTIONS}`,
+  diff: `Usage: token-lens diff REF [options] [PATH...]
+
+Tokens and cost of each prompt or payload file under PATH (default ".") at git REF
+(a commit, branch or tag; read with git, not checked out) and in the working tree:
+the change, new and removed files, and totals. Unchanged content costs no API call.
+Exit codes: 0 compared; 2 usage error, not a git repository, a bad REF, or a file in
+the working tree that could not be read or parsed.
+
+${COMMON_OPTIONS}`,
+};
+
+/** A mistake on the command line: printed with its message, exit code 2. Never leaves this module. */
+class UsageError extends Error {}
 
 function positiveInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -52,10 +97,7 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
-class UsageError extends Error {}
-
-/** Longest the CLI waits for one count: past a full rate-limit window, so `--rpm` throttles rather than gives up. */
-const CLI_MAX_WAIT_MS = 90_000;
+type Format = 'table' | 'json' | 'markdown' | 'github';
 
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -68,10 +110,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
         model: { type: 'string' },
         offline: { type: 'boolean' },
         json: { type: 'boolean' },
+        markdown: { type: 'boolean' },
+        github: { type: 'boolean' },
         'cache-dir': { type: 'string' },
         threshold: { type: 'string' },
+        'max-tool-tokens': { type: 'string' },
         budget: { type: 'string' },
         rpm: { type: 'string' },
+        concurrency: { type: 'string' },
+        config: { type: 'string' },
+        'no-config': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -85,93 +133,115 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const [command, ...paths] = positionals;
-  if (values.help || command === undefined || command === 'help') {
-    (values.help || command === 'help' ? io.stdout : io.stderr)(`${USAGE}\n`);
-    return values.help || command === 'help' ? 0 : 2;
+  const [command, ...rest] = positionals;
+  if (command === 'help') {
+    const topic = rest[0];
+    io.stdout(`${topic !== undefined && Object.hasOwn(COMMAND_USAGE, topic) ? COMMAND_USAGE[topic] : USAGE}\n`);
+    return 0;
   }
-  if (command !== 'count') {
+  if (command === undefined) {
+    (values.help ? io.stdout : io.stderr)(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (!Object.hasOwn(COMMAND_USAGE, command)) {
     io.stderr(`token-lens: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
-  if (paths.length === 0) {
-    io.stderr(`token-lens: count needs at least one PATH\n\n${USAGE}\n`);
-    return 2;
+  if (values.help) {
+    io.stdout(`${COMMAND_USAGE[command]}\n`);
+    return 0;
   }
 
-  let threshold: number, budget: number | undefined, rpm: number;
+  let session: Session | undefined;
   try {
-    threshold = positiveInt('--threshold', values.threshold) ?? 500;
-    budget = positiveInt('--budget', values.budget);
-    rpm = positiveInt('--rpm', values.rpm) ?? 50;
-  } catch (err) {
-    io.stderr(`token-lens: ${(err as Error).message}\n`);
-    return 2;
-  }
+    const formats = (['json', 'markdown', 'github'] as const).filter((f) => values[f]);
+    if (formats.length > 1) throw new UsageError(`choose one output format, not ${formats.map((f) => `--${f}`).join(' and ')}`);
+    const format: Format = formats[0] ?? 'table';
+    if (values.threshold !== undefined && values['max-tool-tokens'] !== undefined) throw new UsageError('--threshold and --max-tool-tokens are the same limit: give one');
+    if (values.config !== undefined && values['no-config']) throw new UsageError('--config and --no-config contradict each other');
+    const maxToolTokens = positiveInt(values.threshold !== undefined ? '--threshold' : '--max-tool-tokens', values.threshold ?? values['max-tool-tokens']);
+    const budget = positiveInt('--budget', values.budget);
+    const rpm = positiveInt('--rpm', values.rpm) ?? 50;
+    const concurrency = positiveInt('--concurrency', values.concurrency);
+    if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
 
-  const registry = ModelRegistry.bundled();
-  const apiKey = io.env.ANTHROPIC_API_KEY?.trim();
-  const offline = values.offline === true;
-  let client: CountingClient | undefined;
-  let cache: CountCache | undefined;
-  if (!offline && apiKey) {
-    cache = new CountCache({
-      // A relative --cache-dir is relative to the directory the command runs in.
-      file: path.join(path.resolve(io.cwd, values['cache-dir'] ?? defaultCacheDir(io.env)), 'counts.json'),
-      onProblem: (message) => io.stderr(`token-lens: ${message}\n`),
-    });
-    await cache.load();
-    client = new CountingClient({
-      transport: sdkTransport({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}) }),
-      cache,
-      limiter: new RateLimiter({ limit: rpm }),
-      // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
-      // falling back to estimates for every file past the first minute's calls.
-      maxRetryWaitMs: CLI_MAX_WAIT_MS,
-    });
-  } else if (!offline) {
-    io.stderr('token-lens: no ANTHROPIC_API_KEY set, so these are local estimates (≈). Set ANTHROPIC_API_KEY for exact counts from the free count_tokens endpoint.\n');
-  }
+    let ref: string | undefined;
+    let paths = rest;
+    if (command === 'count' && paths.length === 0) throw new UsageError('count needs at least one PATH');
+    if (command === 'diff') {
+      [ref, ...paths] = rest;
+      if (ref === undefined || ref === '') throw new UsageError('diff needs a git REF (a commit, branch or tag) to compare with');
+    }
+    if (command !== 'count' && paths.length === 0) paths = ['.'];
 
-  let report: CountReport;
-  try {
-    report = await countFiles({
-      paths,
+    const opened = await openSession(io, {
+      offline: values.offline === true,
+      cacheDir: values['cache-dir'],
+      rpm,
+      configFile: values.config,
+      noConfig: values['no-config'] === true,
+    });
+    if (!opened.ok) throw new UsageError(opened.message);
+    session = opened.session;
+    if (command === 'check' && budget === undefined && maxToolTokens === undefined && !hasLimits(session.project)) {
+      throw new UsageError(
+        'check has no limits to check: give --budget N and/or --max-tool-tokens N, or set "budget"/"maxToolTokens" in .tokenlens.json (or the "tokenLens" key of package.json)',
+      );
+    }
+
+    const ctx: CommandContext = {
+      session,
       cwd: io.cwd,
-      client,
-      offlineReason: offline ? 'offline' : 'no-key',
-      analyze: {
-        registry,
-        defaultModel: registry.defaultModelId,
-        ...(values.model ? { modelOverride: values.model } : {}),
-        toolThreshold: threshold,
-        ...(budget !== undefined ? { budget } : {}),
-      },
-      onProgress: io.isTTY && !values.json ? progressPrinter(io) : undefined,
-    });
+      flags: { ...(values.model ? { model: values.model.trim() } : {}), ...(budget !== undefined ? { budget } : {}), ...(maxToolTokens !== undefined ? { maxToolTokens } : {}) },
+      concurrency,
+      onProgress: io.isTTY && format !== 'json' ? progressPrinter(io.stderr) : undefined,
+    };
+    const info = runInfo(session, VERSION);
+    const pathCtx = { cwd: io.cwd, env: io.env };
+    let result: CommandResult;
+    let code: number;
+    if (command === 'count') {
+      const report = await countPaths(paths, ctx, DEFAULT_TOOL_THRESHOLD);
+      for (const message of report.missing) io.stderr(`token-lens: ${message}\n`);
+      const { version, ...shared } = info;
+      result = { version, command: 'count', ...shared, files: report.files } satisfies CountResult;
+      code = countExitCode(report);
+    } else if (command === 'check') {
+      result = await runCheck(paths, ctx, info);
+      code = checkExitCode(result);
+    } else {
+      const diff = await runDiff(ref!, paths, ctx, info);
+      if (!diff.ok) throw new UsageError(diff.message);
+      result = diff.result;
+      code = diff.code;
+    }
+    io.stdout(render(result, format, pathCtx));
+    return code;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`token-lens: ${err.message}\n`);
+    return 2;
   } finally {
-    await cache?.flush();
+    await session?.close();
   }
-
-  for (const message of report.missing) io.stderr(`token-lens: ${message}\n`);
-  if (values.json) {
-    io.stdout(`${JSON.stringify({ version: VERSION, offline: client === undefined, pricesAsOf: registry.asOf, files: report.files }, null, 2)}\n`);
-  } else {
-    io.stdout(formatTable(report.files, { offline: client === undefined, pricesAsOf: registry.asOf }));
-  }
-  const failed = report.missing.length > 0 || report.files.some((f) => 'error' in f);
-  return failed ? 2 : 0;
 }
 
-/** Progress on stderr, only when the run takes longer than a moment. */
-function progressPrinter(io: Io): (done: number, total: number) => void {
-  const started = Date.now();
-  let shown = false;
-  return (done, total) => {
-    if (Date.now() - started < 1_000 && !shown) return;
-    shown = true;
-    io.stderr(done === total ? `\r${' '.repeat(30)}\r` : `\rcounting ${done}/${total}…`);
-  };
+function render(result: CommandResult, format: Format, ctx: { cwd: string; env: NodeJS.ProcessEnv }): string {
+  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+  switch (result.command) {
+    case 'count':
+      if (format === 'markdown') return countMarkdown(result);
+      if (format === 'github') return countGithub(result, ctx);
+      return formatTable(result.files, { offline: result.offline, pricesAsOf: result.pricesAsOf });
+    case 'check':
+      if (format === 'markdown') return checkMarkdown(result);
+      if (format === 'github') return checkGithub(result, ctx);
+      return formatCheckTable(result);
+    case 'diff':
+      if (format === 'markdown') return diffMarkdown(result);
+      if (format === 'github') return diffGithub(result, ctx);
+      return formatDiffTable(result);
+  }
 }
 
 declare const __VERSION__: string | undefined;

@@ -338,6 +338,49 @@ describe('token-lens count (CLI)', () => {
     assert.equal(api.countCalls(), calls, 'the bad run made no call');
   });
 
+  it('--markdown prints a compact table for a PR comment, marked offline when it is', async () => {
+    const out = await cli(['count', '--markdown', '--cache-dir', cacheDir, 'requests', 'prompts'], env, dir);
+    assert.equal(out.code, 0, out.stderr);
+    const support = fakeCount(supportRequest());
+    assert.match(out.stdout, /^### Token Lens: 3 files, [\d,]+ input tokens$/m);
+    assert.match(out.stdout, /^\| File \| Model \| Tokens \| Input cost \| Max total \|$/m);
+    assert.match(out.stdout, new RegExp(`^\\| \`requests/support\\.json\` \\| \`claude-sonnet-4-6\` \\| ${support.toLocaleString('en-US')} \\| \\$[\\d.]+ \\| \\$[\\d.]+ \\|$`, 'm'));
+    assert.ok(!out.stdout.includes('≈'));
+
+    const offline = await cli(['count', '--markdown', '--offline', 'requests'], env, dir);
+    assert.match(offline.stdout, /^### Token Lens: 2 files, ≈[\d,]+ input tokens \(offline estimates\)$/m);
+    assert.match(offline.stdout, /\| ≈[\d,]+ \|/);
+  });
+
+  it('--github annotates warnings and errors on their lines, with a notice when offline', async () => {
+    write(dir, 'requests/broken.json', '{\n  "messages": [\n    { "role": "user", "content": "Hi" },,\n  ]\n}\n');
+    const out = await cli(['count', '--github', '--offline', '--threshold', '20', 'requests', 'tools'], env, dir);
+    assert.equal(out.code, 2);
+    assert.match(out.stdout, /^::notice title=Token Lens::Token Lens used offline estimates \(--offline\)/m);
+    assert.match(out.stdout, /^::error file=requests\/broken\.json,line=3,title=Token Lens::Invalid JSON at line 3/m);
+    const toolLine = readFileSync(path.join(dir, 'tools/shop-tools.json'), 'utf8').split('\n').findIndex((l) => l.includes('"search_orders"')) + 1;
+    assert.match(out.stdout, new RegExp(`^::warning file=tools/shop-tools\\.json,line=${toolLine},title=Token Lens::Tool "search_orders" costs`, 'm'));
+    assert.match(out.stdout, /^FILE +KIND +MODEL/m, 'then the table, for the log');
+  });
+
+  it('applies the project config: its limits as warnings and its model, exit 0; --no-config ignores it', async () => {
+    write(dir, '.tokenlens.json', { budget: 10, model: 'claude-opus-4-7', overrides: [{ files: 'requests/**', budget: null }] });
+    const out = await cli(['count', '--json', '--offline', 'requests', 'prompts', 'tools'], env, dir);
+    assert.equal(out.code, 0, out.stderr);
+    const report = json(out) as JsonReport & { command: string; config: string | null; offlineReason: string | null };
+    assert.equal(report.command, 'count');
+    assert.equal(report.config, '.tokenlens.json');
+    assert.equal(report.offlineReason, 'offline');
+    assert.equal(fileIn(report, 'tools/shop-tools.json').model, 'claude-opus-4-7', 'the config model for a file that names none');
+    assert.equal(fileIn(report, 'prompts/reviewer.prompt.md').model, 'claude-opus-4-6', "the file's own model wins");
+    assert.ok(fileIn(report, 'tools/shop-tools.json').diagnostics.some((d: any) => d.code === 'over-budget'));
+    assert.ok(!fileIn(report, 'requests/support.json').diagnostics.some((d: any) => d.code === 'over-budget'), 'null removes the budget for requests/');
+
+    const none = json(await cli(['count', '--json', '--offline', '--no-config', 'tools'], env, dir)) as JsonReport & { config: string | null };
+    assert.equal(none.config, null);
+    assert.equal(fileIn(none, 'tools/shop-tools.json').model, 'claude-sonnet-4-6');
+  });
+
   it('runs as a real process: node --import tsx src/cli/main.ts', async () => {
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(

@@ -1,0 +1,108 @@
+/**
+ * `--github`: GitHub Actions workflow commands that annotate the offending lines of a pull
+ * request (`::error file=…,line=…,title=Token Lens::message`), followed by the readable report
+ * for the log. `::error` for what fails the run (a limit exceeded, a file that cannot be read),
+ * `::warning` for other findings, `::notice` for information (offline, a diff's changes). Paths are made relative to `GITHUB_WORKSPACE` (the repository root in Actions)
+ * when it is set.
+ */
+import * as path from 'node:path';
+import type { CountedFile } from '../count';
+import type { CheckedFile, CheckResult, CountResult, DiffEntry, DiffResult, RunInfo } from './model';
+import { changeText, diffRowExact, formatCheckTable, formatDiffTable, formatTable, offlineNote, signedTokens, signedUSD, tokens } from './table';
+
+const TITLE = 'Token Lens';
+
+/** Escapes a workflow command's message (%, CR, LF). */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a workflow command's property value (also `:` and `,`). */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
+/** One workflow command line. */
+export function annotation(level: AnnotationLevel, message: string, where?: { file: string; line?: number | null }): string {
+  const props = [...(where ? [`file=${escapeProperty(where.file)}`] : []), ...(where?.line ? [`line=${where.line}`] : []), `title=${escapeProperty(TITLE)}`];
+  return `::${level} ${props.join(',')}::${escapeData(message)}`;
+}
+
+/** Where paths in the report are relative to, and where GitHub wants them relative to. */
+export interface PathContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A report path (relative to the working directory) relative to `GITHUB_WORKSPACE` when set. */
+export function annotationPath(shown: string, ctx: PathContext): string {
+  const workspace = ctx.env.GITHUB_WORKSPACE;
+  if (!workspace) return shown;
+  const rel = path.relative(path.resolve(workspace), path.resolve(ctx.cwd, shown));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : shown;
+}
+
+function offlineNotice(info: RunInfo): string[] {
+  const note = offlineNote(info);
+  if (!note) return [];
+  const how = info.offlineReason === 'offline' ? 'run without --offline, with ANTHROPIC_API_KEY set,' : 'set ANTHROPIC_API_KEY (a repository secret)';
+  return [annotation('notice', `Token Lens used ${note}: ${how} for exact counts.`)];
+}
+
+/**
+ * The files' warnings and errors (a thinking budget too small, a retiring model, ...) as warnings:
+ * they do not fail the run. `::error` is kept for what makes the exit code non-zero.
+ */
+function fileDiagnostics(files: CountedFile[], ctx: PathContext, skip: Set<string>): string[] {
+  return files.flatMap((f) =>
+    f.diagnostics
+      .filter((d) => d.severity !== 'info' && !skip.has(d.code))
+      .map((d) => annotation('warning', d.message, { file: annotationPath(f.path, ctx), line: d.line ?? 1 })),
+  );
+}
+
+export function countGithub(r: CountResult, ctx: PathContext): string {
+  const counted = r.files.filter((f): f is CountedFile => 'inputTokens' in f);
+  const lines = [
+    ...offlineNotice(r),
+    ...r.files.flatMap((f) => ('error' in f ? [annotation('error', f.error, { file: annotationPath(f.path, ctx), line: f.line ?? 1 })] : [])),
+    ...fileDiagnostics(counted, ctx, new Set()),
+  ];
+  return `${lines.map((l) => `${l}\n`).join('')}${formatTable(r.files, { offline: r.offline, pricesAsOf: r.pricesAsOf })}`;
+}
+
+export function checkGithub(r: CheckResult, ctx: PathContext): string {
+  const counted = r.files.filter((f): f is CheckedFile => 'inputTokens' in f);
+  const lines = [
+    ...offlineNotice(r),
+    ...r.offenders.map((o) => annotation('error', o.message, { file: annotationPath(o.path, ctx), line: o.line })),
+    // A file that could not be read or parsed is annotated; an argument that named nothing is not a file.
+    ...r.errors.map((e) => (r.files.some((f) => f.path === e.path) ? annotation('error', e.error, { file: annotationPath(e.path, ctx), line: e.line ?? 1 }) : annotation('error', `${e.path}: ${e.error}`))),
+    // Findings that are not limits do not fail a check: warnings.
+    ...fileDiagnostics(counted, ctx, new Set(['over-budget', 'tool-over-threshold'])),
+  ];
+  return `${lines.map((l) => `${l}\n`).join('')}${formatCheckTable(r)}`;
+}
+
+export function diffGithub(r: DiffResult, ctx: PathContext): string {
+  const lines = [...offlineNotice(r)];
+  for (const f of r.files) {
+    if (f.status === 'unchanged' || f.delta.inputTokens === null) continue;
+    const side = (x: DiffEntry['before']) => (x && !('error' in x) ? tokens(x.inputTokens, x.exact) : '0');
+    const cost = `${signedUSD(f.delta.inputUSD)} per request`;
+    const change = signedTokens(f.delta.inputTokens, diffRowExact(f));
+    if (f.status === 'removed') lines.push(annotation('notice', `${f.path} removed since ${r.ref}: ${change} input tokens (${cost})`));
+    else if (f.status === 'added') lines.push(annotation('notice', `New since ${r.ref}: ${side(f.after)} input tokens (${cost})`, { file: annotationPath(f.path, ctx), line: 1 }));
+    else lines.push(annotation('notice', `${changeText(f)} input tokens since ${r.ref}: ${side(f.before)} → ${side(f.after)} (${cost})`, { file: annotationPath(f.path, ctx), line: 1 }));
+  }
+  for (const e of r.errors) {
+    lines.push(
+      e.side === 'now'
+        ? annotation('error', e.error, { file: annotationPath(e.path, ctx), line: e.line ?? 1 })
+        : annotation('warning', `${e.path} at ${r.ref}: ${e.error}`),
+    );
+  }
+  return `${lines.map((l) => `${l}\n`).join('')}${formatDiffTable(r)}`;
+}

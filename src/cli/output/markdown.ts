@@ -1,0 +1,120 @@
+/**
+ * `--markdown`: compact reports for a pull-request comment. A header line with the verdict and
+ * totals, then a table; estimates marked `≈`, and "(offline estimates)" in the header when
+ * every number is one.
+ */
+import { formatUSD } from '../../core/models/cost';
+import type { CountedFile } from '../count';
+import type { CheckResult, CountResult, DiffResult, RunInfo } from './model';
+import { changeText, signedTokens, signedUSD, tokens } from './table';
+
+/** A table cell: pipes escaped, line breaks flattened. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+/** A path as inline code (backticks in it fall back to plain text). */
+function code(text: string): string {
+  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
+}
+
+function offline(info: RunInfo): string {
+  return info.offline ? ' (offline estimates)' : '';
+}
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${align.map((a) => (a === 'r' ? '--:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function footer(info: RunInfo, extra = ''): string {
+  return `<sub>Token Lens ${info.version} · prices as of ${info.pricesAsOf}${info.config ? ` · limits from ${code(info.config)}` : ''}${extra}</sub>`;
+}
+
+export function countMarkdown(r: CountResult): string {
+  const counted = r.files.filter((f): f is CountedFile => 'inputTokens' in f);
+  const allExact = counted.every((f) => f.exact);
+  const sum = counted.reduce((n, f) => n + f.inputTokens, 0);
+  const lines = [`### Token Lens: ${counted.length} file${counted.length === 1 ? '' : 's'}, ${tokens(sum, allExact)} input tokens${offline(r)}`, ''];
+  if (counted.length > 0) {
+    lines.push(
+      ...table(
+        ['File', 'Model', 'Tokens', 'Input cost', 'Max total'],
+        ['l', 'l', 'r', 'r', 'r'],
+        counted.map((f) => [
+          code(f.path),
+          code(f.model),
+          tokens(f.inputTokens, f.exact),
+          formatUSD(f.costUSD.input ?? undefined),
+          f.maxTokens !== undefined ? formatUSD(f.costUSD.total ?? undefined) : '–',
+        ]),
+      ),
+      '',
+    );
+  }
+  const problems = r.files.flatMap((f) => ('error' in f ? [`- ❌ ${code(`${f.path}${f.line ? `:${f.line}` : ''}`)}: ${cell(f.error)}`] : []));
+  const warnings = counted.flatMap((f) => f.diagnostics.filter((d) => d.severity !== 'info').map((d) => `- ⚠️ ${code(`${f.path}${d.line ? `:${d.line}` : ''}`)}: ${cell(d.message)}`));
+  if (problems.length + warnings.length > 0) lines.push(...problems, ...warnings, '');
+  lines.push(footer(r));
+  return `${lines.join('\n')}\n`;
+}
+
+export function checkMarkdown(r: CheckResult): string {
+  const s = r.summary;
+  const files = new Set(r.offenders.map((o) => o.path)).size;
+  const head =
+    s.offenders > 0
+      ? `❌ ${s.offenders} limit${s.offenders === 1 ? '' : 's'} exceeded in ${files} file${files === 1 ? '' : 's'}`
+      : s.errors > 0
+        ? `❌ ${s.errors} file${s.errors === 1 ? '' : 's'} could not be checked`
+        : `✅ all ${s.counted} file${s.counted === 1 ? '' : 's'} within their limits`;
+  const lines = [`### Token Lens check: ${head}${offline(r)}`, ''];
+  if (r.offenders.length > 0) {
+    lines.push(
+      ...table(
+        ['File', 'Limit', 'Tokens', 'Max', 'Over by', 'Set by'],
+        ['l', 'l', 'r', 'r', 'r', 'l'],
+        r.offenders.map((o) => [
+          code(`${o.path}:${o.line}`),
+          o.rule === 'budget' ? 'budget per request' : `tool ${code(o.tool ?? '')}`,
+          tokens(o.tokens, o.exact),
+          tokens(o.limit, true),
+          signedTokens(o.tokens - o.limit, o.exact),
+          code(o.limitFrom),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}: ${cell(e.error)}`), '');
+  lines.push(footer(r, ` · ${s.counted} file${s.counted === 1 ? '' : 's'} checked (${s.exact} exact, ${s.estimated} estimated)`));
+  return `${lines.join('\n')}\n`;
+}
+
+export function diffMarkdown(r: DiffResult): string {
+  const t = r.totals;
+  const exact = t.before.exact && t.after.exact;
+  const changed = r.files.filter((f) => f.status !== 'unchanged');
+  const lines = [
+    `### Token Lens vs ${code(r.ref)}: ${signedTokens(t.delta.inputTokens, exact)} input tokens (${signedUSD(t.delta.inputUSD)}) in ${changed.length} file${changed.length === 1 ? '' : 's'}${offline(r)}`,
+    '',
+  ];
+  if (changed.length > 0) {
+    const side = (s: (typeof changed)[number]['before']) => (!s ? '–' : 'error' in s ? 'error' : tokens(s.inputTokens, s.exact));
+    lines.push(
+      ...table(
+        ['File', `At ${cell(r.ref)}`, 'Now', 'Change', 'Cost change'],
+        ['l', 'r', 'r', 'r', 'r'],
+        [
+          ...changed.map((f) => [code(f.path), side(f.before), side(f.after), changeText(f), signedUSD(f.delta.inputUSD)]),
+          [`**Total** (${t.files.changed} changed, ${t.files.added} new, ${t.files.removed} removed, ${t.files.unchanged} unchanged)`, tokens(t.before.inputTokens, t.before.exact), tokens(t.after.inputTokens, t.after.exact), `**${signedTokens(t.delta.inputTokens, exact)}**`, `**${signedUSD(t.delta.inputUSD)}**`],
+        ],
+      ),
+      '',
+    );
+  } else {
+    lines.push(`No prompt or payload file changed (${t.files.unchanged} unchanged).`, '');
+  }
+  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}${e.side === 'ref' ? ` at ${code(r.ref)}` : ''}: ${cell(e.error)}`), '');
+  lines.push(footer(r, `${r.commit ? ` · ${code(r.ref)} is ${r.commit.slice(0, 12)}` : ''} · costs are input cost per request`));
+  return `${lines.join('\n')}\n`;
+}

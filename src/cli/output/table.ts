@@ -1,0 +1,223 @@
+import { formatUSD } from '../../core/models/cost';
+import type { CountedFile, FileReport } from '../count';
+import type { CheckResult, DiffEntry, DiffResult, DiffSide, RunInfo } from './model';
+
+const REASONS: Record<string, string> = {
+  'no-key': 'no API key',
+  offline: 'offline',
+  untrusted: 'untrusted workspace',
+  'rate-limited': 'rate limited',
+  unauthorized: 'key rejected',
+  'unknown-model': 'unknown model',
+  rejected: 'API rejected request',
+  'uncountable-content': 'partly uncountable',
+  network: 'API unreachable',
+  timeout: 'API timed out',
+  'server-error': 'API error',
+  'too-large': 'too large',
+};
+
+export function tokens(n: number, exact: boolean): string {
+  return `${exact ? '' : '≈'}${n.toLocaleString('en-US')}`;
+}
+
+function sourceOf(f: CountedFile): string {
+  return f.exact ? f.source : `estimate (${REASONS[f.reason ?? ''] ?? f.reason ?? 'offline'})`;
+}
+
+/**
+ * One line on prompt caching for a file with breakpoints: what is cached, what the first request
+ * (cache write) and a repeat (cache read) cost, and when caching pays off.
+ */
+export function cacheLine(f: CountedFile): string | undefined {
+  const c = f.cache;
+  if (!c) return undefined;
+  const n = c.breakpoints.length;
+  const what = `${n} breakpoint${n === 1 ? '' : 's'}`;
+  const cached = c.tokens.read;
+  if (cached === 0) return `cache: nothing cached (${what}; every prefix is below the model's minimum)`;
+  const head = `cache: ${tokens(cached, c.exact)} of ${tokens(f.inputTokens, f.exact)} tokens cached (${what})`;
+  const usd = (v: number | null) => formatUSD(v ?? undefined);
+  const costs = `first request ${usd(f.costUSD.cacheFirstRequest)}, repeats ${usd(f.costUSD.cacheRepeatRequest)}, uncached ${usd(c.uncachedRequest)}`;
+  const n2 = f.costUSD.cacheBreakEvenRequests;
+  const priced = f.costUSD.cacheFirstRequest !== null && f.costUSD.cacheRepeatRequest !== null && c.uncachedRequest !== null;
+  const payoff = !priced ? '' : n2 === null ? '; never pays off' : n2 === 1 ? '; pays off from the first request' : `; pays off after ${n2} identical requests`;
+  return `${head}; ${costs}${payoff}`;
+}
+
+/** Pads columns to their widest cell; the last column is left ragged. */
+export function columns(rows: string[][], rightAligned: Set<number>): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => {
+          if (c === r.length - 1) return cell;
+          const pad = ' '.repeat(widths[c]! - [...cell].length);
+          return rightAligned.has(c) ? pad + cell : cell + pad;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The human-readable report: one row per file, then tools over the threshold and diagnostics. */
+export function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: string }): string {
+  const counted = files.filter((f): f is CountedFile => 'inputTokens' in f);
+  const lines: string[] = [];
+  if (counted.length > 0) {
+    const rows = [['FILE', 'KIND', 'MODEL', 'TOKENS', 'INPUT', 'MAX TOTAL', 'SOURCE']];
+    for (const f of counted) {
+      rows.push([
+        f.path,
+        f.kind,
+        f.model,
+        tokens(f.inputTokens, f.exact),
+        formatUSD(f.costUSD.input ?? undefined),
+        f.maxTokens !== undefined ? formatUSD(f.costUSD.total ?? undefined) : '-',
+        sourceOf(f),
+      ]);
+    }
+    lines.push(columns(rows, new Set([3, 4, 5])));
+  }
+  const notes: string[] = [];
+  for (const f of counted) {
+    const line = cacheLine(f);
+    if (line) notes.push(`${f.path}: ${line}`);
+  }
+  for (const f of files) {
+    if ('error' in f) notes.push(`${f.path}${f.line ? `:${f.line}` : ''}: error: ${f.error}`);
+  }
+  for (const f of counted) {
+    for (const d of f.diagnostics) notes.push(`${f.path}${d.line ? `:${d.line}` : ''}: ${d.severity} ${d.code}: ${d.message}`);
+  }
+  if (notes.length > 0) lines.push('', ...notes);
+
+  const skipped = files.filter((f) => 'skipped' in f);
+  const errors = files.filter((f) => 'error' in f).length;
+  const exact = counted.filter((f) => f.exact).length;
+  const summary = [`${counted.length} file${counted.length === 1 ? '' : 's'} counted (${exact} exact, ${counted.length - exact} estimated)`];
+  if (skipped.length > 0) summary.push(`${skipped.length} skipped (not prompt or payload files: ${skipped.map((f) => f.path).join(', ')})`);
+  if (errors > 0) summary.push(`${errors} with errors`);
+  lines.push('', `${summary.join('; ')}. Prices as of ${info.pricesAsOf}${info.offline ? '; offline estimates marked ≈' : ''}.`);
+  return `${lines.join('\n').replace(/^\n/, '')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// check and diff
+
+/** `+1,234`, `-56`, `0`, with `≈` for an estimate. */
+export function signedTokens(n: number, exact = true): string {
+  const sign = n > 0 ? '+' : n < 0 ? '-' : '';
+  return `${exact || n === 0 ? '' : '≈'}${sign}${Math.abs(n).toLocaleString('en-US')}`;
+}
+
+/** `+$0.0012`, `-$0.30`, `$0.00`; `price unknown` for null. */
+export function signedUSD(n: number | null): string {
+  if (n === null) return 'price unknown';
+  return n > 0 ? `+${formatUSD(n)}` : formatUSD(n);
+}
+
+/** `+12.5%` of `before`, or empty when there is no base. */
+export function percent(delta: number, before: number): string {
+  if (before <= 0) return '';
+  const p = (delta / before) * 100;
+  const text = Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1);
+  return `${p > 0 ? '+' : ''}${text}%`;
+}
+
+/** What a run's numbers are, said once: offline, no key, or nothing. */
+export function offlineNote(info: RunInfo): string | undefined {
+  if (!info.offline) return undefined;
+  return info.offlineReason === 'offline' ? 'offline estimates (--offline) marked ≈' : 'offline estimates (no ANTHROPIC_API_KEY) marked ≈';
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** `check`'s report: one row per limit exceeded (file:line), errors, and a verdict. */
+export function formatCheckTable(r: CheckResult): string {
+  const lines: string[] = [];
+  if (r.offenders.length > 0) {
+    const rows = [['FILE:LINE', 'LIMIT', 'TOKENS', 'MAX', 'OVER BY', 'SET BY']];
+    for (const o of r.offenders) {
+      rows.push([`${o.path}:${o.line}`, o.rule === 'budget' ? 'budget' : `tool ${o.tool}`, tokens(o.tokens, o.exact), tokens(o.limit, true), signedTokens(o.tokens - o.limit, o.exact), o.limitFrom]);
+    }
+    lines.push(columns(rows, new Set([2, 3, 4])), '');
+  }
+  for (const e of r.errors) lines.push(`${e.path}${e.line ? `:${e.line}` : ''}: error: ${e.error}`);
+  if (r.errors.length > 0) lines.push('');
+  const s = r.summary;
+  const checked = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
+  const offenderFiles = new Set(r.offenders.map((o) => o.path)).size;
+  const verdict =
+    s.offenders > 0
+      ? `✗ ${plural(s.offenders, 'limit')} exceeded in ${plural(offenderFiles, 'file')}; ${checked}`
+      : s.errors > 0
+        ? `✗ ${plural(s.errors, 'file')} could not be checked; ${checked}`
+        : `✓ ${checked}: all within their limits`;
+  const note = offlineNote(r);
+  lines.push(`${verdict}${s.offenders > 0 && s.errors > 0 ? `; ${plural(s.errors, 'error')}` : ''}.${note ? ` ${note[0]!.toUpperCase()}${note.slice(1)}.` : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Tokens of one side of a diff row. */
+function sideTokens(s: DiffSide | null): string {
+  if (!s) return '-';
+  return 'error' in s ? 'error' : tokens(s.inputTokens, s.exact);
+}
+
+function sideUSD(s: DiffSide | null): string {
+  if (!s) return '-';
+  return 'error' in s ? 'error' : formatUSD(s.costUSD.input ?? undefined);
+}
+
+/** Whether a row of the diff is an estimate on either side. */
+export function diffRowExact(f: DiffEntry): boolean {
+  return [f.before, f.after].every((s) => !s || 'error' in s || s.exact);
+}
+
+/** The change of one row: `+150 (+12%)`, `+300 (new)`, `-500 (removed)`. */
+export function changeText(f: DiffEntry): string {
+  if (f.delta.inputTokens === null) return '-';
+  const d = signedTokens(f.delta.inputTokens, diffRowExact(f));
+  if (f.status === 'added') return `${d} (new)`;
+  if (f.status === 'removed') return `${d} (removed)`;
+  const before = f.before && !('error' in f.before) ? f.before.inputTokens : 0;
+  const p = percent(f.delta.inputTokens, before);
+  return p ? `${d} (${p})` : d;
+}
+
+/** `diff`'s report: the files whose content changed, added or removed, and the totals. */
+export function formatDiffTable(r: DiffResult): string {
+  const lines: string[] = [];
+  const shown = r.files.filter((f) => f.status !== 'unchanged');
+  const t = r.totals;
+  if (shown.length > 0) {
+    const rows = [['FILE', 'STATUS', `AT ${r.ref}`, 'NOW', 'CHANGE', 'COST BEFORE', 'COST NOW', 'COST CHANGE']];
+    for (const f of shown) rows.push([f.path, f.status, sideTokens(f.before), sideTokens(f.after), changeText(f), sideUSD(f.before), sideUSD(f.after), signedUSD(f.delta.inputUSD)]);
+    rows.push([
+      'TOTAL',
+      '',
+      tokens(t.before.inputTokens, t.before.exact),
+      tokens(t.after.inputTokens, t.after.exact),
+      signedTokens(t.delta.inputTokens, t.before.exact && t.after.exact),
+      formatUSD(t.before.inputUSD),
+      formatUSD(t.after.inputUSD),
+      signedUSD(t.delta.inputUSD),
+    ]);
+    lines.push(columns(rows, new Set([2, 3, 5, 6, 7])), '');
+  }
+  for (const e of r.errors) lines.push(`${e.path}${e.line ? `:${e.line}` : ''}: error${e.side === 'ref' ? ` at ${r.ref}` : ''}: ${e.error}`);
+  if (r.errors.length > 0) lines.push('');
+  const f = t.files;
+  const counts = `${f.changed} changed, ${f.added} added, ${f.removed} removed, ${f.unchanged} unchanged`;
+  const commit = r.commit ? ` (${r.commit.slice(0, 12)})` : '';
+  const head = shown.length === 0 ? `No prompt or payload file changed since ${r.ref}${commit} (${plural(f.unchanged, 'file')} unchanged)` : `${counts} since ${r.ref}${commit}`;
+  const note = offlineNote(r);
+  const unpriced = t.unpriced > 0 ? `; ${plural(t.unpriced, 'file')} without a price left out of the costs` : '';
+  lines.push(`${head}. Costs are input cost per request, prices as of ${r.pricesAsOf}${unpriced}${note ? `; ${note}` : ''}.`);
+  return `${lines.join('\n')}\n`;
+}
