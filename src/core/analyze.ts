@@ -192,7 +192,7 @@ function apportion(doc: ParsedDocument, estimate: EstimateBreakdown, totalTokens
 }
 
 /** The tokens a body adds to a request: its count, less the placeholder's when it has one. */
-async function countAdded(client: CountingClient, model: string, body: CountBody, placeholder: boolean, signal?: AbortSignal): Promise<CountResult> {
+export async function countAdded(client: CountingClient, model: string, body: CountBody, placeholder: boolean, signal?: AbortSignal): Promise<CountResult> {
   const [full, base] = await Promise.all([
     client.count({ model, ...body }, signal),
     placeholder ? client.count({ model, messages: [PLACEHOLDER_MESSAGE] }, signal) : undefined,
@@ -272,7 +272,7 @@ async function countPrefixes(
  * the message cut after the breakpoint's block. Only that message (or the system blocks up to a
  * system breakpoint) is estimated again.
  */
-function estimatedPrefix(body: CountBody, breakpoint: Breakpoint, estimate: EstimateBreakdown, family: TokenizerFamily, totalTokens: number): number {
+export function estimatedPrefix(body: CountBody, breakpoint: Breakpoint, estimate: EstimateBreakdown, family: TokenizerFamily, totalTokens: number): number {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const [, first] = breakpoint.path;
   const i = typeof first === 'number' ? first : 0;

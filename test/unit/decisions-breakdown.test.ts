@@ -1,0 +1,124 @@
+import { strict as assert } from 'node:assert';
+import { analyzeDocument, estimateDocument, type AnalyzeOptions } from '../../src/core/analyze';
+import { CountCache } from '../../src/core/client/cache';
+import { CountingClient } from '../../src/core/client/counting-client';
+import { RateLimiter } from '../../src/core/client/rate-limiter';
+import { sdkTransport } from '../../src/core/client/transport';
+import { breakdownMarkdown, breakdownOf, type Breakdown } from '../../src/core/decisions/breakdown';
+import { splitOverhead } from '../../src/core/decisions/overhead';
+import { ModelRegistry } from '../../src/core/models/registry';
+import { parseDocument } from '../../src/core/payload';
+import type { JsonObject, ParsedDocument } from '../../src/core/types';
+import { startFakeApi, type FakeApi } from '../fake-api/server';
+
+const registry = ModelRegistry.bundled();
+
+function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
+  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
+}
+
+function parse(value: unknown, file = 'request.json'): ParsedDocument {
+  const result = parseDocument(file, JSON.stringify(value, null, 2));
+  assert.equal(result.status, 'ok', JSON.stringify(result));
+  return (result as { doc: ParsedDocument }).doc;
+}
+
+function jsonUnits(v: unknown): number {
+  return Math.ceil(Buffer.byteLength(JSON.stringify(v), 'utf8') / 3);
+}
+
+function sum(b: Breakdown): number {
+  return b.segments.reduce((n, s) => n + s.tokens, 0);
+}
+
+/** A PNG header of `w` × `h` pixels: enough for the estimator to read its size. */
+function png(w: number, h: number): string {
+  const u32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...u32(13), ...Buffer.from('IHDR'), ...u32(w), ...u32(h), 8, 2, 0, 0, 0, 0, 0, 0, 0, ...new Array(64).fill(0)];
+  return Buffer.from(bytes).toString('base64');
+}
+
+const weatherTool: JsonObject = {
+  name: 'get_weather',
+  description: 'Get the current weather for a city.',
+  input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+const timeTool: JsonObject = {
+  name: 'get_local_time',
+  description: 'Get the local time in an IANA timezone.',
+  input_schema: { type: 'object', properties: { timezone: { type: 'string' } } },
+};
+
+describe('decisions: breakdown data', () => {
+  it('splits an estimated payload into system, messages, tools, images, tool prompt and framing that add up to the total', () => {
+    // 750 × 100 px: 750 × 100 / 750 = 100 image tokens on claude-4.
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(750, 100) } };
+    const payload = {
+      model: 'claude-sonnet-4-6',
+      system: 'You describe charts.',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: [image, { type: 'text', text: 'What does this chart show?' }] }],
+    };
+    const a = estimateDocument(parse(payload), options());
+    const b = breakdownOf(a);
+    assert.equal(sum(b), a.total.tokens);
+    assert.deepEqual(b.segments.map((s) => s.kind), ['system', 'message', 'tool', 'images', 'tool-prompt', 'framing']);
+    const images = b.segments.find((s) => s.kind === 'images')!;
+    assert.equal(images.tokens, 100);
+    assert.equal(images.exact, false);
+    const messagePart = a.parts.find((p) => p.part.kind === 'message')!;
+    assert.deepEqual(images.ranges, [messagePart.part.range]);
+    assert.equal(b.segments.find((s) => s.kind === 'message')!.tokens, messagePart.tokens - 100, 'the image is carved out of its message');
+    // Overhead of an estimate: 346 tool prompt (tool_choice auto) + 4 fixed framing on claude-4.
+    assert.equal(b.segments.find((s) => s.kind === 'tool-prompt')!.tokens, 346);
+    assert.equal(b.segments.find((s) => s.kind === 'framing')!.tokens, 4);
+    const shares = b.segments.reduce((n, s) => n + s.share, 0);
+    assert.ok(Math.abs(shares - 1) < 1e-9);
+    assert.equal(b.segments.find((s) => s.kind === 'tool')!.index, 0);
+    const md = breakdownMarkdown(b);
+    assert.match(md, /\| images \| ≈100 \|/);
+    assert.match(md, new RegExp(`\\| \\*\\*total\\*\\* \\| \\*\\*≈${a.total.tokens}\\*\\* \\| 100% \\|`));
+  });
+
+  describe('against the fake API', () => {
+    let api: FakeApi;
+    before(async () => {
+      api = await startFakeApi();
+    });
+    after(() => api.close());
+
+    function client(): CountingClient {
+      return new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+    }
+
+    it('a tool list: exact tools (9 + units) and the exact tool prompt (120), nothing else', async () => {
+      const a = await analyzeDocument(parse([weatherTool, timeTool], 'tools.json'), options(), client());
+      assert.ok(a);
+      const b = breakdownOf(a);
+      assert.deepEqual(
+        b.segments.map((s) => [s.kind, s.tokens, s.exact]),
+        [
+          ['tool', 9 + jsonUnits(weatherTool), true],
+          ['tool', 9 + jsonUnits(timeTool), true],
+          ['tool-prompt', 120, true],
+        ],
+      );
+      assert.equal(sum(b), a.total.tokens);
+      assert.deepEqual(splitOverhead(a), { toolPrompt: { tokens: 120, exact: true }, framing: { tokens: 0, exact: true } });
+      for (const s of b.segments.filter((x) => x.kind === 'tool')) assert.ok(s.range && s.range.end > s.range.start);
+    });
+
+    it('an exact payload with an image still adds up to the exact total', async () => {
+      const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(750, 100) } };
+      const payload = { model: 'claude-sonnet-4-6', system: 'You describe charts.', messages: [{ role: 'user', content: [image, { type: 'text', text: 'Describe it.' }] }] };
+      const a = await analyzeDocument(parse(payload), options(), client());
+      assert.ok(a && a.total.exact);
+      const b = breakdownOf(a);
+      assert.equal(sum(b), a.total.tokens);
+      assert.deepEqual({ total: b.total.tokens, exact: b.total.exact }, { total: a.total.tokens, exact: true });
+      const images = b.segments.find((s) => s.kind === 'images');
+      assert.ok(images && images.tokens > 0 && !images.exact);
+      assert.equal(b.segments.find((s) => s.kind === 'tool-prompt'), undefined, 'no tools, no tool prompt');
+    });
+  });
+});
