@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { main as activation } from './activation';
 import { main as apiEconomy } from './api-economy';
 import { main as estimator } from './estimator';
+import { main as memory } from './memory';
+import { main as responsiveness } from './responsiveness';
 
 /** Runs a benchmark that prints with console.log, keeping what it printed. */
 function captured(run: () => unknown): string {
@@ -31,6 +33,8 @@ const BENCHMARKS: { name: string; run: () => Promise<string> | string }[] = [
   { name: 'API economy', run: apiEconomy },
   { name: 'estimator', run: () => '## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n' },
   { name: 'start-up', run: () => activation() },
+  { name: 'responsiveness', run: () => responsiveness() },
+  { name: 'memory', run: () => memory() },
 ];
 
 async function main(): Promise<void> {

@@ -145,6 +145,9 @@ export class CountingClient {
     if (signal?.aborted) return { status: 'cancelled' };
 
     let shared = this.inFlight.get(key);
+    // A call every earlier caller walked away from is being cancelled: it would answer
+    // "cancelled" to a caller who still wants the count. Start a fresh one instead.
+    if (shared?.controller.signal.aborted) shared = undefined;
     if (!shared) {
       const controller = new AbortController();
       const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never) };
@@ -221,7 +224,11 @@ export class CountingClient {
       this.log({ model: request.model, outcome: result.kind, ms, attempt, message: result.message, ...(result.status !== undefined ? { status: result.status } : {}) });
       if (result.kind === 'aborted' || signal.aborted) return cancelledFailure();
       last = this.failureOf(request.model, result);
-      if (!RETRYABLE.has(result.kind) || attempt === this.maxAttempts) break;
+      if (!RETRYABLE.has(result.kind) || attempt === this.maxAttempts) {
+        // The last 429 closes the limiter for its retry-after too, so the next count waits it out.
+        if (result.kind === 'rate-limited') this.retryWait(result, attempt);
+        break;
+      }
       const wait = this.retryWait(result, attempt);
       if (wait > this.maxRetryWaitMs) break;
       try {
@@ -236,7 +243,9 @@ export class CountingClient {
 
   private retryWait(result: TransportFailure, attempt: number): number {
     if (result.kind === 'rate-limited') {
-      const wait = result.retryAfterMs ?? Math.min(this.maxBackoffMs, 1_000 * 2 ** attempt);
+      // A retry-after longer than the longest backoff (or absurd: days, Infinity) would close the
+      // limiter for that long; past maxBackoffMs the next call asks again, and a 429 answers it.
+      const wait = Math.min(this.maxBackoffMs, result.retryAfterMs ?? 1_000 * 2 ** attempt);
       this.limiter.blockUntil(this.now() + wait);
       return wait;
     }
@@ -272,6 +281,9 @@ export class CountingClient {
   }
 
   private markDown(failure: CountFailure): void {
+    // Calls that were in flight together fail together: one outage, one step of the backoff.
+    // (Each of them doubling it would turn the first 2 s pause into a minute at once.)
+    if (this.downReason && this.now() < this.downUntil) return;
     this.downReason = failure;
     this.downUntil = this.now() + this.nextBackoffMs;
     this.nextBackoffMs = Math.min(this.maxBackoffMs, this.nextBackoffMs * 2);

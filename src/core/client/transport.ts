@@ -44,7 +44,12 @@ function loadSdk(): Promise<Sdk> {
  */
 export function sdkTransport(options: SdkTransportOptions): CountTransport {
   let client: InstanceType<Sdk['default']> | undefined;
+  // fetch would refuse such a key with an error about a header; say what is wrong instead.
+  const unsendable = /[\u0000-\u001f\u007f-\uffff]/.test(options.apiKey);
   return async (request, { signal, timeoutMs }) => {
+    if (unsendable) {
+      return { ok: false, kind: 'auth', message: 'The API key contains a line break, a control character or a non-ASCII character; set it again.' };
+    }
     let sdk: Sdk;
     try {
       sdk = await loadSdk();
@@ -55,6 +60,9 @@ export function sdkTransport(options: SdkTransportOptions): CountTransport {
       apiKey: options.apiKey,
       ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      // Requests go to the configured origin only: a redirect elsewhere is reported, not followed
+      // (fetch would re-send the prompt there, and take that host's answer as the count).
+      fetchOptions: { redirect: 'manual' },
       maxRetries: 0,
       timeout: timeoutMs,
     });
@@ -92,6 +100,10 @@ function classify(sdk: Sdk, err: unknown, apiKey: string): TransportFailure {
     if (status === 404) return { ...base, kind: 'not-found' };
     if (status === 413) return { ...base, kind: 'too-large' };
     if (status === 429) return { ...base, kind: 'rate-limited' };
+    if (status >= 300 && status < 400) {
+      const to = redirectOrigin(err.headers);
+      return { ...base, kind: 'network', message: `The endpoint answered with a redirect (${status}${to ? ` to ${to}` : ''}), which is not followed: set the API base URL to the address that answers.` };
+    }
     if (status === 408 || status >= 500) return { ...base, kind: 'server' };
     return { ...base, kind: 'bad-request' };
   }
@@ -105,6 +117,17 @@ function apiMessage(err: unknown): string {
   const inner = body?.error?.message;
   if (typeof inner === 'string' && inner) return inner;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The origin a redirect points to, for the message; never its path or query. */
+function redirectOrigin(headers: unknown): string | undefined {
+  const location = headers && typeof (headers as Headers).get === 'function' ? (headers as Headers).get('location') : null;
+  if (!location) return undefined;
+  try {
+    return new URL(location).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function retryAfter(headers: unknown): number | undefined {

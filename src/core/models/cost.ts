@@ -193,7 +193,8 @@ function blockType(block: Json): string {
  */
 export function cacheBreakpoints(body: CountBody): Breakpoint[] {
   const out: Omit<Breakpoint, 'index'>[] = [];
-  (body.tools ?? []).forEach((tool, i) => {
+  // A file's `tools` may be anything (the parser keeps a non-array with a warning).
+  (Array.isArray(body.tools) ? body.tools : []).forEach((tool, i) => {
     const m = marker(tool);
     if (!m) return;
     const name = isObject(tool) && typeof tool['name'] === 'string' ? tool['name'] : `#${i + 1}`;

@@ -73,7 +73,8 @@ export function parseJsonc(text: string, start = 0): StructuredResult {
       token = scanner.scan();
       const err = scanner.getTokenError();
       tokStart = scanner.getTokenOffset();
-      tokEnd = tokStart + scanner.getTokenLength();
+      // Clamped: the scanner measures an unterminated comment at the end of the text one past it.
+      tokEnd = Math.min(text.length, tokStart + scanner.getTokenLength());
       if (err !== 0) throw new JsonSyntaxError('syntax', SCAN_ERRORS[err] ?? 'invalid token', tokStart, tokEnd);
       if (token !== T_LINE_COMMENT && token !== T_BLOCK_COMMENT && token !== T_LINE_BREAK && token !== T_TRIVIA) return;
     }

@@ -160,8 +160,10 @@ function outline(node: unknown, depth: number, text: string): OutlineNode | unde
  */
 export function parseYaml(text: string, start = 0, end = text.length): StructuredResult {
   const region = start === 0 && end === text.length ? text : text.slice(start, end);
+  // Clamped to the region: the yaml library puts an error at the end of the input one past it.
+  const clamp = (n: number) => Math.max(0, Math.min(n, region.length));
   const shift = (r: { start: number; end: number } | undefined): { start: number; end: number } | undefined =>
-    r ? { start: r.start + start, end: r.end + start } : undefined;
+    r ? { start: clamp(r.start) + start, end: clamp(Math.max(r.start, r.end)) + start } : undefined;
 
   const tooDeepAt = quickDepthCheck(region, 0);
   if (tooDeepAt !== undefined) {
