@@ -259,3 +259,19 @@ describe('CountCache', () => {
     assert.equal(c.get(key(2))?.tokens, 2);
   });
 });
+
+describe('CountCache temporary files', () => {
+  it('removes temporaries a crashed writer left behind, but not fresh ones', async () => {
+    const { utimesSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'tl-cache-tmp-'));
+    const file = path.join(dir, 'counts.json');
+    const stale = `${file}.123.deadbeef.tmp`;
+    const fresh = `${file}.456.cafebabe.tmp`;
+    writeFileSync(stale, '{"half":');
+    writeFileSync(fresh, '{"half":');
+    const old = (Date.now() - 10 * 60_000) / 1000;
+    utimesSync(stale, old, old);
+    await new CountCache({ file }).load();
+    assert.deepEqual(readdirSync(dir).sort(), [path.basename(fresh)]);
+  });
+});

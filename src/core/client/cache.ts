@@ -105,6 +105,25 @@ export class CountCache {
     for (const [key, tokens, at] of await this.readFile()) {
       if (!this.lru.has(key)) this.lru.set(key, { tokens, at });
     }
+    await this.removeStaleTemporaries();
+  }
+
+  /** Temporary files a crashed writer left behind (older than a minute, so no live writer's). */
+  private async removeStaleTemporaries(): Promise<void> {
+    if (!this.file) return;
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.`;
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const cutoff = Date.now() - 60_000;
+    await Promise.all(
+      names
+        .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+        .map(async (n) => {
+          const file = path.join(dir, n);
+          const stat = await fs.stat(file).catch(() => undefined);
+          if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true }).catch(() => undefined);
+        }),
+    );
   }
 
   /** Writes pending changes now. */
