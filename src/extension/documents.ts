@@ -1,8 +1,13 @@
 import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
 import { parseDocument } from '../core/payload';
-import type { ParseResult } from '../core/types';
+import type { EstimateReason, ParseResult } from '../core/types';
 import type { Engine } from './engine';
+
+/** Failures that pass by themselves: the document is counted again after a pause, without an edit. */
+const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 
 /** Above this size the estimate waits for a pause in typing too, so keystrokes never queue. */
 const LIVE_ESTIMATE_MAX_CHARS = 1_000_000;
@@ -22,6 +27,8 @@ export interface DocumentState {
 interface Entry extends DocumentState {
   timer: NodeJS.Timeout | undefined;
   controller: AbortController | undefined;
+  /** Recounts of this version after transient failures so far (the next waits twice as long). */
+  retries: number;
 }
 
 /**
@@ -88,7 +95,9 @@ export class DocumentService implements vscode.Disposable {
       if (previous) this.forget(document.uri);
       return;
     }
-    const entry: Entry = { uri: document.uri, version: document.version, parse, analysis: undefined, pending: false, timer: undefined, controller: undefined };
+    // A retry of the same version keeps counting its attempts, so the pauses grow.
+    const retries = previous && previous.version === document.version ? previous.retries : 0;
+    const entry: Entry = { uri: document.uri, version: document.version, parse, analysis: undefined, pending: false, timer: undefined, controller: undefined, retries };
     this.entries.set(key, entry);
     if (parse.status === 'error') {
       this.changed.fire(document.uri);
@@ -120,6 +129,17 @@ export class DocumentService implements vscode.Disposable {
       entry.pending = false;
       entry.controller = undefined;
       this.changed.fire(document.uri);
+      // The API was down or busy: try again by itself (the client answers at once, without a
+      // call, while its own backoff lasts), so the exact count comes back without an edit.
+      if (!analysis.total.exact && analysis.total.reason && TRANSIENT.has(analysis.total.reason)) {
+        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** entry.retries);
+        entry.timer = setTimeout(() => {
+          entry.timer = undefined;
+          if (this.entries.get(key) !== entry) return;
+          entry.retries++;
+          this.update(document, true);
+        }, delay);
+      }
     };
     // Known content (reopened, undone, recounted) is answered by the cache at once.
     const whole = { model: options.modelOverride ?? parse.doc.model ?? options.defaultModel, ...parse.doc.body };

@@ -12,6 +12,8 @@ const WARNING_CODES = new Set(['over-budget', 'over-context-window', 'over-conte
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The last file editor that was active, still shown while an output channel (our log) has focus. */
+  private lastFileEditor: vscode.TextEditor | undefined;
 
   constructor(private readonly engine: Engine, private readonly documents: DocumentService) {
     this.item = vscode.window.createStatusBarItem('tokenLens.status', vscode.StatusBarAlignment.Right, 100);
@@ -20,18 +22,29 @@ export class StatusBar implements vscode.Disposable {
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor === vscode.window.activeTextEditor) this.render();
+        if (e.textEditor === this.editor()) this.render();
       }),
       documents.onDidChange((uri) => {
-        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) this.render();
+        if (uri.toString() === this.editor()?.document.uri.toString()) this.render();
       }),
       engine.onDidChange(() => this.render()),
     );
     this.render();
   }
 
+  /**
+   * The editor to describe. An output channel is a text editor too: focusing one (e.g. "Token
+   * Lens: Show Log") keeps the entry of the file still shown beside it rather than hiding it.
+   */
+  private editor(): vscode.TextEditor | undefined {
+    const active = vscode.window.activeTextEditor;
+    if (active?.document.uri.scheme !== 'output') return (this.lastFileEditor = active);
+    const last = this.lastFileEditor;
+    return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
+  }
+
   render(): void {
-    const editor = vscode.window.activeTextEditor;
+    const editor = this.editor();
     const state = editor ? this.documents.get(editor.document.uri) : undefined;
     if (!editor || !state) {
       this.item.hide();
@@ -40,6 +53,7 @@ export class StatusBar implements vscode.Disposable {
     if (state.parse.status === 'error') {
       this.item.text = '$(warning) Tokens: unreadable';
       this.item.tooltip = new vscode.MarkdownString(`**Token Lens** could not read this file.\n\n${escape(state.parse.message)}`);
+      this.item.accessibilityInformation = { label: `Token Lens could not read this file: ${state.parse.message}` };
       this.item.backgroundColor = undefined;
       this.item.command = undefined;
       this.item.show();
@@ -49,6 +63,7 @@ export class StatusBar implements vscode.Disposable {
     if (!a) {
       this.item.text = '$(sync~spin) Tokens…';
       this.item.tooltip = 'Token Lens is counting this file.';
+      this.item.accessibilityInformation = { label: 'Token Lens is counting this file.' };
       this.item.show();
       return;
     }
@@ -60,6 +75,8 @@ export class StatusBar implements vscode.Disposable {
     if (selection !== undefined) text += ` (selection ${formatTokens(selection, false)})`;
     this.item.text = text;
     this.item.tooltip = tooltip(this.engine, state, a);
+    // Without its own label the entry is read out as its text plus the tooltip's markdown source.
+    this.item.accessibilityInformation = { label: `Token Lens: ${text.replace(/^\$\([^)]*\)\s*/, '')}. ${provenance(a, state.pending)}` };
     const warnings = a.findings.filter((f) => WARNING_CODES.has(f.code));
     this.item.backgroundColor = warnings.some((f) => f.severity === 'error')
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
@@ -96,8 +113,10 @@ function when(at: number | undefined): string {
 export function provenance(a: Analysis, pending: boolean): string {
   const t = a.total;
   if (t.exact) return t.source === 'cache' ? `Exact, from the cache of earlier API counts (counted ${when(t.at)}).` : `Exact, from the count_tokens API at ${when(t.at)}.`;
+  // While the count is on its way the estimate's reason is a placeholder, not a failure.
+  if (pending) return '≈ Local estimate; the exact count is on its way.';
   const why = t.reason ? REASON_TEXT[t.reason] : 'estimate';
-  return `≈ Local estimate (${why})${pending ? '; the exact count is on its way' : ''}.${t.message ? ` ${t.message}` : ''}`;
+  return `≈ Local estimate (${why}).${t.message ? ` ${t.message}` : ''}`;
 }
 
 function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.MarkdownString {

@@ -180,9 +180,11 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       return item;
     }
     const cost = a.cost?.input;
-    item.description = `${formatTokens(a.total.tokens, a.total.exact)} · ${cost === undefined ? 'price unknown' : formatUSD(cost)}`;
+    // Tokens only: in a sidebar of the usual width a longer description is cut, and a cost cut
+    // to "$0.00…" reads as free. The cost is in the tooltip.
+    item.description = `${formatTokens(a.total.tokens, a.total.exact)} tokens`;
     item.tooltip = new vscode.MarkdownString(
-      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}\n\n${provenance(a, false)}`,
+      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}, ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} per request\n\n${provenance(a, false)}`,
     );
     const flagged = a.findings.some((f) => f.severity !== 'info');
     item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : a.doc.kind === 'prompt' ? 'note' : a.doc.kind === 'tools' ? 'tools' : 'json');

@@ -12,11 +12,13 @@ export async function setApiKey(keys: ApiKeyStore): Promise<void> {
   });
   if (value === undefined) return;
   await keys.set(value);
-  void vscode.window.showInformationMessage('Token Lens: API key saved. Counts are now exact.');
+  // Not "counts are now exact": the key is only tried on the next count (the status bar tells).
+  void vscode.window.showInformationMessage('Token Lens: API key saved.');
 }
 
 export async function clearApiKey(keys: ApiKeyStore): Promise<void> {
   await keys.clear();
-  const env = process.env.ANTHROPIC_API_KEY ? ' ANTHROPIC_API_KEY from the environment is still used.' : ' Counts are now local estimates.';
-  void vscode.window.showInformationMessage(`Token Lens: API key removed from secret storage.${env}`);
+  // Short enough for a notification toast, which shows one line.
+  const env = process.env.ANTHROPIC_API_KEY ? 'now using ANTHROPIC_API_KEY.' : 'counts are now estimates.';
+  void vscode.window.showInformationMessage(`Token Lens: API key removed; ${env}`);
 }
