@@ -4,6 +4,12 @@ import type { CountingClient } from './client/counting-client';
 import { parseDocument, type ParseOptions } from './payload';
 import type { EstimateReason, ParseResult } from './types';
 
+/** Failures that pass by themselves: the version is counted again after a pause, without an edit. */
+const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
+/** First pause before such a recount; it doubles for each further failure of the same version. */
+export const RETRY_FIRST_MS = 2_000;
+export const RETRY_MAX_MS = 60_000;
+
 /** Above this size the estimate waits for a pause in typing too, so keystrokes never queue. */
 export const LIVE_ESTIMATE_MAX_CHARS = 1_000_000;
 
@@ -37,6 +43,8 @@ export class DocumentSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private controller: AbortController | undefined;
   private disposed = false;
+  /** Recounts of the current version after transient failures. */
+  private retries = 0;
 
   constructor(
     private readonly path: string,
@@ -56,6 +64,7 @@ export class DocumentSession {
   update(version: number, text: string, force = false): boolean {
     if (this.disposed) return false;
     if (!force && this.current?.version === version) return true;
+    if (this.current?.version !== version) this.retries = 0;
     this.cancel();
     const parse = parseDocument(this.path, text, this.env.parseOptions());
     if (parse.status === 'skipped') {
@@ -104,6 +113,18 @@ export class DocumentSession {
       if (analysis) state.analysis = analysis;
       else if (!state.analysis) estimate();
       this.onChange(state);
+      // The API was down or busy: count again by itself (while the client's own backoff lasts it
+      // answers at once without a call), so the exact number comes back without an edit.
+      const failed = state.analysis?.total;
+      if (failed && !failed.exact && failed.reason && TRANSIENT.has(failed.reason)) {
+        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.retries);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          if (this.current !== state) return;
+          this.retries++;
+          this.update(version, text, true);
+        }, delay);
+      }
     };
     // Known content (reopened, undone, recounted) is answered by the cache at once.
     const model = options.modelOverride ?? parse.doc.model ?? options.defaultModel;

@@ -1,43 +1,23 @@
 import * as vscode from 'vscode';
-import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
-import { parseDocument } from '../core/payload';
-import type { EstimateReason, ParseResult } from '../core/types';
+import { isCandidatePath } from '../core/payload';
+import { DocumentSession, type SessionState } from '../core/session';
 import type { Engine } from './engine';
 
-/** Failures that pass by themselves: the document is counted again after a pause, without an edit. */
-const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
-const RETRY_FIRST_MS = 2_000;
-const RETRY_MAX_MS = 60_000;
-
-/** Above this size the estimate waits for a pause in typing too, so keystrokes never queue. */
-const LIVE_ESTIMATE_MAX_CHARS = 1_000_000;
 const MODEL_OVERRIDES = 'tokenLens.modelOverrides.byFile';
+const IGNORED_SCHEMES = new Set(['output', 'vscode-scm', 'git', 'debug', 'vscode-settings']);
 
 /** What is known about one open document, for one version of its text. */
-export interface DocumentState {
+export interface DocumentState extends SessionState {
   uri: vscode.Uri;
-  version: number;
-  parse: ParseResult;
-  /** The newest result for this version: the estimate at once, the exact count when it arrives. */
-  analysis: Analysis | undefined;
-  /** An exact count for this version is being fetched. */
-  pending: boolean;
-}
-
-interface Entry extends DocumentState {
-  timer: NodeJS.Timeout | undefined;
-  controller: AbortController | undefined;
-  /** Recounts of this version after transient failures so far (the next waits twice as long). */
-  retries: number;
 }
 
 /**
- * Keeps every open prompt or payload document analysed: parse and estimate on each edit, the
- * exact count after a pause in typing. A result for an older version is never shown; closing a
- * document cancels its work.
+ * Keeps every open prompt or payload document analysed, one core DocumentSession per document
+ * (parse and estimate on each edit, the exact count after a pause in typing, recounts after
+ * transient API failures). This class only adapts editor events to sessions.
  */
 export class DocumentService implements vscode.Disposable {
-  private readonly entries = new Map<string, Entry>();
+  private readonly sessions = new Map<string, { uri: vscode.Uri; session: DocumentSession }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -56,7 +36,9 @@ export class DocumentService implements vscode.Disposable {
   }
 
   get(uri: vscode.Uri): DocumentState | undefined {
-    return this.entries.get(uri.toString());
+    const entry = this.sessions.get(uri.toString());
+    const state = entry?.session.state;
+    return entry && state ? { ...state, uri: entry.uri } : undefined;
   }
 
   /** The model the user picked for this file, overriding the file's own. */
@@ -77,103 +59,49 @@ export class DocumentService implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.update(d, true);
   }
 
-  /** Analyses a document's current text: estimate now, exact count after the debounce. */
+  /** Hands a document's current text to its session (made on first sight). */
   update(document: vscode.TextDocument, force = false): void {
-    if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm' || document.uri.scheme === 'git') return;
-    const key = document.uri.toString();
-    const previous = this.entries.get(key);
-    if (!force && previous && previous.version === document.version) return;
-    this.cancel(previous);
-
-    const config = this.engine.config;
-    const text = document.getText();
-    const parse = parseDocument(document.uri.fsPath || document.uri.path, text, {
-      promptGlobs: config.promptGlobs,
-      excludeGlobs: config.excludeGlobs,
-    });
-    if (parse.status === 'skipped') {
-      if (previous) this.forget(document.uri);
-      return;
+    const uri = document.uri;
+    if (IGNORED_SCHEMES.has(uri.scheme)) return;
+    const key = uri.toString();
+    let entry = this.sessions.get(key);
+    const fsPath = uri.scheme === 'file' ? uri.fsPath : undefined;
+    // Cheap path check first: most documents (source code) are never read.
+    if (!entry && !isCandidatePath(uri.fsPath || uri.path, this.engine.optionsFor(fsPath).parse)) return;
+    if (!entry) {
+      const options = () => this.engine.optionsFor(fsPath, this.modelOverride(uri));
+      const session = new DocumentSession(
+        uri.fsPath || uri.path,
+        {
+          parseOptions: () => options().parse,
+          analyzeOptions: () => options().analyze,
+          counting: () => (this.engine.mode.exact ? { client: this.engine.client } : { reason: this.engine.mode.reason }),
+          debounceMs: () => this.engine.config.debounceMs,
+        },
+        () => this.changed.fire(uri),
+      );
+      entry = { uri, session };
+      this.sessions.set(key, entry);
     }
-    // A retry of the same version keeps counting its attempts, so the pauses grow.
-    const retries = previous && previous.version === document.version ? previous.retries : 0;
-    const entry: Entry = { uri: document.uri, version: document.version, parse, analysis: undefined, pending: false, timer: undefined, controller: undefined, retries };
-    this.entries.set(key, entry);
-    if (parse.status === 'error') {
-      this.changed.fire(document.uri);
-      return;
+    if (!entry.session.update(document.version, document.getText(), force)) {
+      // Not a prompt or payload file (any more).
+      entry.session.dispose();
+      this.sessions.delete(key);
     }
-
-    const options = this.engine.analyzeOptions(this.modelOverride(document.uri));
-    const mode = this.engine.mode;
-    const reason = mode.exact ? 'network' : mode.reason;
-    const live = text.length <= LIVE_ESTIMATE_MAX_CHARS;
-    if (live) entry.analysis = estimateDocument(parse.doc, options, reason);
-    if (!mode.exact) {
-      if (live) this.changed.fire(document.uri);
-      else this.schedule(entry, () => {
-        entry.analysis = estimateDocument(parse.doc, options, reason);
-        this.changed.fire(document.uri);
-      });
-      return;
-    }
-    entry.pending = true;
-    this.changed.fire(document.uri);
-    const count = async () => {
-      const controller = new AbortController();
-      entry.controller = controller;
-      const analysis = await analyzeDocument(parse.doc, options, this.engine.client, controller.signal);
-      // Only the newest version of a still-open document may show a result.
-      if (controller.signal.aborted || this.entries.get(key) !== entry || !analysis) return;
-      entry.analysis = analysis;
-      entry.pending = false;
-      entry.controller = undefined;
-      this.changed.fire(document.uri);
-      // The API was down or busy: try again by itself (the client answers at once, without a
-      // call, while its own backoff lasts), so the exact count comes back without an edit.
-      if (!analysis.total.exact && analysis.total.reason && TRANSIENT.has(analysis.total.reason)) {
-        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** entry.retries);
-        entry.timer = setTimeout(() => {
-          entry.timer = undefined;
-          if (this.entries.get(key) !== entry) return;
-          entry.retries++;
-          this.update(document, true);
-        }, delay);
-      }
-    };
-    // Known content (reopened, undone, recounted) is answered by the cache at once.
-    const whole = { model: options.modelOverride ?? parse.doc.model ?? options.defaultModel, ...parse.doc.body };
-    if (this.engine.client.peek(whole)) void count();
-    else this.schedule(entry, count);
-  }
-
-  private schedule(entry: Entry, run: () => unknown): void {
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      void run();
-    }, this.engine.config.debounceMs);
-  }
-
-  private cancel(entry: Entry | undefined): void {
-    if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.controller?.abort();
-    entry.timer = undefined;
-    entry.controller = undefined;
   }
 
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
-    const entry = this.entries.get(key);
+    const entry = this.sessions.get(key);
     if (!entry) return;
-    this.cancel(entry);
-    this.entries.delete(key);
+    entry.session.dispose();
+    this.sessions.delete(key);
     this.changed.fire(uri);
   }
 
   dispose(): void {
-    for (const entry of this.entries.values()) this.cancel(entry);
-    this.entries.clear();
+    for (const { session } of this.sessions.values()) session.dispose();
+    this.sessions.clear();
     for (const d of this.disposables) d.dispose();
   }
 }

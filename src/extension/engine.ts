@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AnalyzeOptions } from '../core/analyze';
+import { limitsFor, pathOptionsFor } from '../core/config/project';
+import type { ParseOptions } from '../core/payload';
 import { CountCache } from '../core/client/cache';
 import { CountingClient, type CountLogEvent } from '../core/client/counting-client';
 import { RateLimiter } from '../core/client/rate-limiter';
@@ -9,6 +11,7 @@ import { ModelRegistry } from '../core/models/registry';
 import type { EstimateReason, Finding } from '../core/types';
 import type { ApiKeyStore, KeySource } from './apiKey';
 import { affectsConfig, readConfig, type Config } from './config';
+import { ProjectConfigs } from './projectConfig';
 
 const ALLOW_UNTRUSTED = 'tokenLens.allowUntrusted';
 
@@ -27,6 +30,7 @@ export class Engine implements vscode.Disposable {
   private readonly limiter: RateLimiter;
   readonly cache: CountCache;
   readonly client: CountingClient;
+  readonly projectConfigs: ProjectConfigs;
   config: Config;
   registry: ModelRegistry = ModelRegistry.bundled();
   /** Problems with model overrides or the price file, for the log and a one-time warning. */
@@ -46,8 +50,11 @@ export class Engine implements vscode.Disposable {
       onProblem: (message) => log.warn(message),
     });
     this.client = new CountingClient({ transport: undefined, cache: this.cache, limiter: this.limiter, log: (e) => this.logCall(e) });
+    this.projectConfigs = new ProjectConfigs(log);
     this.disposables.push(
       this.changed,
+      this.projectConfigs,
+      this.projectConfigs.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsConfig(e)) void this.reload();
       }),
@@ -75,14 +82,33 @@ export class Engine implements vscode.Disposable {
     await this.reload();
   }
 
-  analyzeOptions(modelOverride?: string): AnalyzeOptions {
+  /**
+   * How to read and count one file: the repository's `.tokenlens.json` limits where it sets
+   * them (the same ones `token-lens check` applies in CI), else the user's settings.
+   */
+  optionsFor(fsPath: string | undefined, modelOverride?: string): { parse: ParseOptions; analyze: AnalyzeOptions } {
+    const project = this.projectConfigs.forFile(fsPath);
+    const limits = project && fsPath ? limitsFor(project, fsPath) : undefined;
+    const rules = project && fsPath ? pathOptionsFor(project, fsPath) : {};
+    const budget = limits?.budget ?? this.config.budget;
     return {
-      registry: this.registry,
-      defaultModel: this.config.defaultModel,
-      toolThreshold: this.config.toolThreshold,
-      ...(this.config.budget !== undefined ? { budget: this.config.budget } : {}),
-      ...(modelOverride ? { modelOverride } : {}),
+      parse: {
+        promptGlobs: [...this.config.promptGlobs, ...(rules.promptGlobs ?? [])],
+        excludeGlobs: [...this.config.excludeGlobs, ...(rules.excludeGlobs ?? [])],
+      },
+      analyze: {
+        registry: this.registry,
+        defaultModel: limits?.model ?? this.config.defaultModel,
+        toolThreshold: limits?.maxToolTokens ?? this.config.toolThreshold,
+        ...(budget !== undefined ? { budget } : {}),
+        ...(modelOverride ? { modelOverride } : {}),
+      },
     };
+  }
+
+  /** Analysis options without a file (no project limits). */
+  analyzeOptions(modelOverride?: string): AnalyzeOptions {
+    return this.optionsFor(undefined, modelOverride).analyze;
   }
 
   /** Re-reads settings, key and trust; rebuilds the model table and the transport. */

@@ -71,8 +71,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   private async scan(): Promise<void> {
     const generation = this.generation;
     const uris = await vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, MAX_FILES);
-    const config = this.engine.config;
-    const candidates = uris.filter((u) => isCandidatePath(u.fsPath, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs }));
+    const candidates = uris.filter((u) => isCandidatePath(u.fsPath, this.engine.optionsFor(u.fsPath).parse));
     const keep = new Set(candidates.map((u) => u.toString()));
     for (const [key, entry] of this.entries) {
       if (!keep.has(key)) this.removeFile(entry.uri);
@@ -82,8 +81,8 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   }
 
   private async updateFile(uri: vscode.Uri, generation = this.generation): Promise<void> {
-    const config = this.engine.config;
-    if (!isCandidatePath(uri.fsPath, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs })) return;
+    const options = this.engine.optionsFor(uri.fsPath, this.documents.modelOverride(uri));
+    if (!isCandidatePath(uri.fsPath, options.parse)) return;
     let bytes: Uint8Array;
     try {
       const stat = await vscode.workspace.fs.stat(uri);
@@ -100,7 +99,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     const key = uri.toString();
     if (this.entries.get(key)?.hash === hash) return;
     const text = new TextDecoder('utf-8').decode(bytes);
-    const parse = parseDocument(uri.fsPath, text, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs });
+    const parse = parseDocument(uri.fsPath, text, options.parse);
     if (parse.status === 'skipped') {
       this.removeFile(uri);
       return;
@@ -109,12 +108,11 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       this.setEntry({ uri, hash, analysis: undefined, error: parse.message });
       return;
     }
-    const options = this.engine.analyzeOptions(this.documents.modelOverride(uri));
     const mode = this.engine.mode;
-    const entry: FileEntry = { uri, hash, analysis: estimateDocument(parse.doc, options, mode.exact ? 'network' : mode.reason) };
+    const entry: FileEntry = { uri, hash, analysis: estimateDocument(parse.doc, options.analyze, mode.exact ? 'network' : mode.reason) };
     this.setEntry(entry, text);
     if (!mode.exact) return;
-    const exact = await analyzeDocument(parse.doc, options, this.engine.client);
+    const exact = await analyzeDocument(parse.doc, options.analyze, this.engine.client);
     if (exact && this.entries.get(key) === entry && generation === this.generation) {
       entry.analysis = exact;
       this.diagnostics.setForClosedFile(uri, exact.findings, text);

@@ -69,6 +69,31 @@ describe('DocumentSession', () => {
     session.dispose();
   });
 
+  it('counts again by itself after a transient failure, without an edit', async function () {
+    this.timeout(15_000);
+    const { session, settled } = setup({ debounceMs: 1 });
+    api.setDefaultFault({ kind: 'status', status: 529, errorType: 'overloaded_error' });
+    session.update(1, 'counted once the API is back');
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(session.state!.analysis!.total.exact, false);
+    assert.equal(session.state!.analysis!.total.reason, 'server-error');
+    api.setDefaultFault(null);
+    const state = await new Promise<SessionState>((resolve, reject) => {
+      const started = Date.now();
+      const poll = () => {
+        const s = session.state;
+        if (s?.analysis?.total.exact) return resolve(s);
+        if (Date.now() - started > 12_000) return reject(new Error('never recovered'));
+        setTimeout(poll, 20);
+      };
+      poll();
+    });
+    assert.equal(state.version, 1);
+    assert.equal(state.analysis!.total.tokens, fakeCount({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'counted once the API is back' }] }));
+    session.dispose();
+    void settled;
+  });
+
   it('reports estimates with the reason when there is no client', () => {
     const { session, reports } = setup({ offline: 'no-key' });
     assert.equal(session.update(1, 'some prompt text'), true);
