@@ -6,6 +6,10 @@ import type { EstimateReason, ParseResult } from './types';
 
 /** Failures that pass by themselves: the version is counted again after a pause, without an edit. */
 const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
+
+export function isTransient(reason: EstimateReason | undefined): boolean {
+  return reason !== undefined && TRANSIENT.has(reason);
+}
 /** First pause before such a recount; it doubles for each further failure of the same version. */
 export const RETRY_FIRST_MS = 2_000;
 export const RETRY_MAX_MS = 60_000;
@@ -116,7 +120,7 @@ export class DocumentSession {
       // The API was down or busy: count again by itself (while the client's own backoff lasts it
       // answers at once without a call), so the exact number comes back without an edit.
       const failed = state.analysis?.total;
-      if (failed && !failed.exact && failed.reason && TRANSIENT.has(failed.reason)) {
+      if (failed && !failed.exact && isTransient(failed.reason)) {
         const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.retries);
         this.timer = setTimeout(() => {
           this.timer = undefined;

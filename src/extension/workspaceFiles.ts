@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
 import { formatTokens, formatUSD, modelLabel } from '../core/format';
 import { isCandidatePath, parseDocument } from '../core/payload';
+import { isTransient, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
 import type { Diagnostics } from './diagnostics';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
@@ -18,6 +19,8 @@ interface FileEntry {
   uri: vscode.Uri;
   /** Hash of the bytes last analysed: unchanged content is never counted again. */
   hash: string;
+  /** The settings generation it was analysed under: a newer one analyses it again. */
+  generation: number;
   analysis: Analysis | undefined;
   error?: string;
 }
@@ -35,6 +38,8 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   private scanned: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private generation = 0;
+  private readonly retries = new Map<string, number>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly engine: Engine, private readonly documents: DocumentService, private readonly diagnostics: Diagnostics) {
     const watcher = vscode.workspace.createFileSystemWatcher(SCAN_GLOB);
@@ -63,7 +68,6 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
 
   rescan(): void {
     this.generation++;
-    for (const e of this.entries.values()) e.hash = '';
     this.scanned = this.scanned ? this.scan() : undefined;
     this.fireSoon();
   }
@@ -87,7 +91,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_SCAN_BYTES) {
-        this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });
+        this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, generation, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });
         return;
       }
       bytes = await vscode.workspace.fs.readFile(uri);
@@ -97,7 +101,9 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     }
     const hash = createHash('sha256').update(bytes).digest('hex');
     const key = uri.toString();
-    if (this.entries.get(key)?.hash === hash) return;
+    // Unchanged content already analysed under the current settings is never counted again.
+    const known = this.entries.get(key);
+    if (known?.hash === hash && known.generation === generation) return;
     const text = new TextDecoder('utf-8').decode(bytes);
     const parse = parseDocument(uri.fsPath, text, options.parse);
     if (parse.status === 'skipped') {
@@ -105,11 +111,11 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       return;
     }
     if (parse.status === 'error') {
-      this.setEntry({ uri, hash, analysis: undefined, error: parse.message });
+      this.setEntry({ uri, hash, generation, analysis: undefined, error: parse.message });
       return;
     }
     const mode = this.engine.mode;
-    const entry: FileEntry = { uri, hash, analysis: estimateDocument(parse.doc, options.analyze, mode.exact ? 'network' : mode.reason) };
+    const entry: FileEntry = { uri, hash, generation, analysis: estimateDocument(parse.doc, options.analyze, mode.exact ? 'network' : mode.reason) };
     this.setEntry(entry, text);
     if (!mode.exact) return;
     const exact = await analyzeDocument(parse.doc, options.analyze, this.engine.client);
@@ -117,7 +123,24 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       entry.analysis = exact;
       this.diagnostics.setForClosedFile(uri, exact.findings, text);
       this.fireSoon();
+      if (!exact.total.exact && isTransient(exact.total.reason)) this.retryLater(entry);
+      else this.retries.delete(key);
     }
+  }
+
+  /** The API was down or busy: count the file again after a growing pause, without a rescan. */
+  private retryLater(entry: FileEntry): void {
+    const key = entry.uri.toString();
+    const attempt = this.retries.get(key) ?? 0;
+    this.retries.set(key, attempt + 1);
+    clearTimeout(this.retryTimers.get(key));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      if (this.entries.get(key) !== entry) return;
+      entry.generation = -1;
+      void this.updateFile(entry.uri);
+    }, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt));
+    this.retryTimers.set(key, timer);
   }
 
   private setEntry(entry: FileEntry, text?: string): void {
@@ -138,7 +161,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     if (!this.documents.get(uri)) {
       const entry = this.entries.get(uri.toString());
       if (entry) {
-        entry.hash = '';
+        entry.generation = -1;
         void this.updateFile(uri);
       }
     }
@@ -191,6 +214,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const t of this.retryTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -227,4 +227,28 @@ describe('Token Lens in the extension host', function () {
     const closedHeavy = vscode.languages.getDiagnostics(fileUri('mcp-tools.json')).filter((d) => d.code === 'tool-over-threshold');
     assert.deepEqual(closedHeavy.map((d) => d.message), [], 'no stale warnings from the abandoned scans');
   });
+
+  it("applies the repository's .tokenlens.json limits, as token-lens check does, and drops them when it goes", async () => {
+    const configUri = fileUri('.tokenlens.json');
+    const doc = await open('support-agent.json');
+    const before = await settledExact(api, doc);
+    assert.ok(!before!.analysis!.findings.some((f) => f.code === 'over-budget'), 'no budget yet');
+    const budget = Math.floor(before!.analysis!.total.tokens / 2);
+    await vscode.workspace.fs.writeFile(configUri, new TextEncoder().encode(JSON.stringify({ budget, maxToolTokens: 100000 })));
+    try {
+      const limited = await waitFor(
+        'an over-budget finding from .tokenlens.json',
+        () => api.documents.get(doc.uri),
+        (st) => !!st?.analysis?.findings.some((f) => f.code === 'over-budget' && f.message.includes(budget.toLocaleString('en-US'))),
+      );
+      assert.deepEqual(overThreshold(limited), [], 'maxToolTokens from the file replaces the 500-token setting');
+    } finally {
+      await vscode.workspace.fs.delete(configUri);
+    }
+    await waitFor(
+      'the budget gone with the file',
+      () => api.documents.get(doc.uri),
+      (st) => !!st?.analysis && !st.analysis.findings.some((f) => f.code === 'over-budget') && overThreshold(st).length > 0,
+    );
+  });
 });
