@@ -136,7 +136,8 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   }
   if (a.estimate.images > 0) rows.push(['of which images', a.estimate.images, false]);
   if (a.estimate.documents > 0) rows.push(['of which documents', a.estimate.documents, false]);
-  rows.push(['Framing and tool-use prompt', a.overhead.tokens, a.overhead.exact]);
+  const hasTools = a.parts.some((p) => p.part.kind === 'tool');
+  rows.push([hasTools ? 'Framing and tool-use prompt' : 'Framing', a.overhead.tokens, a.overhead.exact]);
   md.appendMarkdown('| Part | Tokens |\n|:--|--:|\n');
   for (const [label, tokens, exact] of rows) md.appendMarkdown(`| ${label} | ${formatTokens(tokens, exact)} |\n`);
   md.appendMarkdown('\n');
