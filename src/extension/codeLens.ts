@@ -50,9 +50,9 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         lenses.push(
           new vscode.CodeLens(range, {
             title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${perRequest === undefined ? 'price unknown' : `${p.exact ? '' : '≈'}${formatUSD(perRequest)}`}/request${over ? ` · over ${formatTokens(this.engine.config.toolThreshold)}` : ''}`,
-            command: 'tokenLens.showToolDetails',
+            command: 'tokenLens.auditTools',
             arguments: [document.uri, p.part.index],
-            tooltip: over ? 'This tool costs more than tokenLens.toolOverheadThreshold on every request. Click for details.' : 'Click for details.',
+            tooltip: over ? 'This tool costs more than tokenLens.toolOverheadThreshold on every request. Click for the tool overhead audit.' : 'Click for the tool overhead audit.',
           }),
         );
       } else {

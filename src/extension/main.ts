@@ -3,8 +3,8 @@ import { ApiKeyStore } from './apiKey';
 import { TokenCodeLensProvider } from './codeLens';
 import { clearApiKey, setApiKey } from './commands/apiKey';
 import { selectModel } from './commands/selectModel';
-import { showToolDetails } from './commands/toolDetails';
 import { Diagnostics } from './diagnostics';
+import { registerDecisionCommands } from './decisions';
 import { DocumentService } from './documents';
 import { Engine } from './engine';
 import { StatusBar } from './statusBar';
@@ -40,8 +40,9 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   command('tokenLens.recount', () => documents.recountAll());
   command('tokenLens.showLog', () => log.show());
   command('tokenLens.allowUntrusted', () => engine.allowUntrusted());
-  command('tokenLens.showToolDetails', (uri?: vscode.Uri, index?: number) => showToolDetails(engine, documents, uri, index));
   command('tokenLens.refreshFiles', () => files.rescan());
+
+  registerDecisionCommands(context, engine, documents);
 
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),

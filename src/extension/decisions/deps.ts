@@ -1,0 +1,28 @@
+import type * as vscode from 'vscode';
+import type { CountingClient } from '../../core/client/counting-client';
+import type { DocumentService } from '../documents';
+import type { Engine } from '../engine';
+import type { ReportPanels } from './panel';
+import type { ActiveEditors } from './target';
+import type { TrimPreviews } from './trimPreview';
+import type { Provenance } from './view';
+
+/** What every decision command needs. */
+export interface DecisionDeps {
+  context: vscode.ExtensionContext;
+  engine: Engine;
+  documents: DocumentService;
+  active: ActiveEditors;
+  panels: ReportPanels;
+  previews: TrimPreviews;
+}
+
+/** The counting client when exact counts are possible now, else undefined (estimates). */
+export function clientFor(engine: Engine): CountingClient | undefined {
+  return engine.mode.exact ? engine.client : undefined;
+}
+
+/** Why counts will be estimates before any call is made (the engine's mode), or exact. */
+export function modeProvenance(engine: Engine): Provenance {
+  return engine.mode.exact ? { exact: true } : { exact: false, reason: engine.mode.reason };
+}

@@ -1,0 +1,160 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Analysis } from '../../core/analyze';
+import type { ParsedDocument } from '../../core/types';
+import type { DocumentService, DocumentState } from '../documents';
+
+/** How long a command waits for the exact count of the file before using the estimate it has. */
+const SETTLE_MS = 15_000;
+
+/**
+ * The editor a command is about: the active text editor, or, while a report panel (a webview)
+ * has the focus, the last text editor that is still visible. Also keeps the context keys the
+ * menus use (`tokenLens.activePayload`, `tokenLens.activeHasTools`, `tokenLens.activeHasMessages`).
+ */
+export class ActiveEditors implements vscode.Disposable {
+  private last: vscode.TextEditor | undefined;
+  private readonly keys = new Map<string, boolean>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly documents: DocumentService) {
+    this.last = usable(vscode.window.activeTextEditor);
+    this.disposables.push(
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (usable(e)) this.last = e;
+        this.updateKeys();
+      }),
+      documents.onDidChange((uri) => {
+        if (uri.toString() === this.current()?.document.uri.toString()) this.updateKeys();
+      }),
+    );
+    this.updateKeys();
+  }
+
+  current(): vscode.TextEditor | undefined {
+    const active = usable(vscode.window.activeTextEditor);
+    if (active) return active;
+    const last = this.last;
+    return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
+  }
+
+  private updateKeys(): void {
+    const editor = this.current();
+    const state = editor ? this.documents.get(editor.document.uri) : undefined;
+    const doc = state?.parse.status === 'ok' ? state.parse.doc : undefined;
+    this.set('tokenLens.activePayload', doc !== undefined);
+    this.set('tokenLens.activeHasTools', (doc?.body.tools?.length ?? 0) > 0);
+    this.set('tokenLens.activeHasMessages', doc !== undefined && doc.kind === 'payload' && !doc.placeholder);
+  }
+
+  private set(key: string, value: boolean): void {
+    if (this.keys.get(key) === value) return;
+    this.keys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Text editors that show a file (output channels and the like are editors too). */
+function usable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+  const scheme = editor?.document.uri.scheme;
+  return scheme === 'file' || scheme === 'untitled' || scheme === 'vscode-remote' ? editor : undefined;
+}
+
+/** The analysed payload a command works on. */
+export interface Target {
+  uri: vscode.Uri;
+  /** File name, for messages and report headers. */
+  name: string;
+  document: vscode.TextDocument;
+  /** Where the file is shown, if it is. */
+  editor: vscode.TextEditor | undefined;
+  state: DocumentState;
+  doc: ParsedDocument;
+  analysis: Analysis;
+}
+
+export function fileName(uri: vscode.Uri): string {
+  return path.posix.basename(uri.path) || uri.toString();
+}
+
+/** The state of `uri` once its current version has a result that is not still being counted. */
+function settled(documents: DocumentService, document: vscode.TextDocument, timeoutMs: number): Promise<DocumentState | undefined> {
+  const done = (s: DocumentState | undefined) => !!s && s.version === document.version && (s.parse.status !== 'ok' || (!!s.analysis && !s.pending));
+  const now = documents.get(document.uri);
+  if (!now || done(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(documents.get(document.uri));
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    const sub = documents.onDidChange((uri) => {
+      if (uri.toString() === document.uri.toString() && done(documents.get(uri))) finish();
+    });
+  });
+}
+
+/**
+ * The payload to work on: `uri` when a menu or CodeLens passed one, else the active editor's
+ * file. Waits (with a status bar spinner) for an exact count in progress. Says why in an
+ * information message, and resolves to undefined, when there is no analysed payload.
+ */
+export async function resolveTarget(documents: DocumentService, active: ActiveEditors, uri: unknown, command: string): Promise<Target | undefined> {
+  const editor = uri instanceof vscode.Uri ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString()) : active.current();
+  const target = uri instanceof vscode.Uri ? uri : editor?.document.uri;
+  if (!target) {
+    void vscode.window.showInformationMessage(`Token Lens: open a Messages API payload, tool list or prompt file, then run "${command}".`);
+    return undefined;
+  }
+  const name = fileName(target);
+  const document = editor?.document ?? (await vscode.workspace.openTextDocument(target));
+  let state = documents.get(target);
+  if (state && state.parse.status === 'ok' && (state.pending || !state.analysis || state.version !== document.version)) {
+    state = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Token Lens: counting ${name}…` },
+      () => settled(documents, document, SETTLE_MS),
+    );
+  }
+  if (!state) {
+    void vscode.window.showInformationMessage(`Token Lens: ${name} is not a prompt or payload file Token Lens counts, so "${command}" has nothing to work on.`);
+    return undefined;
+  }
+  if (state.parse.status !== 'ok') {
+    const why = state.parse.status === 'error' ? state.parse.message : state.parse.reason;
+    void vscode.window.showInformationMessage(`Token Lens: ${name} could not be read (${why}), so "${command}" has nothing to work on.`);
+    return undefined;
+  }
+  if (!state.analysis) {
+    void vscode.window.showInformationMessage(`Token Lens: ${name} has not been counted yet; try "${command}" again in a moment.`);
+    return undefined;
+  }
+  return { uri: target, name, document, editor, state, doc: state.parse.doc, analysis: state.analysis };
+}
+
+/**
+ * Wraps a command handler so nothing escapes it: an unexpected failure is logged and shown as
+ * an error naming the command and the file.
+ */
+export function guarded<A extends unknown[]>(
+  title: string,
+  active: ActiveEditors,
+  log: vscode.LogOutputChannel,
+  run: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await run(...args);
+    } catch (err) {
+      const uri = args.find((a): a is vscode.Uri => a instanceof vscode.Uri) ?? active.current()?.document.uri;
+      const file = uri ? fileName(uri) : 'no file';
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(`${title} failed on ${file}: ${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
+      void vscode.window.showErrorMessage(`Token Lens: "${title}" failed on ${file}: ${message}`);
+    }
+  };
+}
