@@ -14,19 +14,8 @@ import { estimateDocument, type AnalyzeOptions } from '../src/core/analyze';
 import { ModelRegistry } from '../src/core/models/registry';
 import { parseDocument } from '../src/core/payload';
 import type { Json, JsonObject } from '../src/core/types';
+import { prng } from '../test/support/prng';
 
-/** xorshift32: the same payloads and edits on every run. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
 
 const WORDS = (
   'the a request token model cache tool user assistant returns value error when order customer refund ' +

@@ -210,7 +210,8 @@ export function fakeFamily(model: unknown): TokenizerFamily {
 
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 const units = (s: unknown): number => (typeof s === 'string' ? Math.ceil(utf8(s) / 3) : 0);
-const jsonUnits = (v: unknown): number => units(JSON.stringify(v ?? null));
+/** j(v): the fake's units of a JSON value (its per-tool figure is 9 + this). */
+export const jsonUnits = (v: unknown): number => units(JSON.stringify(v ?? null));
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

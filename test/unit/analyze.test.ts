@@ -7,7 +7,7 @@ import { sdkTransport } from '../../src/core/client/transport';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
 
 const registry = ModelRegistry.bundled();
 const MILLION = 1_000_000;
@@ -32,11 +32,6 @@ function finding(a: Analysis, code: string) {
   const f = a.findings.find((x) => x.code === code);
   assert.ok(f, `expected a ${code} finding, got ${codes(a).join(', ')}`);
   return f;
-}
-
-/** The fake's units of a JSON value (its per-tool rule is 9 + this). */
-function jsonUnits(v: unknown): number {
-  return Math.ceil(Buffer.byteLength(JSON.stringify(v), 'utf8') / 3);
 }
 
 const weatherTool: JsonObject = {

@@ -9,7 +9,7 @@ import { splitOverhead } from '../../src/core/decisions/overhead';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument } from '../../src/core/payload';
 import type { JsonObject, ParsedDocument } from '../../src/core/types';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
 
 const registry = ModelRegistry.bundled();
 
@@ -21,10 +21,6 @@ function parse(value: unknown, file = 'request.json'): ParsedDocument {
   const result = parseDocument(file, JSON.stringify(value, null, 2));
   assert.equal(result.status, 'ok', JSON.stringify(result));
   return (result as { doc: ParsedDocument }).doc;
-}
-
-function jsonUnits(v: unknown): number {
-  return Math.ceil(Buffer.byteLength(JSON.stringify(v), 'utf8') / 3);
 }
 
 function sum(b: Breakdown): number {

@@ -9,7 +9,7 @@ import { estimateJsonTokens, estimateTextTokens } from '../../src/core/estimator
 import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
 
 const registry = ModelRegistry.bundled();
 const M = 1_000_000;
@@ -27,11 +27,6 @@ function parse(value: unknown, file = 'request.json'): ParsedDocument {
 function close(actual: number | undefined, expected: number, what = ''): void {
   assert.ok(actual !== undefined, `${what}: defined`);
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
-}
-
-/** The fake's units of a JSON value (its per-tool rule is 9 + this). */
-function jsonUnits(v: unknown): number {
-  return Math.ceil(Buffer.byteLength(JSON.stringify(v), 'utf8') / 3);
 }
 
 const weatherTool: JsonObject = {

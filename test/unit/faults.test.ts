@@ -30,6 +30,7 @@ import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
+import { prng } from '../support/prng';
 
 const registry = ModelRegistry.bundled();
 const options: AnalyzeOptions = { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z') };
@@ -39,18 +40,6 @@ const REFERENCE_TOOL: Json = { name: 'token_lens_reference', description: 'Refer
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** xorshift32 in [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
 
 /** Settles with `promise`, or fails the test if it has not settled within `ms`. */
 async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {

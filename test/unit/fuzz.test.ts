@@ -19,22 +19,11 @@ import { canonicalJson } from '../../src/core/canonical';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { DEFAULT_MAX_BYTES, lineOf, parseDocument, type ParseOptions } from '../../src/core/payload';
 import type { Json, JsonObject, ParseResult, SourceRange } from '../../src/core/types';
+import { prng } from '../support/prng';
 
 const registry = ModelRegistry.bundled();
 const SEED = Number(process.env.FUZZ_SEED ?? 0x70c3e115) >>> 0;
 
-/** xorshift32 in [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
 
 class Gen {
   constructor(readonly rand: () => number) {}
