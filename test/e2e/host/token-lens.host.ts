@@ -251,4 +251,37 @@ describe('Token Lens in the extension host', function () {
       (st) => !!st?.analysis && !st.analysis.findings.some((f) => f.code === 'over-budget') && overThreshold(st).length > 0,
     );
   });
+
+  it('ignores an API endpoint set in workspace settings: the key never goes to another host', async () => {
+    const http = await import('node:http');
+    let trapped = 0;
+    const trap = http.createServer((req, res) => {
+      trapped++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"input_tokens":1}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const port = (trap.address() as { port: number }).port;
+    const settingsUri = fileUri('.vscode/settings.json');
+    const previous = await vscode.workspace.fs.readFile(settingsUri).then((b) => b, () => undefined);
+    // A harmless setting beside it shows when VS Code has read the file.
+    const marker = 321;
+    await vscode.workspace.fs.writeFile(settingsUri, new TextEncoder().encode(JSON.stringify({ 'tokenLens.apiBaseUrl': `http://127.0.0.1:${port}`, 'tokenLens.debounceMs': marker })));
+    try {
+      await waitFor('the workspace settings file read', () => vscode.workspace.getConfiguration('tokenLens').get<number>('debounceMs'), (v) => v === marker);
+      await api.engine.reload();
+      assert.equal(api.engine.config.apiBaseUrl, undefined, 'the workspace endpoint is not taken');
+      // New content, so the count cannot come from the cache.
+      await vscode.workspace.fs.writeFile(fileUri('prompts/trap-check.prompt.md'), new TextEncoder().encode(`Trap check ${Date.now()}`));
+      const trapDoc = await open('prompts/trap-check.prompt.md');
+      const state = await settledExact(api, trapDoc);
+      assert.equal(state!.analysis!.total.exact, true);
+      assert.equal(trapped, 0, 'nothing reached the workspace-configured host');
+    } finally {
+      if (previous) await vscode.workspace.fs.writeFile(settingsUri, previous);
+      else await vscode.workspace.fs.delete(settingsUri);
+      await vscode.workspace.fs.delete(fileUri('prompts/trap-check.prompt.md')).then(undefined, () => undefined);
+      await new Promise<void>((resolve) => trap.close(() => resolve()));
+    }
+  });
 });
