@@ -48,7 +48,7 @@ if (what === 'sdk') {
 } else {
   const ext = require(process.argv[2]);
   loadMs = performance.now() - t0;
-  const context = { subscriptions: [], secrets: { get: async () => undefined, onDidChange: () => disposable }, workspaceState: { get: (k, d) => d, update: async () => {} }, globalStorageUri: { fsPath: require('os').tmpdir() + '/tl-bench-' + process.pid } };
+  const context = { subscriptions: [], extensionUri: { fsPath: require('path').dirname(require('path').dirname(process.argv[2])), path: '/' }, secrets: { get: async () => undefined, onDidChange: () => disposable }, workspaceState: { get: (k, d) => d, update: async () => {} }, globalStorageUri: { fsPath: require('os').tmpdir() + '/tl-bench-' + process.pid } };
   vscode.Uri = { joinPath: (base, ...parts) => ({ fsPath: require('path').join(base.fsPath, ...parts) }) };
   ext.activate(context);
 }
