@@ -161,19 +161,7 @@ async function goTo(ed: Editor, line: number, column = 1): Promise<void> {
 
 /** Runs a palette command that opens a quick pick or input box titled `title`. */
 async function runToInput(ed: Editor, command: string, title: RegExp): Promise<void> {
-  const widget = ed.page.locator('.quick-input-widget');
-  if (await widget.isVisible()) {
-    await ed.page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-  await ed.page.keyboard.press('F1');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${command}`);
-  const row = widget.locator('.quick-input-list .monaco-list-row', { has: ed.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(command)}$`) }) });
-  await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await row.first().click();
-  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
+  await ed.runCommandToInput(command, title);
 }
 
 async function pickItem(ed: Editor, label: string): Promise<void> {

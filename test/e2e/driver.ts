@@ -29,7 +29,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 /** Absolute paths of the tools the e2e environment provides. */
 export interface E2ePaths {
@@ -471,6 +471,21 @@ export class Editor {
       await this.page.keyboard.press('Enter');
     }
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  /**
+   * Runs a palette command that opens its own quick pick or input box, and waits for the one
+   * titled `inputTitle`; returns that widget's text input.
+   */
+  async runCommandToInput(title: string, inputTitle: RegExp, timeoutMs = 30_000): Promise<Locator> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = await this.openQuickInput('F1', timeoutMs);
+    await input.fill(`>${title}`);
+    const row = widget.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+    await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.first().click();
+    await widget.locator('.quick-input-title', { hasText: inputTitle }).waitFor({ state: 'visible', timeout: timeoutMs });
+    return input;
   }
 
   /** Types into the focused editor (waits for a focused text editor first). */

@@ -204,23 +204,11 @@ async function goToLine(ed: Editor, line: number): Promise<void> {
 
 /** Runs a command from the palette that opens an input box; fills it and presses Enter. */
 async function runCommandWithInput(ed: Editor, title: string, boxTitle: RegExp, value: string, opts: { password?: boolean } = {}): Promise<void> {
-  const widget = ed.page.locator('.quick-input-widget');
-  if (await widget.isVisible()) {
-    await ed.page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-  await ed.page.keyboard.press('F1');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
-  const row = widget.locator('.quick-input-list .monaco-list-row', { has: ed.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
-  await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await row.first().click();
-  await widget.locator('.quick-input-title', { hasText: boxTitle }).waitFor({ state: 'visible', timeout: 15_000 });
+  const input = await ed.runCommandToInput(title, boxTitle, 15_000);
   if (opts.password) assert.equal(await input.getAttribute('type'), 'password', 'the key is typed into a password box');
   await input.fill(value);
   await ed.page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+  await ed.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
 /** Rows of the Explorer's "Token Lens" view: file name and description, top to bottom. */
