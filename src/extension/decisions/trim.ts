@@ -23,7 +23,9 @@ export function parseTokenBudget(text: string): number | string {
 
 async function askBudget(deps: DecisionDeps, target: Target): Promise<number | undefined> {
   const t = target.analysis.total;
-  const budget = deps.engine.config.budget;
+  // The budget that applies to this file: the repository's .tokenlens.json, else the setting.
+  const uri = target.document.uri;
+  const budget = deps.engine.optionsFor(uri.scheme === 'file' ? uri.fsPath : undefined).analyze.budget;
   const typed = await vscode.window.showInputBox({
     title: 'Token Lens: trim the conversation to a budget',
     prompt: `Input tokens ${target.name} must fit in. It is now ${tokensText(t.tokens, t.exact)} tokens; the oldest turns go first.`,
@@ -112,8 +114,8 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
   // Plan on exactly the text of this version, so the edit's offsets are the document's.
   const version = document.version;
   const text = document.getText();
-  const config = deps.engine.config;
-  const parsed = parseDocument(document.uri.fsPath || document.uri.path, text, { promptGlobs: config.promptGlobs, excludeGlobs: config.excludeGlobs });
+  const fsPath = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+  const parsed = parseDocument(document.uri.fsPath || document.uri.path, text, deps.engine.optionsFor(fsPath).parse);
   if (parsed.status !== 'ok') {
     void vscode.window.showWarningMessage(`Token Lens: ${name} could not be read: ${parsed.status === 'error' ? parsed.message : parsed.reason}`);
     return;
