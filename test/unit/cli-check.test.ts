@@ -1,31 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../src/cli/main';
 import { annotation, escapeData, escapeProperty } from '../../src/cli/output/github';
 import { progressPrinter } from '../../src/cli/output/progress';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string, isTTY = false): Promise<Output> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd, isTTY });
-  return { code, stdout, stderr };
-}
-
-function write(dir: string, rel: string, content: unknown): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  return file;
-}
+import { cli, useCliWorkspace, write } from '../support/cli';
 
 /** 1-based line of the first line containing `needle`. */
 function lineOf(dir: string, rel: string, needle: string): number {
@@ -84,20 +64,7 @@ describe('token-lens check (CLI)', () => {
   let env: NodeJS.ProcessEnv;
   const budgetOver = () => fakeCount(agentRequest) - 1;
 
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => {
-    api.reset();
-    dir = fixture();
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'tl-check-cache-'));
-    env = { ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url };
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  useCliWorkspace(() => fixture(), (w) => ({ api, dir, cacheDir, env } = w));
 
   it('exits 0 when every file is within its limits', async () => {
     const out = await cli(['check', '--cache-dir', cacheDir, '--budget', String(fakeCount(agentRequest)), '--max-tool-tokens', String(toolTokens(bigTool))], env, dir);

@@ -1,30 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../src/cli/main';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Output> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd, isTTY: false });
-  return { code, stdout, stderr };
-}
-
-function write(dir: string, rel: string, content: unknown): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  return file;
-}
+import { fakeCount, type FakeApi } from '../fake-api/server';
+import { cli, useCliWorkspace, write } from '../support/cli';
 
 const GIT_ENV = {
   ...process.env,
@@ -119,20 +99,7 @@ describe('token-lens diff (CLI)', () => {
   let cacheDir: string;
   let env: NodeJS.ProcessEnv;
 
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => {
-    api.reset();
-    dir = repository();
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'tl-diff-cache-'));
-    env = { ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url };
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  useCliWorkspace(() => repository(), (w) => ({ api, dir, cacheDir, env } = w));
 
   it('against a tag: changed, added, removed and unchanged files with exact tokens, cost and totals', async () => {
     const out = await cli(['diff', 'v1', '--json', '--cache-dir', cacheDir], env, dir);

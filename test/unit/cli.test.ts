@@ -1,27 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
-import { run } from '../../src/cli/main';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount, type FakeApi } from '../fake-api/server';
+import { cli, useCliWorkspace, write, type CliOutput } from '../support/cli';
 
 const REPO = path.resolve(__dirname, '../..');
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process with captured output. */
-async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Output> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd, isTTY: false });
-  return { code, stdout, stderr };
-}
 
 interface JsonReport {
   version: string;
@@ -30,7 +16,7 @@ interface JsonReport {
   files: Array<Record<string, unknown>>;
 }
 
-function json(out: Output): JsonReport {
+function json(out: CliOutput): JsonReport {
   return JSON.parse(out.stdout) as JsonReport;
 }
 
@@ -38,13 +24,6 @@ function fileIn(report: JsonReport, p: string): Record<string, any> {
   const f = report.files.find((x) => x.path === p);
   assert.ok(f, `${p} in ${report.files.map((x) => x.path).join(', ')}`);
   return f;
-}
-
-function write(dir: string, rel: string, content: unknown): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  return file;
 }
 
 const searchTool = {
@@ -115,20 +94,7 @@ describe('token-lens count (CLI)', () => {
   let cacheDir: string;
   let env: NodeJS.ProcessEnv;
 
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => {
-    api.reset();
-    dir = fixture();
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'tl-cli-cache-'));
-    env = { ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url };
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  useCliWorkspace(() => fixture(), (w) => ({ api, dir, cacheDir, env } = w));
 
   it('prints a table of the files, with ≈ on estimates', async () => {
     const out = await cli(['count', '--offline', 'requests', 'tools/shop-tools.json'], env, dir);
