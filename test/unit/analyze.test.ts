@@ -5,9 +5,10 @@ import { CountingClient } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
+import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 const MILLION = 1_000_000;
@@ -17,13 +18,6 @@ function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
 }
 
 /** Parses JSON text the way the editor would, at a payload path. */
-function parse(value: unknown, file = 'request.json'): ParsedDocument {
-  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-  const result = parseDocument(file, text);
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
-}
-
 function codes(a: Analysis): string[] {
   return a.findings.map((f) => f.code);
 }
@@ -132,7 +126,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('gives the exact total of a payload: the fake count of the request without generation fields', async () => {
     const c = client();
-    const a = await analyze(parse(travelPayload), c);
+    const a = await analyze(parseOk(travelPayload), c);
     assert.equal(a.total.tokens, fakeCount(travelRequest));
     assert.equal(a.total.exact, true);
     assert.equal(a.total.source, 'api');
@@ -148,7 +142,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     assert.equal(a.cache, undefined, 'no breakpoints, no cache pricing');
 
     const calls = api.countCalls();
-    const again = await analyze(parse(travelPayload), c);
+    const again = await analyze(parseOk(travelPayload), c);
     assert.equal(again.total.tokens, a.total.tokens);
     assert.equal(again.total.source, 'cache');
     assert.equal(api.countCalls(), calls, 'unchanged content costs no call');
@@ -156,7 +150,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('counts a tools-only document as its tools add to a request: fake(placeholder + tools) - fake(placeholder)', async () => {
     const tools = [weatherTool, timeTool];
-    const a = await analyze(parse(tools, 'tools.json'), client());
+    const a = await analyze(parseOk(tools, 'tools.json'), client());
     assert.equal(a.doc.kind, 'tools');
     const expected = fakeCount({ model: 'claude-sonnet-4-6', messages: [PLACEHOLDER_MESSAGE], tools }) - fakeCount({ model: 'claude-sonnet-4-6', messages: [PLACEHOLDER_MESSAGE] });
     assert.equal(a.total.tokens, expected);
@@ -165,7 +159,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('counts each tool exactly by the fake per-tool rule, and parts plus overhead make the total', async () => {
     const tools = [weatherTool, timeTool, ...manyTools(3)];
-    const a = await analyze(parse(tools, 'tools.json'), client());
+    const a = await analyze(parseOk(tools, 'tools.json'), client());
     const toolParts = a.parts.filter((p) => p.part.kind === 'tool');
     assert.equal(toolParts.length, tools.length);
     toolParts.forEach((p, i) => {
@@ -179,7 +173,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     assert.equal(a.overhead.tokens, 120);
 
     // In a full payload the system prompt and messages are estimated, yet everything still adds up.
-    const b = await analyze(parse(travelPayload), client());
+    const b = await analyze(parseOk(travelPayload), client());
     const parts = b.parts.reduce((n, p) => n + p.tokens, 0);
     assert.equal(parts + b.overhead.tokens, b.total.tokens);
     assert.equal(b.overhead.exact, false, 'the rest of an estimated breakdown is an estimate');
@@ -196,7 +190,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
       tools: [timeTool],
       messages: [{ role: 'user', content: `Reactions to the launch post: ${reactions}` }],
     };
-    const doc = parse(payload);
+    const doc = parseOk(payload);
     const offline = estimateDocument(doc, options());
     const a = await analyze(doc, client());
     assert.equal(a.total.tokens, fakeCount({ model: payload.model, system: payload.system, tools: payload.tools, messages: payload.messages }));
@@ -213,12 +207,12 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     const c = client();
     const tools = manyTools(20);
     const payload = { model: 'claude-sonnet-4-6', max_tokens: 2048, system: 'You manage GitHub repositories for the team.', tools, messages: [{ role: 'user', content: 'Close every stale issue in acme/web.' }] };
-    await analyze(parse(payload), c);
+    await analyze(parseOk(payload), c);
     api.reset();
 
     const edited = { ...tools[7]!, description: 'Update a pull request: title, body, base branch or state. Requires the repo scope.' };
     const editedTools = tools.map((t, i) => (i === 7 ? edited : t));
-    const a = await analyze(parse({ ...payload, tools: editedTools }), c);
+    const a = await analyze(parseOk({ ...payload, tools: editedTools }), c);
     assert.equal(api.countCalls(), 2);
     const { max_tokens: _, ...request } = { ...payload, tools: editedTools };
     assert.equal(a.total.tokens, fakeCount(request));
@@ -232,7 +226,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     const image = { type: 'image', source: { type: 'url', url: 'https://upload.example.org/photos/lisbon-tram.jpg' } };
     const question = { type: 'text', text: 'Which tram line is this, and where does it go?' };
     const payload = { model: 'claude-sonnet-4-6', max_tokens: 512, messages: [{ role: 'user', content: [image, question] }] };
-    const a = await analyze(parse(payload), client());
+    const a = await analyze(parseOk(payload), client());
     assert.equal(a.total.exact, false);
     assert.equal(a.total.source, 'estimate');
     assert.equal(a.total.reason, 'uncountable-content');
@@ -247,13 +241,13 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('without a key or offline, gives the estimate and says why, with no call', async () => {
     const noKey = new CountingClient({ transport: undefined, cache: new CountCache() });
-    const a = await analyze(parse(travelPayload), noKey);
+    const a = await analyze(parseOk(travelPayload), noKey);
     assert.equal(a.total.exact, false);
     assert.equal(a.total.source, 'estimate');
     assert.equal(a.total.reason, 'no-key');
     assert.match(a.total.message ?? '', /API key/);
 
-    const offline = estimateDocument(parse(travelPayload), options());
+    const offline = estimateDocument(parseOk(travelPayload), options());
     assert.equal(offline.total.reason, 'offline');
     assert.equal(offline.total.exact, false);
     assert.ok(offline.total.tokens > 0);
@@ -267,7 +261,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
       ...travelPayload,
       system: [{ type: 'text', text: 'You are a concise travel assistant.', cache_control: { type: 'ephemeral' } }],
     };
-    const a = await analyze(parse(payload), client({ maxAttempts: 1 }));
+    const a = await analyze(parseOk(payload), client({ maxAttempts: 1 }));
     assert.equal(a.total.exact, false);
     assert.equal(a.total.reason, 'server-error');
     assert.notEqual(a.total.tokens, fakeCount({ ...travelRequest, system: payload.system }), 'not the exact number');
@@ -278,7 +272,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
   });
 
   it('flags an unknown model, and takes a 404 from the API as unknown-model', async () => {
-    const a = await analyze(parse({ ...travelPayload, model: 'claude-sonet-4-6' }), client());
+    const a = await analyze(parseOk({ ...travelPayload, model: 'claude-sonet-4-6' }), client());
     const f = finding(a, 'unknown-model');
     assert.match(f.message, /claude-sonnet-4-6/, 'suggests the near name');
     assert.ok(f.range, 'points at the model name');
@@ -289,7 +283,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     const narrow = await startFakeApi({ models: ['claude-sonnet-4-6'] });
     try {
       const c = new CountingClient({ transport: sdkTransport({ apiKey: narrow.apiKey, baseURL: narrow.url }), cache: new CountCache() });
-      const b = await analyze(parse({ ...travelPayload, model: 'claude-opus-4-6' }), c);
+      const b = await analyze(parseOk({ ...travelPayload, model: 'claude-opus-4-6' }), c);
       assert.equal(b.total.exact, false);
       assert.equal(b.total.reason, 'unknown-model');
       assert.match(b.total.message ?? '', /claude-opus-4-6/);
@@ -301,7 +295,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('puts thinking findings on the thinking value, and passes output_config.effort to the check', async () => {
     const text = JSON.stringify({ ...travelPayload, max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 4096 } }, null, 2);
-    const doc = parse(text);
+    const doc = parseOk(text);
     const a = await analyze(doc, client());
     const f = finding(a, 'thinking-budget-exceeds-max-tokens');
     assert.deepEqual(f.range, doc.thinkingRange);
@@ -309,14 +303,14 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
     // Opus 5 can turn thinking off only at effort "high" or lower.
     const base = { model: 'claude-opus-5', max_tokens: 4096, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'Summarise the incident report.' }] };
-    const high = await analyze(parse({ ...base, output_config: { effort: 'high' } }), client());
+    const high = await analyze(parseOk({ ...base, output_config: { effort: 'high' } }), client());
     assert.ok(!codes(high).includes('thinking-cannot-disable'));
-    const max = await analyze(parse({ ...base, output_config: { effort: 'max' } }), client());
+    const max = await analyze(parseOk({ ...base, output_config: { effort: 'max' } }), client());
     assert.match(finding(max, 'thinking-cannot-disable').message, /"max"/);
   });
 
   it('warns about a tool over the threshold with its exact count, and about a request over budget', async () => {
-    const a = await analyze(parse(travelPayload), client(), { toolThreshold: 100, budget: 100 });
+    const a = await analyze(parseOk(travelPayload), client(), { toolThreshold: 100, budget: 100 });
     const weather = 9 + jsonUnits(weatherTool);
     const time = 9 + jsonUnits(timeTool);
     assert.ok(weather > 100 && time <= 100, `fixture sizes: ${weather}, ${time}`);
@@ -327,14 +321,14 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     assert.deepEqual(over[0]!.range, anchor);
     assert.match(finding(a, 'over-budget').message, new RegExp(`^${a.total.tokens.toLocaleString('en-US')} input tokens`));
 
-    const under = await analyze(parse(travelPayload), client(), { toolThreshold: 500, budget: 100_000 });
+    const under = await analyze(parseOk(travelPayload), client(), { toolThreshold: 500, budget: 100_000 });
     assert.ok(!codes(under).includes('tool-over-threshold') && !codes(under).includes('over-budget'));
   });
 
   it('never reuses a count across tokenizer families: Opus 4.7 and Opus 4.6 differ', async () => {
     const c = client();
-    const a = await analyze(parse({ ...travelPayload, model: 'claude-opus-4-6' }), c);
-    const b = await analyze(parse({ ...travelPayload, model: 'claude-opus-4-7' }), c);
+    const a = await analyze(parseOk({ ...travelPayload, model: 'claude-opus-4-6' }), c);
+    const b = await analyze(parseOk({ ...travelPayload, model: 'claude-opus-4-7' }), c);
     assert.equal(a.total.tokens, fakeCount({ ...travelRequest, model: 'claude-opus-4-6' }));
     assert.equal(b.total.tokens, fakeCount({ ...travelRequest, model: 'claude-opus-4-7' }));
     assert.notEqual(a.total.tokens, b.total.tokens);
@@ -344,14 +338,14 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
   it('asks the API with the table id when the file names a model by a short name or alias', async () => {
     const c = client();
-    const a = await analyze(parse({ ...travelPayload, model: 'haiku' }), c);
+    const a = await analyze(parseOk({ ...travelPayload, model: 'haiku' }), c);
     assert.equal(a.modelId, 'haiku', 'shown as asked');
     assert.equal(a.model?.id, 'claude-haiku-4-5-20251001');
     assert.equal(a.total.exact, true, a.total.message);
     assert.equal(a.total.tokens, fakeCount({ ...travelRequest, model: 'claude-haiku-4-5-20251001' }));
     assert.ok(api.requests.every((r) => (r.body as JsonObject).model === 'claude-haiku-4-5-20251001'));
     const calls = api.countCalls();
-    const alias = await analyze(parse({ ...travelPayload, model: 'claude-haiku-4-5' }), c);
+    const alias = await analyze(parseOk({ ...travelPayload, model: 'claude-haiku-4-5' }), c);
     assert.equal(alias.total.source, 'cache', 'an alias shares the counts of its model');
     assert.equal(api.countCalls(), calls);
   });
@@ -359,16 +353,16 @@ describe('analyzeDocument against the fake API through the SDK', () => {
   it('resolves to undefined when the signal is aborted, before or during the count', async () => {
     const gone = new AbortController();
     gone.abort();
-    assert.equal(await analyzeDocument(parse(travelPayload), options(), client(), gone.signal), undefined);
+    assert.equal(await analyzeDocument(parseOk(travelPayload), options(), client(), gone.signal), undefined);
     assert.equal(api.countCalls(), 0);
     // Also when every count is already known: a superseded analysis is not wanted.
     const warm = client();
-    await analyze(parse(travelPayload), warm);
-    assert.equal(await analyzeDocument(parse(travelPayload), options(), warm, gone.signal), undefined);
+    await analyze(parseOk(travelPayload), warm);
+    assert.equal(await analyzeDocument(parseOk(travelPayload), options(), warm, gone.signal), undefined);
 
     api.fail({ kind: 'delay', ms: 400 }, 10);
     const late = new AbortController();
-    const pending = analyzeDocument(parse({ ...travelPayload, system: 'Something never counted before.' }), options(), client(), late.signal);
+    const pending = analyzeDocument(parseOk({ ...travelPayload, system: 'Something never counted before.' }), options(), client(), late.signal);
     setTimeout(() => late.abort(), 50);
     assert.equal(await pending, undefined);
   });
@@ -393,7 +387,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     const placeholder = fakeCount({ model, messages: [PLACEHOLDER_MESSAGE] });
 
     it('prices the first and repeat requests and the break-even point from exact prefix counts', async () => {
-      const a = await analyze(parse(payload), client());
+      const a = await analyze(parseOk(payload), client());
       const total = fakeCount({ model, system, tools: [tool, timeTool], messages: payload.messages });
       assert.equal(a.total.tokens, total);
 
@@ -431,10 +425,10 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
     it('spends no call on unchanged prefixes when only the last turn changes', async () => {
       const c = client();
-      await analyze(parse(payload), c);
+      await analyze(parseOk(payload), c);
       api.reset();
       const next = { ...payload, messages: [...history, { role: 'user', content: 'Actually, send it to my office: 12 Rua Augusta, Lisbon.' }] };
-      const a = await analyze(parse(next), c);
+      const a = await analyze(parseOk(next), c);
       assert.equal(api.countCalls(), 1, 'only the whole request is new');
       assert.ok(a.cachePrefixes!.every((p) => p.exact));
       assert.equal(a.cachePrefixes![2]!.tokens, fakeCount({ model, system, tools: [tool, timeTool], messages: history }));
@@ -442,7 +436,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
 
     it('counts a tools-only prefix like a tools-only document', async () => {
       const tools = [{ ...weatherTool }, { ...timeTool, cache_control: { type: 'ephemeral' } }, ...manyTools(2)];
-      const a = await analyze(parse(tools, 'tools.json'), client());
+      const a = await analyze(parseOk(tools, 'tools.json'), client());
       const prefix = fakeCount({ model, messages: [PLACEHOLDER_MESSAGE], tools: tools.slice(0, 2) }) - placeholder;
       assert.equal(a.cachePrefixes![0]!.tokens, prefix);
       assert.equal(a.cachePrefixes![0]!.exact, true);
@@ -450,7 +444,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     });
 
     it('estimates the cache offline, synchronously, with the estimate marked', () => {
-      const a = estimateDocument(parse(payload), options());
+      const a = estimateDocument(parseOk(payload), options());
       assert.ok(a.cache, 'cache priced from estimates');
       const tokens = a.cachePrefixes!.map((p) => p.tokens);
       assert.ok(a.cachePrefixes!.every((p) => !p.exact));
@@ -467,7 +461,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
         cache_control: i === 2 ? { type: 'ephemeral', ttl: '10m' } : { type: 'ephemeral' },
       }));
       const text = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: blocks.map((b, i) => ({ role: i % 2 ? 'assistant' : 'user', content: [b] })) }, null, 2);
-      const a = estimateDocument(parse(text), options());
+      const a = estimateDocument(parseOk(text), options());
       const tooMany = a.findings.filter((f) => f.code === 'too-many-cache-breakpoints');
       assert.equal(tooMany.length, 1, 'reported once');
       assert.equal(tooMany[0]!.severity, 'error');
@@ -475,7 +469,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
       const ttl = finding(a, 'cache-ttl-invalid');
       assert.deepEqual(ttl.range, a.parts.find((p) => p.part.kind === 'message' && p.part.index === 2)!.part.anchor);
 
-      const unknown = estimateDocument(parse(text), options({ modelOverride: 'claude-sonnet-9' }));
+      const unknown = estimateDocument(parseOk(text), options({ modelOverride: 'claude-sonnet-9' }));
       assert.equal(unknown.cache, undefined);
       assert.ok(codes(unknown).includes('too-many-cache-breakpoints'));
     });

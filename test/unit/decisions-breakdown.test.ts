@@ -1,26 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
 import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
 import { breakdownMarkdown, breakdownOf, type Breakdown } from '../../src/core/decisions/breakdown';
 import { splitOverhead } from '../../src/core/decisions/overhead';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument } from '../../src/core/payload';
-import type { JsonObject, ParsedDocument } from '../../src/core/types';
+import type { JsonObject } from '../../src/core/types';
 import { startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 
 function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
-
-function parse(value: unknown, file = 'request.json'): ParsedDocument {
-  const result = parseDocument(file, JSON.stringify(value, null, 2));
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
 }
 
 function sum(b: Breakdown): number {
@@ -55,7 +46,7 @@ describe('decisions: breakdown data', () => {
       tools: [weatherTool],
       messages: [{ role: 'user', content: [image, { type: 'text', text: 'What does this chart show?' }] }],
     };
-    const a = estimateDocument(parse(payload), options());
+    const a = estimateDocument(parseOk(payload), options());
     const b = breakdownOf(a);
     assert.equal(sum(b), a.total.tokens);
     assert.deepEqual(b.segments.map((s) => s.kind), ['system', 'message', 'tool', 'images', 'tool-prompt', 'framing']);
@@ -84,11 +75,11 @@ describe('decisions: breakdown data', () => {
     after(() => api.close());
 
     function client(): CountingClient {
-      return new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+      return fakeApiClient(api);
     }
 
     it('a tool list: exact tools (9 + units) and the exact tool prompt (120), nothing else', async () => {
-      const a = await analyzeDocument(parse([weatherTool, timeTool], 'tools.json'), options(), client());
+      const a = await analyzeDocument(parseOk([weatherTool, timeTool], 'tools.json'), options(), client());
       assert.ok(a);
       const b = breakdownOf(a);
       assert.deepEqual(
@@ -107,7 +98,7 @@ describe('decisions: breakdown data', () => {
     it('an exact payload with an image still adds up to the exact total', async () => {
       const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(750, 100) } };
       const payload = { model: 'claude-sonnet-4-6', system: 'You describe charts.', messages: [{ role: 'user', content: [image, { type: 'text', text: 'Describe it.' }] }] };
-      const a = await analyzeDocument(parse(payload), options(), client());
+      const a = await analyzeDocument(parseOk(payload), options(), client());
       assert.ok(a && a.total.exact);
       const b = breakdownOf(a);
       assert.equal(sum(b), a.total.tokens);

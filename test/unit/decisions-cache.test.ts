@@ -1,31 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
 import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
 import { adviseCache, cacheAdviceMarkdown, cacheCandidates, pricePlacement, repeatedCost, type CacheAdvice } from '../../src/core/decisions/cache';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
+import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { assertClose, fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 const M = 1_000_000;
 
 function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
-
-function parse(value: unknown, file = 'request.json'): ParsedDocument {
-  const result = parseDocument(file, JSON.stringify(value, null, 2));
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
-}
-
-function close(actual: number | undefined, expected: number, what = ''): void {
-  assert.ok(actual !== undefined, `${what}: defined`);
-  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 }
 
 const weatherTool: JsonObject = {
@@ -46,9 +33,9 @@ describe('decisions: prompt caching advice', () => {
   it('repeatedCost: the first request writes, the other N-1 read', () => {
     const cost = { first: { total: 0.02 }, repeat: { total: 0.015 }, uncached: { total: 0.018 } } as Parameters<typeof repeatedCost>[0];
     const r = repeatedCost(cost, 1000);
-    close(r.cached, 0.02 + 999 * 0.015, 'cached');
-    close(r.uncached, 18, 'uncached');
-    close(r.savings, 18 - (0.02 + 999 * 0.015), 'savings');
+    assertClose(r.cached, 0.02 + 999 * 0.015, 'cached');
+    assertClose(r.uncached, 18, 'uncached');
+    assertClose(r.savings, 18 - (0.02 + 999 * 0.015), 'savings');
   });
 
   it('pricePlacement: break-even 2 at 5 minutes and 3 at 1 hour for a whole-prompt prefix on Sonnet 4.6', () => {
@@ -58,9 +45,9 @@ describe('decisions: prompt caching advice', () => {
     const p = pricePlacement(sonnet, [10_000], 10_000, 0);
     assert.equal(p['5m'].breakEvenRequests, 2);
     assert.equal(p['1h'].breakEvenRequests, 3);
-    close(p['5m'].savingsPerRepeat, (10_000 * 2.7) / M, 'savings per repeat');
-    close(p['5m'].firstRequest, (10_000 * 3.75) / M, 'first, 5m write');
-    close(p['1h'].firstRequest, (10_000 * 6) / M, 'first, 1h write');
+    assertClose(p['5m'].savingsPerRepeat, (10_000 * 2.7) / M, 'savings per repeat');
+    assertClose(p['5m'].firstRequest, (10_000 * 3.75) / M, 'first, 5m write');
+    assertClose(p['1h'].firstRequest, (10_000 * 6) / M, 'first, 1h write');
   });
 
   describe('against the fake API', () => {
@@ -72,7 +59,7 @@ describe('decisions: prompt caching advice', () => {
     beforeEach(() => api.reset());
 
     function client(): CountingClient {
-      return new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+      return fakeApiClient(api);
     }
 
     async function analyze(doc: ParsedDocument, c: CountingClient): Promise<Analysis> {
@@ -88,7 +75,7 @@ describe('decisions: prompt caching advice', () => {
         system: [{ type: 'text', text: longSystem, cache_control: { type: 'ephemeral' } }],
         messages: [{ role: 'user', content: 'Summarise.' }],
       };
-      const a = await analyze(parse(payload), client());
+      const a = await analyze(parseOk(payload), client());
       const advice = (await adviseCache(a)) as CacheAdvice;
       // Total: 5 base + 1,100 system + (4 + 4) message = 1,113. Prefix: 1,100 (the placeholder request subtracted).
       assert.deepEqual(advice.total, { tokens: 1113, exact: true });
@@ -98,14 +85,14 @@ describe('decisions: prompt caching advice', () => {
       assert.deepEqual({ tokens: e.breakpoints[0]!.tokens, exact: e.breakpoints[0]!.exact, cached: e.breakpoints[0]!.cached, below: e.breakpoints[0]!.belowMinimum }, { tokens: 1100, exact: true, cached: true, below: false });
       // First: 13 × $3 + 1,100 × $3.75 + 1,000 × $15 = $0.019164; repeat: 13 × 3 + 1,100 × 0.30 + 15,000 = $0.015369;
       // uncached: 1,113 × 3 + 15,000 = $0.018339. Break-even: ceil(3,795 / 2,970) = 2.
-      close(e.cost.first.total, 19_164 / M, 'first');
-      close(e.cost.repeat.total, 15_369 / M, 'repeat');
-      close(e.cost.uncached.total, 18_339 / M, 'uncached');
+      assertClose(e.cost.first.total, 19_164 / M, 'first');
+      assertClose(e.cost.repeat.total, 15_369 / M, 'repeat');
+      assertClose(e.cost.uncached.total, 18_339 / M, 'uncached');
       assert.equal(e.cost.breakEvenRequests, 2);
-      close(e.cost.savingsPerRepeat, 2970 / M, 'savings per repeat');
-      close(e.repeated.cached, (19_164 + 999 * 15_369) / M, '1,000 cached');
-      close(e.repeated.uncached, 18.339, '1,000 uncached');
-      close(e.repeated.savings, 18.339 - 15.372795, '1,000 savings');
+      assertClose(e.cost.savingsPerRepeat, 2970 / M, 'savings per repeat');
+      assertClose(e.repeated.cached, (19_164 + 999 * 15_369) / M, '1,000 cached');
+      assertClose(e.repeated.uncached, 18.339, '1,000 uncached');
+      assertClose(e.repeated.savings, 18.339 - 15.372795, '1,000 savings');
       const systemPart = a.doc.parts.find((p) => p.kind === 'system')!;
       assert.deepEqual(e.breakpoints[0]!.range, systemPart.anchor ?? systemPart.range, 'points at the part carrying it');
       assert.equal(advice.suggestion, undefined, 'a payload with breakpoints gets no placement advice unless asked');
@@ -115,7 +102,7 @@ describe('decisions: prompt caching advice', () => {
       assert.match(md, /Breaks even after 2 requests/);
 
       // Haiku 4.5 caches nothing under 4,096 tokens.
-      const haiku = await analyze(parse({ ...payload, model: 'claude-haiku-4-5' }), client());
+      const haiku = await analyze(parseOk({ ...payload, model: 'claude-haiku-4-5' }), client());
       const h = (await adviseCache(haiku))!.existing!;
       assert.deepEqual({ cached: h.breakpoints[0]!.cached, below: h.breakpoints[0]!.belowMinimum }, { cached: false, below: true });
       assert.equal(h.cost.breakEvenRequests, undefined);
@@ -130,7 +117,7 @@ describe('decisions: prompt caching advice', () => {
       const tools = [weatherTool, timeTool];
       const payload = { model: 'claude-sonnet-4-6', max_tokens: 500, tools, system: longSystem, messages };
       const c = client();
-      const a = await analyze(parse(payload), c);
+      const a = await analyze(parseOk(payload), c);
       api.reset();
       const advice = (await adviseCache(a, { client: c }))!;
       const base = { model: 'claude-sonnet-4-6', tools };
@@ -156,14 +143,14 @@ describe('decisions: prompt caching advice', () => {
       assert.deepEqual(s.candidates[0]!.path, ['tools', 1]);
 
       // Each repeat saves prefix × ($3 - $0.30) per million.
-      s.candidates.slice(1).forEach((x, i) => close(x.pricing['5m'].savingsPerRepeat, (expected[i + 1]! * 2.7) / M, x.label));
+      s.candidates.slice(1).forEach((x, i) => assertClose(x.pricing['5m'].savingsPerRepeat, (expected[i + 1]! * 2.7) / M, x.label));
       assert.equal(s.best?.label, 'end of user #3');
       assert.equal(s.best?.pricing['5m'].breakEvenRequests, 2);
       assert.equal(s.best?.pricing['1h'].breakEvenRequests, 3);
       assert.equal(s.bestIfLastTurnVaries?.label, 'end of assistant #2');
       assert.deepEqual(s.bestSet?.breakpoints.map((x) => x.label), ['end of system', 'end of assistant #2', 'end of user #3']);
-      close(s.bestSet?.pricing['5m'].firstRequest, s.best!.pricing['5m'].firstRequest!, 'extra breakpoints cost nothing on the first request');
-      close(s.best?.pricing['5m'].repeated.cached, s.best!.pricing['5m'].firstRequest! + 999 * s.best!.pricing['5m'].repeatRequest!, '1,000 requests');
+      assertClose(s.bestSet?.pricing['5m'].firstRequest, s.best!.pricing['5m'].firstRequest!, 'extra breakpoints cost nothing on the first request');
+      assertClose(s.best?.pricing['5m'].repeated.cached, s.best!.pricing['5m'].firstRequest! + 999 * s.best!.pricing['5m'].repeatRequest!, '1,000 requests');
 
       // The same advice again costs no call.
       api.reset();
@@ -179,7 +166,7 @@ describe('decisions: prompt caching advice', () => {
 
   it('estimates candidate prefixes offline, never shrinking along the prompt', async () => {
     const payload = { model: 'claude-sonnet-4-6', tools: [weatherTool], system: longSystem, messages: [{ role: 'user', content: 'Hello there.' }, { role: 'assistant', content: 'Hi.' }, { role: 'user', content: 'Plan my week.' }] };
-    const a = estimateDocument(parse(payload), options());
+    const a = estimateDocument(parseOk(payload), options());
     const advice = (await adviseCache(a))!;
     const tokens = advice.suggestion!.candidates.map((c) => c.tokens);
     for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]! >= tokens[i - 1]!);
@@ -189,19 +176,19 @@ describe('decisions: prompt caching advice', () => {
   });
 
   it('says why nothing is recommended: every prefix below the minimum, or an unknown model', async () => {
-    const small = estimateDocument(parse({ model: 'claude-haiku-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }), options());
     const advice = (await adviseCache(small))!;
     assert.equal(advice.suggestion?.best, undefined);
     assert.match(advice.suggestion?.reason ?? '', /below the 4,096-token minimum of Haiku 4\.5/);
-    const unknown = estimateDocument(parse({ model: 'claude-unknown-9', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const unknown = estimateDocument(parseOk({ model: 'claude-unknown-9', messages: [{ role: 'user', content: 'Hi' }] }), options());
     assert.match((await adviseCache(unknown))!.reason ?? '', /Unknown model/);
   });
 
   it('lists candidates only for real content: no placeholder message, the latest N messages', () => {
-    const tools = estimateDocument(parse([weatherTool, timeTool], 'tools.json'), options());
+    const tools = estimateDocument(parseOk([weatherTool, timeTool], 'tools.json'), options());
     assert.deepEqual(cacheCandidates(tools).map((c) => c.label), ['end of tools']);
     const many = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: `turn ${i}` }));
-    const long = estimateDocument(parse({ model: 'claude-sonnet-4-6', messages: many }), options());
+    const long = estimateDocument(parseOk({ model: 'claude-sonnet-4-6', messages: many }), options());
     assert.deepEqual(cacheCandidates(long, 3).map((c) => c.label), ['end of assistant #10', 'end of user #11', 'end of assistant #12']);
   });
 });

@@ -1,32 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
-import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
 import { DEFAULT_ROUTING, pickRoute, routeFor, routingMarkdown, validateRouting } from '../../src/core/decisions/routing';
 import { estimateRequest } from '../../src/core/estimator';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument } from '../../src/core/payload';
 import type { ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { assertClose, fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 const M = 1_000_000;
 
 function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
-
-function parse(value: unknown): ParsedDocument {
-  const result = parseDocument('request.json', JSON.stringify(value, null, 2));
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
-}
-
-function close(actual: number | undefined, expected: number, what = ''): void {
-  assert.ok(actual !== undefined, `${what}: defined`);
-  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 }
 
 describe('decisions: routing preview', () => {
@@ -57,7 +42,7 @@ describe('decisions: routing preview', () => {
     after(() => api.close());
 
     async function analyze(doc: ParsedDocument): Promise<Analysis> {
-      const c = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+      const c = fakeApiClient(api);
       const a = await analyzeDocument(doc, options(), c);
       assert.ok(a);
       return a;
@@ -65,7 +50,7 @@ describe('decisions: routing preview', () => {
 
     it('routes a small Sonnet 4.6 payload to Haiku 4.5: same tokenizer, exact count, savings per request and per 1,000', async () => {
       const body = { system: 'Classify the ticket as billing, bug or other.', messages: [{ role: 'user', content: 'I was charged twice for March.' }] };
-      const a = await analyze(parse({ model: 'claude-sonnet-4-6', max_tokens: 1024, ...body }));
+      const a = await analyze(parseOk({ model: 'claude-sonnet-4-6', max_tokens: 1024, ...body }));
       const N = fakeCount({ model: 'claude-sonnet-4-6', ...body });
       assert.ok(N <= 1500, 'fixture');
       const r = routeFor(a, DEFAULT_ROUTING, registry);
@@ -74,9 +59,9 @@ describe('decisions: routing preview', () => {
       assert.deepEqual({ tokens: r.routed.tokens, exact: r.routed.exact }, { tokens: N, exact: true });
       assert.equal(r.sameTokenizer, true);
       // Sonnet 4.6 $3 / $15, Haiku 4.5 $1 / $5; max_tokens 1,024 on both.
-      close(r.savings.inputPerRequest, (N * 2) / M, 'input saved');
-      close(r.savings.perRequest, (N * 2 + 1024 * 10) / M, 'worst case saved');
-      close(r.savings.perRequests, ((N * 2 + 1024 * 10) * 1000) / M, 'per 1,000');
+      assertClose(r.savings.inputPerRequest, (N * 2) / M, 'input saved');
+      assertClose(r.savings.perRequest, (N * 2 + 1024 * 10) / M, 'worst case saved');
+      assertClose(r.savings.perRequests, ((N * 2 + 1024 * 10) * 1000) / M, 'per 1,000');
       assert.deepEqual(r.findings, []);
       const md = routingMarkdown(r);
       assert.match(md, /→ rule ≤1,500 tokens → \*\*Haiku 4\.5\*\*/);
@@ -85,7 +70,7 @@ describe('decisions: routing preview', () => {
 
     it('routes a large Haiku payload to the Opus 4.8 fallback: scaled ≈ count on the newer tokenizer, and it costs more', async () => {
       const body = { messages: [{ role: 'user', content: 'Summarise this log.\n' + 'GET /api/orders 200 12ms\n'.repeat(1300) }] };
-      const a = await analyze(parse({ model: 'claude-haiku-4-5', max_tokens: 2000, ...body }));
+      const a = await analyze(parseOk({ model: 'claude-haiku-4-5', max_tokens: 2000, ...body }));
       const N = fakeCount({ model: 'claude-haiku-4-5', ...body });
       assert.ok(N > 8000, 'fixture');
       const r = routeFor(a, DEFAULT_ROUTING, registry);
@@ -97,7 +82,7 @@ describe('decisions: routing preview', () => {
       assert.deepEqual({ tokens: r.routed.tokens, exact: r.routed.exact }, { tokens: Math.round(N * ratio), exact: false });
       const opus = (r.routed.tokens * 5 + 2000 * 25) / M;
       const haiku = (N * 1 + 2000 * 5) / M;
-      close(r.savings.perRequest, haiku - opus, 'negative: routing costs more');
+      assertClose(r.savings.perRequest, haiku - opus, 'negative: routing costs more');
       assert.ok(r.savings.perRequest! < 0);
       assert.match(routingMarkdown(r), /costs ≈\$[\d.]+ more per request/);
       assert.match(routingMarkdown(r), /another tokenizer/);
@@ -105,15 +90,15 @@ describe('decisions: routing preview', () => {
   });
 
   it('keeps the payload on its own model when the rule picks it, and warns what the routed model rejects', () => {
-    const small = estimateDocument(parse({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }] }), options());
     const same = routeFor(small, DEFAULT_ROUTING, registry);
     assert.equal(same.sameModel, true);
-    close(same.savings.perRequest, 0, 'no change');
+    assertClose(same.savings.perRequest, 0, 'no change');
     assert.match(routingMarkdown(same), /nothing changes/);
 
     // Manual thinking is fine on Haiku 4.5 but rejected by Opus 4.8, where a big payload falls back to.
     const thinking = { type: 'enabled', budget_tokens: 2000 };
-    const big = estimateDocument(parse({ model: 'claude-haiku-4-5', max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'word '.repeat(12_000) }] }), options());
+    const big = estimateDocument(parseOk({ model: 'claude-haiku-4-5', max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'word '.repeat(12_000) }] }), options());
     const r = routeFor(big, DEFAULT_ROUTING, registry);
     assert.equal(r.routed.modelId, 'claude-opus-4-8');
     assert.ok(r.findings.some((f) => f.code === 'thinking-mode-unsupported'));

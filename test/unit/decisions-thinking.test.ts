@@ -1,35 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { CountCache } from '../../src/core/client/cache';
 import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
-import {
-  estimateWithThinking,
-  priceThinking,
-  THINKING_BUDGET_PRESETS,
-  thinkingTableMarkdown,
-  type ThinkingEstimate,
-  type ThinkingRow,
-} from '../../src/core/decisions/thinking';
+import { estimateWithThinking, priceThinking, THINKING_BUDGET_PRESETS, thinkingTableMarkdown, type ThinkingEstimate, type ThinkingRow } from '../../src/core/decisions/thinking';
 import { estimateRequest } from '../../src/core/estimator';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
-import type { ParsedDocument } from '../../src/core/types';
+import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { assertClose, fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 const M = 1_000_000;
-
-function close(actual: number | undefined, expected: number, what = ''): void {
-  assert.ok(actual !== undefined, `${what}: defined`);
-  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
-}
-
-function parse(value: unknown, file = 'request.json'): ParsedDocument {
-  const result = parseDocument(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
-}
 
 function row(result: ThinkingEstimate | undefined, id: string): ThinkingRow {
   assert.ok(result);
@@ -49,11 +28,11 @@ describe('decisions: thinking budget estimate', () => {
       const sonnet = registry.resolve('claude-sonnet-4-6')!;
       // Sonnet 4.6: $3 in, $15 out. 10,000 in; 8,000 thinking; 16,000 - 8,000 = 8,000 answer.
       const c = priceThinking(sonnet, { inputTokens: 10_000, budget: 8000, maxTokens: 16_000 });
-      close(c.input, (10_000 * 3) / M, 'input'); // 0.03
-      close(c.thinking, (8000 * 15) / M, 'thinking'); // 0.12
-      close(c.output, (8000 * 15) / M, 'answer'); // 0.12
-      close(c.total, 0.27, 'total');
-      close(c.batch, 0.135, 'batch = half');
+      assertClose(c.input, (10_000 * 3) / M, 'input'); // 0.03
+      assertClose(c.thinking, (8000 * 15) / M, 'thinking'); // 0.12
+      assertClose(c.output, (8000 * 15) / M, 'answer'); // 0.12
+      assertClose(c.total, 0.27, 'total');
+      assertClose(c.batch, 0.135, 'batch = half');
       assert.equal(c.longContext, false);
     });
 
@@ -62,22 +41,22 @@ describe('decisions: thinking budget estimate', () => {
       // Over 200,000 prompt tokens: $6 in, $22.50 out for the whole request.
       const long = priceThinking(sonnet45, { inputTokens: 250_000, budget: 8000, maxTokens: 16_000 });
       assert.equal(long.longContext, true);
-      close(long.input, 1.5, 'input 250,000 × $6');
-      close(long.thinking, 0.18, 'thinking 8,000 × $22.50');
-      close(long.output, 0.18, 'answer 8,000 × $22.50');
-      close(long.total, 1.86, 'total');
-      close(long.batch, 0.93, 'batch');
+      assertClose(long.input, 1.5, 'input 250,000 × $6');
+      assertClose(long.thinking, 0.18, 'thinking 8,000 × $22.50');
+      assertClose(long.output, 0.18, 'answer 8,000 × $22.50');
+      assertClose(long.total, 1.86, 'total');
+      assertClose(long.batch, 0.93, 'batch');
       // At the threshold itself the base prices hold: 200,000 × $3 + 16,000 × $15.
       const at = priceThinking(sonnet45, { inputTokens: 200_000, budget: 8000, maxTokens: 16_000 });
       assert.equal(at.longContext, false);
-      close(at.total, 0.6 + 0.24, 'base tier total');
+      assertClose(at.total, 0.6 + 0.24, 'base tier total');
     });
 
     it('caps thinking at max_tokens (interleaved budgets above max_tokens)', () => {
       const haiku = registry.resolve('claude-haiku-4-5')!;
       const c = priceThinking(haiku, { inputTokens: 1000, budget: 32_000, maxTokens: 8000 });
-      close(c.thinking, (8000 * 5) / M, 'thinking capped at max_tokens');
-      close(c.output, 0, 'no room for an answer');
+      assertClose(c.thinking, (8000 * 5) / M, 'thinking capped at max_tokens');
+      assertClose(c.output, 0, 'no room for an answer');
     });
 
     it('has the documented presets', () => {
@@ -94,17 +73,11 @@ describe('decisions: thinking budget estimate', () => {
     beforeEach(() => api.reset());
 
     function client(): CountingClient {
-      return new CountingClient({
-        transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }),
-        cache: new CountCache(),
-        limiter: new RateLimiter({ limit: 10_000 }),
-        timeoutMs: 2_000,
-        maxAttempts: 1,
-      });
+      return fakeApiClient(api, { maxAttempts: 1 });
     }
 
     it('counts input exactly with the thinking setting (fake: +13) once per tokenizer, and applies each model\'s rules', async () => {
-      const doc = parse({ model: 'claude-sonnet-4-6', max_tokens: 16_000, ...request });
+      const doc = parseOk({ model: 'claude-sonnet-4-6', max_tokens: 16_000, ...request });
       const models = ['claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-opus-4-8', 'claude-sonnet-5', 'claude-opus-5-5'];
       const result = await estimateWithThinking(doc, { budget: 4000, models, registry, client: client() });
       assert.ok(result);
@@ -117,18 +90,18 @@ describe('decisions: thinking budget estimate', () => {
       assert.equal(sonnet.maxTokens, 16_000);
       assert.equal(sonnet.thinkingTokens, 4000);
       assert.equal(sonnet.answerTokens, 12_000);
-      close(sonnet.perRequest?.input, (N * 3) / M, 'sonnet input');
-      close(sonnet.perRequest?.thinking, 0.06, 'sonnet thinking 4,000 × $15');
-      close(sonnet.perRequest?.output, 0.18, 'sonnet answer 12,000 × $15');
-      close(sonnet.perRequest?.total, (N * 3) / M + 0.24, 'sonnet worst case');
-      close(sonnet.perRequest?.batch, ((N * 3) / M + 0.24) / 2, 'sonnet batch');
-      close(sonnet.perRequests?.total, ((N * 3) / M + 0.24) * 1000, 'sonnet × 1,000');
-      close(sonnet.perRequests?.batch, ((N * 3) / M + 0.24) * 500, 'sonnet batch × 1,000');
+      assertClose(sonnet.perRequest?.input, (N * 3) / M, 'sonnet input');
+      assertClose(sonnet.perRequest?.thinking, 0.06, 'sonnet thinking 4,000 × $15');
+      assertClose(sonnet.perRequest?.output, 0.18, 'sonnet answer 12,000 × $15');
+      assertClose(sonnet.perRequest?.total, (N * 3) / M + 0.24, 'sonnet worst case');
+      assertClose(sonnet.perRequest?.batch, ((N * 3) / M + 0.24) / 2, 'sonnet batch');
+      assertClose(sonnet.perRequests?.total, ((N * 3) / M + 0.24) * 1000, 'sonnet × 1,000');
+      assertClose(sonnet.perRequests?.batch, ((N * 3) / M + 0.24) * 500, 'sonnet batch × 1,000');
 
       // Haiku 4.5 shares the tokenizer, so the count: $1 in, $5 out.
       const haiku = row(result, 'claude-haiku-4-5-20251001');
       assert.equal(haiku.inputTokens?.tokens, N);
-      close(haiku.perRequest?.total, N / M + (16_000 * 5) / M, 'haiku worst case');
+      assertClose(haiku.perRequest?.total, N / M + (16_000 * 5) / M, 'haiku worst case');
 
       // Opus 4.8 and Sonnet 5 reject manual thinking; Opus 5.5 also always thinks.
       for (const id of ['claude-opus-4-8', 'claude-sonnet-5', 'claude-opus-5-5']) {
@@ -157,7 +130,7 @@ describe('decisions: thinking budget estimate', () => {
 
     it('counts a system-prompt file as what it adds: fake(system + placeholder + thinking) - fake(placeholder)', async () => {
       const text = '---\nrole: system\n---\nYou review pull requests for security problems and explain each finding.\n';
-      const doc = parse(text, 'prompts/reviewer.prompt.md');
+      const doc = parseOk(text, 'prompts/reviewer.prompt.md');
       assert.equal(doc.placeholder, true);
       const result = await estimateWithThinking(doc, { budget: 2000, models: ['claude-sonnet-4-6'], registry, client: client() });
       const expected =
@@ -175,25 +148,25 @@ describe('decisions: thinking budget estimate', () => {
     it('prices the long-context tier from an exact count over 200,000 tokens', async () => {
       // 630,000 ASCII bytes = 210,000 fake units; + 5 base + 4 message + 13 thinking = 210,022.
       const big = { messages: [{ role: 'user', content: 'x'.repeat(630_000) }] };
-      const doc = parse({ model: 'claude-sonnet-4-5', max_tokens: 16_000, ...big });
+      const doc = parseOk({ model: 'claude-sonnet-4-5', max_tokens: 16_000, ...big });
       const result = await estimateWithThinking(doc, { budget: 8000, models: ['claude-sonnet-4-5', 'claude-sonnet-4-6'], registry, client: client() });
       const s45 = row(result, 'claude-sonnet-4-5-20250929');
       assert.equal(s45.inputTokens?.tokens, 210_022);
       assert.equal(s45.perRequest?.longContext, true);
-      close(s45.perRequest?.input, (210_022 * 6) / M, 'long-context input');
-      close(s45.perRequest?.thinking, (8000 * 22.5) / M, 'long-context thinking');
-      close(s45.perRequest?.total, (210_022 * 6 + 16_000 * 22.5) / M, 'long-context worst case');
+      assertClose(s45.perRequest?.input, (210_022 * 6) / M, 'long-context input');
+      assertClose(s45.perRequest?.thinking, (8000 * 22.5) / M, 'long-context thinking');
+      assertClose(s45.perRequest?.total, (210_022 * 6 + 16_000 * 22.5) / M, 'long-context worst case');
       // Sonnet 4.6 has no long-context tier in the table: base prices, same count.
       const s46 = row(result, 'claude-sonnet-4-6');
       assert.equal(s46.perRequest?.longContext, false);
-      close(s46.perRequest?.total, (210_022 * 3 + 16_000 * 15) / M, 'base worst case');
+      assertClose(s46.perRequest?.total, (210_022 * 3 + 16_000 * 15) / M, 'base worst case');
       assert.match(thinkingTableMarkdown(result!), /\| Sonnet 4\.5 † \|/);
       assert.match(thinkingTableMarkdown(result!), /† long-context prices/);
     });
   });
 
   describe('estimateWithThinking rules without an API', () => {
-    const doc = parse({ model: 'claude-sonnet-4-6', max_tokens: 4096, ...request });
+    const doc = parseOk({ model: 'claude-sonnet-4-6', max_tokens: 4096, ...request });
 
     it('raises a max_tokens too small for the budget to the smallest that works, and prices that', async () => {
       const result = await estimateWithThinking(doc, { budget: 8000, models: ['claude-sonnet-4-6'], registry });
@@ -205,7 +178,7 @@ describe('decisions: thinking budget estimate', () => {
       assert.equal(r.answerTokens, 1);
       assert.ok(r.findings.some((f) => f.code === 'thinking-budget-exceeds-max-tokens'));
       const N = r.inputTokens!.tokens;
-      close(r.perRequest?.total, (N * 3 + 8001 * 15) / M, 'priced at 8,001 max_tokens');
+      assertClose(r.perRequest?.total, (N * 3 + 8001 * 15) / M, 'priced at 8,001 max_tokens');
       assert.match(thinkingTableMarkdown(result!), /8,001 \*/);
     });
 
@@ -219,7 +192,7 @@ describe('decisions: thinking budget estimate', () => {
     });
 
     it('lowers max_tokens to the model\'s output limit, and refuses a budget the limit cannot hold', async () => {
-      const big = parse({ model: 'claude-sonnet-4-6', max_tokens: 100_000, ...request });
+      const big = parseOk({ model: 'claude-sonnet-4-6', max_tokens: 100_000, ...request });
       const result = await estimateWithThinking(big, { budget: 32_000, models: ['claude-sonnet-4-6', 'claude-haiku-4-5'], registry });
       assert.equal(row(result, 'claude-sonnet-4-6').status, 'ok', 'Sonnet 4.6 allows 128,000');
       const haiku = row(result, 'claude-haiku-4-5-20251001');
@@ -246,7 +219,7 @@ describe('decisions: thinking budget estimate', () => {
     });
 
     it('says the input is an estimate, and why, without a client', async () => {
-      const d = parse({ model: 'claude-sonnet-4-6', max_tokens: 16_000, ...request });
+      const d = parseOk({ model: 'claude-sonnet-4-6', max_tokens: 16_000, ...request });
       const result = await estimateWithThinking(d, { budget: 1024, models: ['claude-sonnet-4-6', 'claude-haiku-4-5'], registry });
       assert.ok(result);
       assert.equal(result.exact, 'none');

@@ -1,32 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
 import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
 import { auditTools, DEFAULT_HEAVY_LIMITS, heavyReasons, toolAuditMarkdown, withoutTools, withoutToolsMarkdown } from '../../src/core/decisions/tools';
 import { estimateJsonTokens, estimateTextTokens } from '../../src/core/estimator';
 import { ModelRegistry } from '../../src/core/models/registry';
-import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
+import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { assertClose, fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
 const M = 1_000_000;
 
 function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
-
-function parse(value: unknown, file = 'request.json'): ParsedDocument {
-  const result = parseDocument(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  assert.equal(result.status, 'ok', JSON.stringify(result));
-  return (result as { doc: ParsedDocument }).doc;
-}
-
-function close(actual: number | undefined, expected: number, what = ''): void {
-  assert.ok(actual !== undefined, `${what}: defined`);
-  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 }
 
 const weatherTool: JsonObject = {
@@ -158,7 +145,7 @@ describe('decisions: tool overhead audit', () => {
     beforeEach(() => api.reset());
 
     function client(): CountingClient {
-      return new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+      return fakeApiClient(api);
     }
 
     async function analyze(doc: ParsedDocument): Promise<Analysis> {
@@ -169,7 +156,7 @@ describe('decisions: tool overhead audit', () => {
 
     it('audits a tool list: exact per-tool counts (9 + units), the fixed prompt (120) apart, shares and cost per 1,000', async () => {
       const tools = [weatherTool, timeTool, heavyTool];
-      const a = await analyze(parse(tools, 'tools.json'));
+      const a = await analyze(parseOk(tools, 'tools.json'));
       const threshold = 9 + jsonUnits(weatherTool); // the weather tool is at it, not over
       const audit = auditTools(a, { threshold, registry });
       const total = 120 + tools.reduce((n, t) => n + 9 + jsonUnits(t), 0);
@@ -178,13 +165,13 @@ describe('decisions: tool overhead audit', () => {
       audit.rows.forEach((r, i) => {
         assert.equal(r.tokens, 9 + jsonUnits(tools[i]), r.name);
         assert.equal(r.exact, true);
-        close(r.share, r.tokens / total, `${r.name} share`);
+        assertClose(r.share, r.tokens / total, `${r.name} share`);
         // Sonnet 4.6 input: $3 per million.
-        close(r.costPerRequest, (r.tokens * 3) / M, `${r.name} per request`);
-        close(r.costPerRequests, (r.tokens * 3 * 1000) / M, `${r.name} per 1,000`);
+        assertClose(r.costPerRequest, (r.tokens * 3) / M, `${r.name} per request`);
+        assertClose(r.costPerRequests, (r.tokens * 3 * 1000) / M, `${r.name} per 1,000`);
       });
       assert.deepEqual({ tokens: audit.fixedOverhead.tokens, exact: audit.fixedOverhead.exact }, { tokens: 120, exact: true });
-      close(audit.fixedOverhead.costPerRequests, (120 * 3 * 1000) / M, 'fixed prompt per 1,000');
+      assertClose(audit.fixedOverhead.costPerRequests, (120 * 3 * 1000) / M, 'fixed prompt per 1,000');
       assert.equal(audit.toolsTotal.tokens + audit.fixedOverhead.tokens, total);
       assert.deepEqual(audit.rows.map((r) => r.overThreshold), [false, false, true]);
       assert.deepEqual(audit.overThreshold, [2]);
@@ -199,7 +186,7 @@ describe('decisions: tool overhead audit', () => {
 
     it('withoutTools: exact arithmetic from per-tool counts; removing all tools removes the fixed prompt too', async () => {
       const tools = [weatherTool, timeTool];
-      const a = await analyze(parse(tools, 'tools.json'));
+      const a = await analyze(parseOk(tools, 'tools.json'));
       const one = withoutTools(a, [1]);
       const placeholderOnly = fakeCount({ model: 'claude-sonnet-4-6', messages: [PLACEHOLDER_MESSAGE] });
       assert.deepEqual(one.after, { tokens: fakeCount({ model: 'claude-sonnet-4-6', messages: [PLACEHOLDER_MESSAGE], tools: [weatherTool] }) - placeholderOnly, exact: true });
@@ -216,12 +203,12 @@ describe('decisions: tool overhead audit', () => {
     it('withoutTools on a payload: the total less the tool, equal to the fake count without it; savings priced', async () => {
       const messages: Json[] = [{ role: 'user', content: 'What time is it in Lisbon?' }];
       const payload = { model: 'claude-sonnet-4-6', max_tokens: 1024, system: 'Be brief.', tools: [weatherTool, timeTool], tool_choice: { type: 'tool', name: 'get_weather' }, messages };
-      const a = await analyze(parse(payload));
+      const a = await analyze(parseOk(payload));
       const result = withoutTools(a, [0]);
       const expected = fakeCount({ model: 'claude-sonnet-4-6', system: 'Be brief.', tools: [timeTool], tool_choice: payload.tool_choice, messages });
       assert.deepEqual(result.after, { tokens: expected, exact: true });
-      close(result.savingsPerRequest, ((9 + jsonUnits(weatherTool)) * 3) / M, 'savings per request: input only, output unchanged');
-      close(result.savingsPerRequests, ((9 + jsonUnits(weatherTool)) * 3 * 1000) / M, 'per 1,000');
+      assertClose(result.savingsPerRequest, ((9 + jsonUnits(weatherTool)) * 3) / M, 'savings per request: input only, output unchanged');
+      assertClose(result.savingsPerRequests, ((9 + jsonUnits(weatherTool)) * 3 * 1000) / M, 'per 1,000');
       assert.ok(result.notes.some((n) => /tool_choice forces "get_weather"/.test(n)));
 
       // All tools from a payload: the tool prompt's share of the overhead is an estimate.
@@ -234,7 +221,7 @@ describe('decisions: tool overhead audit', () => {
   });
 
   it('marks everything as an estimate offline, and prices on another model when asked', () => {
-    const a = estimateDocument(parse([weatherTool, heavyTool], 'tools.json'), options());
+    const a = estimateDocument(parseOk([weatherTool, heavyTool], 'tools.json'), options());
     const audit = auditTools(a, { threshold: 500, registry });
     assert.ok(audit.rows.every((r) => !r.exact));
     assert.equal(audit.fixedOverhead.exact, false);
@@ -244,7 +231,7 @@ describe('decisions: tool overhead audit', () => {
     assert.equal(audit.fixedOverhead.tokens, 346);
     const haiku = auditTools(a, { threshold: 500, registry, model: 'claude-haiku-4-5' });
     assert.equal(haiku.modelId, 'claude-haiku-4-5-20251001');
-    close(haiku.rows[0]!.costPerRequests, (haiku.rows[0]!.tokens * 1 * 1000) / M, 'Haiku $1 per million');
+    assertClose(haiku.rows[0]!.costPerRequests, (haiku.rows[0]!.tokens * 1 * 1000) / M, 'Haiku $1 per million');
     assert.equal(haiku.rows[0]!.tokens, audit.rows[0]!.tokens, 'same tokenizer, same count');
     const opus = auditTools(a, { threshold: 500, registry, model: 'claude-opus-4-8' });
     assert.equal(opus.family, 'claude-4.7');

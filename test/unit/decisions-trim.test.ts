@@ -1,13 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { CountCache } from '../../src/core/client/cache';
-import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
 import { applyTextEdits, countTrim, estimateTokensOf, planTrim, trimCutPoints, trimPlanMarkdown, type TrimPlan } from '../../src/core/decisions/trim';
 import { estimateRequest } from '../../src/core/estimator';
 import { parseDocument } from '../../src/core/payload';
 import type { CountBody, Json, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeApiClient } from '../support/docs';
 
 function parse(text: string, file: string): ParsedDocument {
   const result = parseDocument(file, text);
@@ -261,7 +258,7 @@ describe('decisions: trim conversation to budget', () => {
     it('counts before and after exactly', async () => {
       const doc = parse(jsonText, 'chat.json');
       const plan = planTrim(doc, jsonText, { budget: 160, tokensOf: tenPerMessage });
-      const client = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter: new RateLimiter({ limit: 10_000 }), timeoutMs: 2_000 });
+      const client = fakeApiClient(api);
       const count = await countTrim(doc, plan, { client, model: 'claude-sonnet-4-6', family: 'claude-4' });
       assert.ok(count);
       const request = { model: 'claude-sonnet-4-6', system, tools };

@@ -25,7 +25,7 @@ import { CountCache } from '../../src/core/client/cache';
 import { CountingClient, type CountLogEvent, type CountResult, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
-import { cacheBreakpoints, prefixBody } from '../../src/core/models/cost';
+import { prefixBody } from '../../src/core/models/cost';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
@@ -39,7 +39,6 @@ const options: AnalyzeOptions = { registry, defaultModel: 'claude-sonnet-4-6', t
 const REFERENCE_TOOL: Json = { name: 'token_lens_reference', description: 'Reference.', input_schema: { type: 'object', properties: {} } };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 
 /** Settles with `promise`, or fails the test if it has not settled within `ms`. */
 async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
