@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { compareModels } from '../core/compare';
 import { costOf } from '../core/models/cost';
 import { formatTokens, formatUSD, modelLabel } from '../core/format';
 import type { DocumentService } from './documents';
@@ -28,8 +27,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     // Lenses for an older version would point at the wrong lines.
     if (!state || !a || state.version !== document.version) return [];
     const top = new vscode.Range(0, 0, 0, 0);
-    const row = compareModels(a, this.engine.registry, [])[0];
-    const cost = row?.cost?.input;
+    const cost = a.cost?.input;
     const lenses: vscode.CodeLens[] = [
       new vscode.CodeLens(top, {
         title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} per request on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,

@@ -12,6 +12,7 @@ const WARNING_CODES = new Set(['over-budget', 'over-context-window', 'over-conte
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly tooltips = new WeakMap<Analysis, { pending: boolean; md: vscode.MarkdownString }>();
   /** The last file editor that was active, still shown while an output channel (our log) has focus. */
   private lastFileEditor: vscode.TextEditor | undefined;
 
@@ -67,14 +68,13 @@ export class StatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
-    const row = compareModels(a, this.engine.registry, [])[0];
     const icon = state.pending ? '$(sync~spin)' : a.total.reason === 'unauthorized' ? '$(key)' : '$(symbol-numeric)';
-    const cost = row?.cost?.input;
+    const cost = a.cost?.input;
     let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} · ${modelLabel(a.model, a.modelId)}`;
     const selection = selectionTokens(editor, a);
     if (selection !== undefined) text += ` (selection ${formatTokens(selection, false)})`;
     this.item.text = text;
-    this.item.tooltip = tooltip(this.engine, state, a);
+    this.item.tooltip = this.tooltipFor(state, a);
     // Without its own label the entry is read out as its text plus the tooltip's markdown source.
     this.item.accessibilityInformation = { label: `Token Lens: ${text.replace(/^\$\([^)]*\)\s*/, '')}. ${provenance(a, state.pending)}` };
     const warnings = a.findings.filter((f) => WARNING_CODES.has(f.code));
@@ -88,6 +88,18 @@ export class StatusBar implements vscode.Disposable {
         ? { title: 'Set API Key', command: 'tokenLens.setApiKey' }
         : { title: 'Select Model', command: 'tokenLens.selectModel' };
     this.item.show();
+  }
+
+  /**
+   * The tooltip of an analysis, built once: rendering runs on every cursor move and keystroke,
+   * and pricing the comparison models re-estimates the request for the other tokenizer.
+   */
+  private tooltipFor(state: DocumentState, a: Analysis): vscode.MarkdownString {
+    const known = this.tooltips.get(a);
+    if (known && known.pending === state.pending) return known.md;
+    const md = tooltip(this.engine, state, a);
+    this.tooltips.set(a, { pending: state.pending, md });
+    return md;
   }
 
   dispose(): void {

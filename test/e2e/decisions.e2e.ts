@@ -37,7 +37,7 @@ import { escapeHtml, html } from '../../src/extension/decisions/html';
 import { COMMANDS as DECISION_COMMANDS } from '../../src/extension/decisions/ids';
 import { squarify } from '../../src/extension/decisions/treemap';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
-import { e2eEnv, launchEditor, repoRoot, type Editor } from './driver';
+import { e2eEnv, launchEditor, repoRoot, type Editor, poll } from './driver';
 
 const ROOT = repoRoot();
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -60,17 +60,6 @@ interface El {
   getAttribute(name: string): string | null;
   readonly cells: ArrayLike<El>;
   getBoundingClientRect(): { top: number; bottom: number };
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await read();
-  }
-  return last;
 }
 
 /** The frame of the report panel of `kind` (webviews are nested iframes). */

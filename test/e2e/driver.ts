@@ -205,6 +205,21 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: numb
 // Helpers
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
+/**
+ * Reads `read()` until `done` holds, every `intervalMs`; fails after `timeoutMs` naming `what` and
+ * the last value. For waiting on what the editor shows, never on fixed sleeps.
+ */
+export async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 150): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await read();
+  }
+  return last;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
-import { e2eEnv, launchEditor, outputDir, prepareHostTests, repoRoot, type Editor, type LaunchOptions } from './driver';
+import { e2eEnv, launchEditor, outputDir, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
@@ -78,17 +78,6 @@ async function tokenStatus(ed: Editor): Promise<TokenStatus | undefined> {
   );
   const item = items.find((i) => i.visible);
   return item ? { text: item.text, icon: item.icon, ariaLabel: item.ariaLabel } : undefined;
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-    last = await read();
-  }
-  return last;
 }
 
 /** `6,573 tokens · $0.02 · Sonnet 4.6`: the exact count, settled (not counting any more). */

@@ -11,7 +11,7 @@
  */
 import { estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
-import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, prefixBody, type Breakpoint, type CachedRequestCost, type CacheTtl, type Cost } from '../models/cost';
+import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, prefixBody, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
 import type { ModelInfo } from '../models/registry';
 import { PLACEHOLDER_MESSAGE } from '../payload';
 import type { Json, JsonObject, SourceRange } from '../types';
