@@ -9,6 +9,7 @@ import { withCountProgress } from './progress';
 import { COMMANDS, TITLES } from './ids';
 import { resolveTarget, type Target } from './target';
 import { findingNotes, header, markdownWithSource, notes, type NoteLevel, type Provenance } from './view';
+import { askTokens, tokenNumber } from './askTokens';
 
 /** globalState key of the budget picked last. */
 export const LAST_BUDGET_KEY = 'tokenLens.thinking.lastBudget';
@@ -28,8 +29,8 @@ function ownBudget(thinking: Json | undefined): number | undefined {
 
 /** Parses "8000", "8,000" or "8 000"; a message when it is not a valid budget. */
 export function parseBudget(text: string): number | string {
-  const n = Number(text.replace(/[,_\s]/g, ''));
-  if (!Number.isInteger(n)) return 'A whole number of tokens, e.g. 10000.';
+  const n = tokenNumber(text);
+  if (Number.isNaN(n)) return 'A whole number of tokens, e.g. 10000.';
   if (n < MIN_THINKING_BUDGET) return `The API's minimum thinking budget is ${fmt(MIN_THINKING_BUDGET)} tokens.`;
   if (n > 10_000_000) return 'That is more than any model can produce.';
   return n;
@@ -61,18 +62,10 @@ async function pickBudget(state: vscode.Memento, own: number | undefined, name: 
   qp.dispose();
   if (!picked) return undefined;
   if (picked.budget !== undefined) return picked.budget;
-  const typed = await vscode.window.showInputBox({
-    title: 'Token Lens: custom thinking budget',
-    prompt: `Thinking tokens (budget_tokens), at least ${fmt(MIN_THINKING_BUDGET)}.`,
-    value: last !== undefined ? String(last) : '',
-    validateInput: (v) => {
-      const r = parseBudget(v);
-      return typeof r === 'string' ? r : undefined;
-    },
-  });
-  if (typeof typed !== 'string') return undefined;
-  const r = parseBudget(typed);
-  return typeof r === 'number' ? r : undefined;
+  return askTokens(
+    { title: 'Token Lens: custom thinking budget', prompt: `Thinking tokens (budget_tokens), at least ${fmt(MIN_THINKING_BUDGET)}.`, ...(last !== undefined ? { value: last } : {}) },
+    parseBudget,
+  );
 }
 
 /** "Token Lens: Estimate with Thinking Budget". */

@@ -10,6 +10,7 @@ import { clientFor, type DecisionDeps } from './deps';
 import { TITLES } from './ids';
 import { withCountProgress } from './progress';
 import { resolveTarget, type Target } from './target';
+import { askTokens, tokenNumber } from './askTokens';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const APPLY = 'Remove Messages';
@@ -17,8 +18,8 @@ const APPLY_ANYWAY = 'Remove Anyway';
 
 /** Parses "8000", "8,000", "8 000": a positive whole number, or a message. */
 export function parseTokenBudget(text: string): number | string {
-  const n = Number(text.replace(/[,_\s]/g, ''));
-  return Number.isInteger(n) && n > 0 ? n : 'A positive whole number of input tokens, e.g. 8000.';
+  const n = tokenNumber(text);
+  return n > 0 ? n : 'A positive whole number of input tokens, e.g. 8000.';
 }
 
 async function askBudget(deps: DecisionDeps, target: Target): Promise<number | undefined> {
@@ -26,19 +27,15 @@ async function askBudget(deps: DecisionDeps, target: Target): Promise<number | u
   // The budget that applies to this file: the repository's .tokenlens.json, else the setting.
   const uri = target.document.uri;
   const budget = deps.engine.optionsFor(uri.scheme === 'file' ? uri.fsPath : undefined).analyze.budget;
-  const typed = await vscode.window.showInputBox({
-    title: 'Token Lens: trim the conversation to a budget',
-    prompt: `Input tokens ${target.name} must fit in. It is now ${tokensText(t.tokens, t.exact)} tokens; the oldest turns go first.`,
-    placeHolder: 'e.g. 8000',
-    value: budget !== undefined ? String(budget) : '',
-    validateInput: (v) => {
-      const r = parseTokenBudget(v);
-      return typeof r === 'string' ? r : undefined;
+  return askTokens(
+    {
+      title: 'Token Lens: trim the conversation to a budget',
+      prompt: `Input tokens ${target.name} must fit in. It is now ${tokensText(t.tokens, t.exact)} tokens; the oldest turns go first.`,
+      placeHolder: 'e.g. 8000',
+      ...(budget !== undefined ? { value: budget } : {}),
     },
-  });
-  if (typeof typed !== 'string') return undefined;
-  const r = parseTokenBudget(typed);
-  return typeof r === 'number' ? r : undefined;
+    parseTokenBudget,
+  );
 }
 
 interface Planned {
