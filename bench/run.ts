@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { main as activation } from './activation';
 import { main as apiEconomy } from './api-economy';
 import { main as estimator } from './estimator';
+import { main as largeDocuments } from './large-documents';
 import { main as memory } from './memory';
 import { main as responsiveness } from './responsiveness';
 
@@ -34,6 +35,7 @@ const BENCHMARKS: { name: string; run: () => Promise<string> | string }[] = [
   { name: 'estimator', run: () => '## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n' },
   { name: 'start-up', run: () => activation() },
   { name: 'responsiveness', run: () => responsiveness() },
+  { name: 'large documents', run: largeDocuments },
   { name: 'memory', run: () => memory() },
 ];
 

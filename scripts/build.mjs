@@ -47,6 +47,8 @@ const lazySdk = {
 
 const targets = [
   { ...common, entryPoints: ['src/core/client/sdk-entry.ts'], outfile: 'dist/sdk.js' },
+  // Parses and estimates large documents off the extension host's thread (src/core/worker/preparer.ts).
+  { ...common, entryPoints: ['src/core/worker/entry.ts'], outfile: 'dist/worker.js' },
   { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazySdk] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [lazySdk], banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
 ];
@@ -59,6 +61,6 @@ if (watch) {
   await chmod('dist/cli.js', 0o755);
   if (metafile) {
     const { writeFile } = await import('node:fs/promises');
-    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${['sdk', 'extension', 'cli'][i]}.json`, JSON.stringify(r.metafile))));
+    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${['sdk', 'worker', 'extension', 'cli'][i]}.json`, JSON.stringify(r.metafile))));
   }
 }

@@ -11,6 +11,7 @@ import {
   type Cost,
 } from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
+import { estimateOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
 import type { CountBody, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
@@ -112,7 +113,7 @@ function placeholderShare(estimate: EstimateBreakdown, doc: ParsedDocument): num
  */
 export function estimateDocument(doc: ParsedDocument, options: AnalyzeOptions, reason: EstimateReason = 'offline', message?: string): Analysis {
   const { modelId, model, family } = resolveModel(doc, options);
-  const estimate = estimateRequest(doc.body, family);
+  const estimate = estimateOf(doc, family);
   const tokens = Math.max(0, estimate.total - placeholderShare(estimate, doc));
   const parts = doc.parts.map((part) => ({ part, tokens: estimatedPart(estimate, part), exact: false }));
   const total: TotalCount = { tokens, exact: false, source: 'estimate', reason, ...(message ? { message } : {}) };
@@ -134,7 +135,7 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
   // The API is asked with the table's own id: short names ("sonnet") and other-case spellings
   // are ours, not the API's, and an alias and its model then share cached counts.
   const apiModel = model?.id ?? modelId;
-  const estimate = estimateRequest(doc.body, family);
+  const estimate = estimateOf(doc, family);
   const { countable, removed } = splitUncountable(doc.body);
 
   const whole = await countAdded(client, apiModel, countable, doc.placeholder, signal);
@@ -142,7 +143,7 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
   if (whole.status === 'failed') return estimateDocument(doc, options, whole.reason, whole.message);
 
   // What the endpoint refused to count is estimated and added: the total is then an estimate.
-  const uncountedTokens = removed.length > 0 ? Math.max(0, estimate.total - estimateRequest(countable, family).total) : 0;
+  const uncountedTokens = removed.length > 0 ? uncountedEstimateOf(doc, family) : 0;
   const total: TotalCount =
     removed.length > 0
       ? {

@@ -1,5 +1,5 @@
 import type { Analysis } from './analyze';
-import { estimateRequest } from './estimator';
+import { estimateOf } from './prepare';
 import { costOf, type Cost } from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
 
@@ -41,7 +41,7 @@ export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: 
       let ratio = ratios.get(model.tokenizer);
       if (ratio === undefined) {
         const here = analysis.estimate.total;
-        ratio = here > 0 ? estimateRequest(analysis.doc.body, model.tokenizer).total / here : 1;
+        ratio = here > 0 ? estimateOf(analysis.doc, model.tokenizer).total / here : 1;
         ratios.set(model.tokenizer, ratio);
       }
       tokens = Math.round(tokens * ratio);

@@ -2,7 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
 import type { CountingClient } from './client/counting-client';
 import { parseDocument, type ParseOptions } from './payload';
-import type { EstimateReason, ParseResult } from './types';
+import { adoptPrepared } from './prepare';
+import type { EstimateReason, ParsedDocument, ParseResult } from './types';
+import { inThreadPreparer, type Preparer } from './worker/preparer';
 
 /** Failures that pass by themselves: the version is counted again after a pause, without an edit. */
 const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
@@ -14,13 +16,27 @@ export function isTransient(reason: EstimateReason | undefined): boolean {
 export const RETRY_FIRST_MS = 2_000;
 export const RETRY_MAX_MS = 60_000;
 
-/** Above this size the estimate waits for a pause in typing too, so keystrokes never queue. */
+/**
+ * Above this size a document is not parsed on each keystroke: after a pause in typing it is
+ * parsed and estimated by the environment's {@link Preparer} (a worker thread in the editor), and
+ * until then there is no number for the new version.
+ */
 export const LIVE_ESTIMATE_MAX_CHARS = 1_000_000;
+
+/**
+ * A document's text, read only when it is needed: a large document is not read on every
+ * keystroke (the editor joins all its lines to do so).
+ */
+export interface DocumentText {
+  readonly length: number;
+  read(): string;
+}
 
 /** What is known about one version of one document. */
 export interface SessionState {
   version: number;
-  parse: ParseResult;
+  /** Undefined while a large document waits for its parse (see {@link LIVE_ESTIMATE_MAX_CHARS}). */
+  parse: ParseResult | undefined;
   /** The newest result for this version: the estimate at once, the exact count when it arrives. */
   analysis: Analysis | undefined;
   /** An exact count for this version is being fetched. */
@@ -34,6 +50,8 @@ export interface SessionEnvironment {
   /** The client for exact counts, or why there are only estimates. */
   counting(): { client: CountingClient } | { reason: EstimateReason };
   debounceMs(): number;
+  /** Where large documents are parsed and estimated; on this thread when not given. */
+  preparer?: Preparer;
 }
 
 /**
@@ -49,6 +67,10 @@ export class DocumentSession {
   private disposed = false;
   /** Recounts of the current version after transient failures. */
   private retries = 0;
+  /** The newest large version waiting to be read. */
+  private waiting: SessionState | undefined;
+  /** The last large version read was not a prompt or payload: say nothing until one is. */
+  private skipped = false;
 
   constructor(
     private readonly path: string,
@@ -65,16 +87,20 @@ export class DocumentSession {
    * Takes a new version of the text. `force` re-analyses the same version (settings, key or
    * model changed). Returns false when the document is not a prompt or payload file.
    */
-  update(version: number, text: string, force = false): boolean {
+  update(version: number, text: string | DocumentText, force = false): boolean {
     if (this.disposed) return false;
     if (!force && this.current?.version === version) return true;
     if (this.current?.version !== version) this.retries = 0;
     this.cancel();
-    const parse = parseDocument(this.path, text, this.env.parseOptions());
+    if (text.length > LIVE_ESTIMATE_MAX_CHARS) {
+      this.updateLarge(version, text);
+      return true;
+    }
+    this.waiting = undefined;
+    this.skipped = false;
+    const parse = parseDocument(this.path, typeof text === 'string' ? text : text.read(), this.env.parseOptions());
     if (parse.status === 'skipped') {
-      const had = this.current !== undefined;
-      this.current = undefined;
-      if (had) this.onChange(undefined);
+      this.forgetState();
       return false;
     }
     const state: SessionState = { version, parse, analysis: undefined, pending: false };
@@ -83,33 +109,74 @@ export class DocumentSession {
       this.onChange(state);
       return true;
     }
+    this.analyse(state, parse.doc, true);
+    return true;
+  }
 
+  /**
+   * A large document: nothing is parsed while typing goes on. After a pause the preparer parses
+   * and estimates it (off this thread), then it is counted like any other, without a second
+   * pause. Until then the state has no parse and no analysis, so no number of an older version is
+   * shown for it.
+   */
+  private updateLarge(version: number, text: string | DocumentText): void {
+    const state: SessionState = { version, parse: undefined, analysis: undefined, pending: true };
+    this.waiting = state;
+    // A large file that is no payload (a lockfile, a data dump) does not flash "counting" on each edit.
+    if (this.skipped) this.forgetState();
+    else {
+      this.current = state;
+      this.onChange(state);
+    }
+    this.schedule(async () => {
+      const controller = this.track(new AbortController());
+      // Read now: a newer version would have cancelled this, so the text is this version's.
+      const content = typeof text === 'string' ? text : text.read();
+      const prepared = await (this.env.preparer ?? inThreadPreparer).prepare(this.path, content, this.env.parseOptions(), controller.signal);
+      if (!prepared || controller.signal.aborted || this.waiting !== state) return;
+      this.controller = undefined;
+      this.waiting = undefined;
+      const parse = adoptPrepared(prepared);
+      this.skipped = parse.status === 'skipped';
+      if (parse.status === 'skipped') {
+        this.forgetState();
+        return;
+      }
+      this.current = state;
+      state.parse = parse;
+      if (parse.status === 'error') {
+        state.pending = false;
+        this.onChange(state);
+        return;
+      }
+      this.analyse(state, parse.doc, false);
+    });
+  }
+
+  /**
+   * The estimate of a parsed version, then its exact count: at once when the cache knows it (or
+   * when `debounce` is false: the pause already happened), else after a pause in typing.
+   */
+  private analyse(state: SessionState, doc: ParsedDocument, debounce: boolean): void {
     const options = this.env.analyzeOptions();
     const counting = this.env.counting();
     const reason: EstimateReason = 'client' in counting ? 'network' : counting.reason;
     const estimate = () => {
-      state.analysis = estimateDocument(parse.doc, options, reason);
+      state.analysis = estimateDocument(doc, options, reason);
     };
-    const live = text.length <= LIVE_ESTIMATE_MAX_CHARS;
-    if (live) estimate();
+    estimate();
     if (!('client' in counting)) {
-      if (live) this.onChange(state);
-      else this.schedule(() => {
-        estimate();
-        this.onChange(state);
-      });
-      return true;
+      state.pending = false;
+      this.onChange(state);
+      return;
     }
 
     state.pending = true;
     this.onChange(state);
     const client = counting.client;
     const count = async () => {
-      const controller = new AbortController();
-      // One signal is shared by the whole count, each tool and each cache prefix.
-      setMaxListeners(0, controller.signal);
-      this.controller = controller;
-      const analysis = await analyzeDocument(parse.doc, options, client, controller.signal);
+      const controller = this.track(new AbortController());
+      const analysis = await analyzeDocument(doc, options, client, controller.signal);
       if (controller.signal.aborted || this.current !== state) return;
       this.controller = undefined;
       state.pending = false;
@@ -126,16 +193,38 @@ export class DocumentSession {
           this.timer = undefined;
           if (this.current !== state) return;
           this.retries++;
-          this.update(version, text, true);
+          state.pending = true;
+          this.onChange(state);
+          void count();
         }, delay);
       }
     };
+    if (!debounce) {
+      // A large document: the estimate just shown was one task, the count starts in another.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void count();
+      }, 0);
+      return;
+    }
     // Known content (reopened, undone, recounted) is answered by the cache at once.
-    const model = options.modelOverride ?? parse.doc.model ?? options.defaultModel;
+    const model = options.modelOverride ?? doc.model ?? options.defaultModel;
     const canonical = options.registry.resolve(model)?.id ?? model;
-    if (client.peek({ model: canonical, ...parse.doc.body })) void count();
+    if (client.peek({ model: canonical, ...doc.body })) void count();
     else this.schedule(count);
-    return true;
+  }
+
+  /** One signal is shared by the whole count, each tool and each cache prefix. */
+  private track(controller: AbortController): AbortController {
+    setMaxListeners(0, controller.signal);
+    this.controller = controller;
+    return controller;
+  }
+
+  private forgetState(): void {
+    const had = this.current !== undefined;
+    this.current = undefined;
+    if (had) this.onChange(undefined);
   }
 
   private schedule(run: () => unknown): void {
@@ -157,5 +246,6 @@ export class DocumentSession {
     this.disposed = true;
     this.cancel();
     this.current = undefined;
+    this.waiting = undefined;
   }
 }

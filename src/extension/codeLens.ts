@@ -4,6 +4,9 @@ import { formatTokens, formatUSD, modelLabel } from '../core/format';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
 
+/** Above this many messages, messages get no lens of their own. */
+export const MAX_MESSAGE_LENSES = 500;
+
 /**
  * CodeLens: the total at the top of the file, and the tokens of the system prompt, each message
  * and each tool (with its cost per request and a warning over the threshold) above each part.
@@ -37,7 +40,13 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     ];
     // A prompt file is one part: the total says it all.
     if (a.doc.kind === 'prompt') return lenses;
+    // Thousands of message lenses (a long recorded conversation) say nothing the breakdown does
+    // not, and cost the editor time on every update: then only the system prompt and tools get one.
+    const messages = a.parts.filter((p) => p.part.kind === 'message').length;
+    const perMessage = messages <= MAX_MESSAGE_LENSES;
+    if (!perMessage) lenses[0]!.command!.title += ` · ${formatTokens(messages, true)} messages: per-message counts in "Show Token Breakdown"`;
     for (const p of a.parts) {
+      if (!perMessage && p.part.kind === 'message') continue;
       const anchor = p.part.anchor ?? p.part.range;
       const line = document.positionAt(anchor.start).line;
       const range = new vscode.Range(line, 0, line, 0);

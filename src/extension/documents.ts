@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isCandidatePath } from '../core/payload';
-import { DocumentSession, type SessionState } from '../core/session';
+import { DocumentSession, type DocumentText, type SessionState } from '../core/session';
 import type { Engine } from './engine';
 
 const MODEL_OVERRIDES = 'tokenLens.modelOverrides.byFile';
@@ -77,13 +77,16 @@ export class DocumentService implements vscode.Disposable {
           analyzeOptions: () => options().analyze,
           counting: () => (this.engine.mode.exact ? { client: this.engine.client } : { reason: this.engine.mode.reason }),
           debounceMs: () => this.engine.config.debounceMs,
+          preparer: this.engine.preparer,
         },
         () => this.changed.fire(uri),
       );
       entry = { uri, session };
       this.sessions.set(key, entry);
     }
-    if (!entry.session.update(document.version, document.getText(), force)) {
+    // The text is read only when the session needs it: a large file is not read on every keystroke.
+    const text: DocumentText = { length: textLength(document), read: () => document.getText() };
+    if (!entry.session.update(document.version, text, force)) {
       // Not a prompt or payload file (any more).
       entry.session.dispose();
       this.sessions.delete(key);
@@ -104,4 +107,9 @@ export class DocumentService implements vscode.Disposable {
     this.sessions.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The length of a document's text in UTF-16 code units, without reading the text. */
+function textLength(document: vscode.TextDocument): number {
+  return document.lineCount === 0 ? 0 : document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
 }

@@ -8,6 +8,7 @@ import { CountingClient, type CountLogEvent } from '../core/client/counting-clie
 import { RateLimiter } from '../core/client/rate-limiter';
 import { sdkTransport } from '../core/client/transport';
 import { ModelRegistry } from '../core/models/registry';
+import { WorkerPreparer } from '../core/worker/preparer';
 import type { EstimateReason, Finding } from '../core/types';
 import type { ApiKeyStore, KeySource } from './apiKey';
 import { affectsConfig, readConfig, type Config } from './config';
@@ -31,6 +32,8 @@ export class Engine implements vscode.Disposable {
   readonly cache: CountCache;
   readonly client: CountingClient;
   readonly projectConfigs: ProjectConfigs;
+  /** Parses and estimates documents over 1 MB on a worker thread (dist/worker.js). */
+  readonly preparer: WorkerPreparer;
   config: Config;
   registry: ModelRegistry = ModelRegistry.bundled();
   /** Problems with model overrides or the price file, for the log and a one-time warning. */
@@ -51,6 +54,7 @@ export class Engine implements vscode.Disposable {
     });
     this.client = new CountingClient({ transport: undefined, cache: this.cache, limiter: this.limiter, log: (e) => this.logCall(e) });
     this.projectConfigs = new ProjectConfigs(log);
+    this.preparer = new WorkerPreparer({ filename: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, log: (message) => log.warn(message) });
     this.disposables.push(
       this.changed,
       this.projectConfigs,
@@ -161,6 +165,7 @@ export class Engine implements vscode.Disposable {
 
   dispose(): void {
     void this.cache.dispose();
+    this.preparer.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -51,7 +51,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    if (state.parse.status === 'error') {
+    if (state.parse?.status === 'error') {
       this.item.text = '$(warning) Tokens: unreadable';
       this.item.tooltip = new vscode.MarkdownString(`**Token Lens** could not read this file.\n\n${escape(state.parse.message)}`);
       this.item.accessibilityInformation = { label: `Token Lens could not read this file: ${state.parse.message}` };
@@ -62,9 +62,13 @@ export class StatusBar implements vscode.Disposable {
     }
     const a = state.analysis;
     if (!a) {
+      // A large file is read after a pause in typing; until then there is no number for this version.
+      const why = state.parse ? 'Token Lens is counting this file.' : 'Token Lens reads files over 1 MB after a pause in typing, off the editor\'s thread.';
       this.item.text = '$(sync~spin) Tokens…';
-      this.item.tooltip = 'Token Lens is counting this file.';
-      this.item.accessibilityInformation = { label: 'Token Lens is counting this file.' };
+      this.item.tooltip = why;
+      this.item.accessibilityInformation = { label: why };
+      this.item.backgroundColor = undefined;
+      this.item.command = undefined;
       this.item.show();
       return;
     }

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
 import { formatTokens, formatUSD, modelLabel } from '../core/format';
 import { isCandidatePath, parseDocument } from '../core/payload';
-import { isTransient, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
+import { adoptPrepared } from '../core/prepare';
+import { isTransient, LIVE_ESTIMATE_MAX_CHARS, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
+import type { ParseResult } from '../core/types';
 import type { Diagnostics } from './diagnostics';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
@@ -105,7 +107,15 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     const known = this.entries.get(key);
     if (known?.hash === hash && known.generation === generation) return;
     const text = new TextDecoder('utf-8').decode(bytes);
-    const parse = parseDocument(uri.fsPath, text, options.parse);
+    // Files over the live size are parsed and estimated on the worker thread, as open ones are.
+    let parse: ParseResult;
+    if (text.length > LIVE_ESTIMATE_MAX_CHARS) {
+      const prepared = await this.engine.preparer.prepare(uri.fsPath, text, options.parse);
+      if (!prepared || generation !== this.generation) return;
+      parse = adoptPrepared(prepared);
+    } else {
+      parse = parseDocument(uri.fsPath, text, options.parse);
+    }
     if (parse.status === 'skipped') {
       this.removeFile(uri);
       return;

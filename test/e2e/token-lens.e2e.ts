@@ -15,6 +15,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, outputDir, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
+import { realisticPayload } from '../../bench/responsiveness';
 import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
@@ -499,6 +500,46 @@ describe('Token Lens in a real editor (code-server)', function () {
       await waitForExactStatus(ed, want, 60_000);
       await waitForTopLens(ed, want);
       await shot(ed, '06-api-back-exact');
+    });
+
+    it('reads a 2.5 MB payload off the editor thread, and again after an edit, never showing the old number meanwhile', async () => {
+      const rel = 'large/conversation.json';
+      const file = path.join(ws, rel);
+      // Over the 1 MB live size: parsed and estimated on the worker thread (dist/worker.js in the vsix).
+      const original = realisticPayload(2.5 * 1024 * 1024);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, original);
+      try {
+        await openFile(ed, rel);
+        const want = expectedFor(file, original);
+        await waitForExactStatus(ed, want, 60_000);
+        const messages = want.parts.filter((p) => p.kind === 'message').length;
+        assert.ok(messages > 500, `${messages} messages`);
+        await goToLine(ed, 1);
+        // Past 500 messages the messages get no lens each; the total lens says where their counts are.
+        await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${want.cost} per request on ${want.model.displayName} · ${fmt(messages)} messages: per-message counts in "Show Token Breakdown"`);
+        await shot(ed, '07-large-exact');
+
+        // Type at the end of the first plain-text message, inside its string.
+        const lines = original.split('\n');
+        const index = lines.findIndex((l) => /^\s*"content": "[A-Z][^"]*"$/.test(l));
+        assert.ok(index > 0);
+        await goToLine(ed, index + 1);
+        await ed.page.keyboard.press('End');
+        await ed.page.keyboard.press('ArrowLeft');
+        await ed.typeText(' Be brief');
+        lines[index] = `${lines[index]!.slice(0, -1)} Be brief"`;
+        const next = expectedFor(file, lines.join('\n'));
+        assert.notEqual(next.total, want.total);
+        // The old exact number is not shown for the edited text while it waits to be read.
+        await poll('the status bar leaving the old count', () => tokenStatus(ed), (s) => !!s && s.text !== exactText(want), 10_000);
+        await waitForExactStatus(ed, next, 60_000);
+        await shot(ed, '08-large-after-edit');
+      } finally {
+        await ed.runCommand('File: Revert File').catch(() => undefined);
+        await ed.runCommand('View: Close Editor').catch(() => undefined);
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
     });
   });
 

@@ -123,4 +123,27 @@ describe('DocumentSession', () => {
     assert.equal(api.countCalls(), 0, 'disposed before the debounce: no call');
     assert.equal(reports.filter((r) => r?.analysis?.total.exact).length, 0);
   });
+
+  it('reads a small document at once and a large one only after the pause, once, at its latest version', async () => {
+    const { session, settled } = setup({ offline: undefined, debounceMs: 40 });
+    let reads = 0;
+    const lazy = (text: string) => ({ length: text.length, read: () => (reads++, text) });
+
+    session.update(1, lazy('a short prompt'));
+    assert.equal(reads, 1, 'a small document is parsed (so read) on each edit');
+
+    // Over LIVE_ESTIMATE_MAX_CHARS: three quick edits, no read until the pause.
+    const large = (n: number) => `${promptText(200_000)} edit${n}`;
+    reads = 0;
+    for (let v = 2; v <= 4; v++) session.update(v, lazy(large(v)));
+    assert.equal(reads, 0, 'a large document is not read while typing goes on');
+    assert.equal(session.state!.version, 4);
+    assert.equal(session.state!.parse, undefined);
+    assert.equal(session.state!.analysis, undefined, 'no number for the new version before it is read');
+    const state = await settled();
+    assert.equal(reads, 1, 'read once, after the pause');
+    assert.equal(state.version, 4);
+    assert.equal(state.analysis!.total.tokens, fakeCount({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: large(4) }] }));
+    session.dispose();
+  });
 });

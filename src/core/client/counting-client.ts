@@ -1,4 +1,4 @@
-import { canonicalHash } from '../canonical';
+import { canonicalHash, canonicalSliced } from '../canonical';
 import type { CountRequest, EstimateReason } from '../types';
 import type { CountCache } from './cache';
 import { AbortedError, RateLimiter, sleep } from './rate-limiter';
@@ -135,9 +135,13 @@ export class CountingClient {
     return hit ? { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at } : undefined;
   }
 
-  /** The exact count of a request, or why there is none. Never rejects. */
+  /**
+   * The exact count of a request, or why there is none. Never rejects. The request is put in
+   * canonical form (its cache key is that form's hash, and that form is what is sent) in slices,
+   * so a request of many megabytes does not block the thread while it is.
+   */
   async count(request: CountRequest, signal?: AbortSignal): Promise<CountResult> {
-    const key = CountingClient.keyOf(request);
+    const { hash: key, bytes } = await canonicalSliced(request);
     const hit = this.cache.get(key);
     if (hit) return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at };
     const early = this.failFast(request.model);
@@ -151,7 +155,7 @@ export class CountingClient {
     if (!shared) {
       const controller = new AbortController();
       const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never) };
-      entry.promise = this.fetchCount(request, key, controller.signal).finally(() => {
+      entry.promise = this.fetchCount(request, key, bytes, controller.signal).finally(() => {
         if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
       });
       this.inFlight.set(key, entry);
@@ -193,7 +197,7 @@ export class CountingClient {
     return undefined;
   }
 
-  private async fetchCount(request: CountRequest, key: string, signal: AbortSignal): Promise<ExactCount | CountFailure> {
+  private async fetchCount(request: CountRequest, key: string, body: Uint8Array, signal: AbortSignal): Promise<ExactCount | CountFailure> {
     let last: CountFailure | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const early = this.failFast(request.model);
@@ -212,7 +216,7 @@ export class CountingClient {
       if (!transport) return this.failFast(request.model)!;
       const started = this.now();
       this.calls++;
-      const result = await transport(request, { signal, timeoutMs: this.timeoutMs });
+      const result = await transport(request, { signal, timeoutMs: this.timeoutMs, body });
       const ms = this.now() - started;
       if (result.ok) {
         this.log({ model: request.model, outcome: 'ok', ms, attempt, status: 200 });

@@ -9,7 +9,8 @@
  */
 import type { Analysis, TokenCount } from '../analyze';
 import { canonicalJson } from '../canonical';
-import { estimateJsonTokens, estimateRequest, estimateTextTokens } from '../estimator';
+import { estimateJsonTokens, estimateTextTokens } from '../estimator';
+import { estimateOf } from '../prepare';
 import { costOf, type Cost } from '../models/cost';
 import type { ModelInfo, ModelRegistry } from '../models/registry';
 import type { Json, JsonObject, SourceRange, TokenizerFamily } from '../types';
@@ -345,7 +346,7 @@ function pricingFor(analysis: Analysis, registry: ModelRegistry | undefined, id:
   let family = analysis.family;
   if (model && model.tokenizer !== analysis.family) {
     const here = analysis.estimate.total;
-    ratio = here > 0 ? estimateRequest(analysis.doc.body, model.tokenizer).total / here : 1;
+    ratio = here > 0 ? estimateOf(analysis.doc, model.tokenizer).total / here : 1;
     family = model.tokenizer;
   }
   const inputRate = model ? costOf(model, { inputTokens: Math.round(analysis.total.tokens * ratio) }).rates.input : undefined;

@@ -17,7 +17,7 @@ export async function selectModel(engine: Engine, documents: DocumentService): P
   }
   const uri = editor.document.uri;
   const override = documents.modelOverride(uri);
-  const own = state.parse.status === 'ok' ? state.parse.doc.model : undefined;
+  const own = state.parse?.status === 'ok' ? state.parse.doc.model : undefined;
   const items: ModelPick[] = [
     {
       label: own ? `$(file) The file's own model (${own})` : `$(settings-gear) The default model (${engine.config.defaultModel})`,

@@ -29,6 +29,7 @@ export async function showBreakdownCommand(deps: DecisionDeps, uri?: unknown): P
       if (u.toString() !== target.uri.toString()) return;
       const state = deps.documents.get(target.uri);
       if (!state) panel.render(closedView(name));
+      else if (!state.parse) return; // a large document between its edit and its parse
       else if (state.parse.status !== 'ok') panel.render(unreadableView(name, state.parse.status === 'error' ? state.parse.message : state.parse.reason), state.version);
       else if (state.analysis) panel.render(breakdownView(state.analysis, name, threshold()), state.version);
     }),

@@ -14,7 +14,7 @@ export interface ReportSource {
 /** The range of part `tool:3` / `message:2` / `system:0` in the file's current parse, if it still exists. */
 function currentPart(documents: DocumentService, uri: vscode.Uri, key: string | undefined): SourceRange | undefined {
   const state = documents.get(uri);
-  if (!key || state?.parse.status !== 'ok') return undefined;
+  if (!key || state?.parse?.status !== 'ok') return undefined;
   const [kind, index] = key.split(':');
   return state.parse.doc.parts.find((p) => p.kind === kind && p.index === Number(index))?.range;
 }

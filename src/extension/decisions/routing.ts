@@ -39,7 +39,7 @@ export async function previewRoutingCommand(deps: DecisionDeps, uri?: unknown): 
   });
   const refresh = () => {
     const state = deps.documents.get(target.uri);
-    if (state?.analysis && state.parse.status === 'ok') panel.render(build(state.analysis), state.version);
+    if (state?.analysis && state.parse?.status === 'ok') panel.render(build(state.analysis), state.version);
   };
   panel.own(
     deps.documents.onDidChange((u) => {

@@ -41,7 +41,7 @@ export class ActiveEditors implements vscode.Disposable {
   private updateKeys(): void {
     const editor = this.current();
     const state = editor ? this.documents.get(editor.document.uri) : undefined;
-    const doc = state?.parse.status === 'ok' ? state.parse.doc : undefined;
+    const doc = state?.parse?.status === 'ok' ? state.parse.doc : undefined;
     this.set('tokenLens.activePayload', doc !== undefined);
     this.set('tokenLens.activeHasTools', (doc?.body.tools?.length ?? 0) > 0);
     this.set('tokenLens.activeHasMessages', doc !== undefined && doc.kind === 'payload' && !doc.placeholder);
@@ -83,7 +83,7 @@ export function fileName(uri: vscode.Uri): string {
 
 /** The state of `uri` once its current version has a result that is not still being counted. */
 function settled(documents: DocumentService, document: vscode.TextDocument, timeoutMs: number): Promise<DocumentState | undefined> {
-  const done = (s: DocumentState | undefined) => !!s && s.version === document.version && (s.parse.status !== 'ok' || (!!s.analysis && !s.pending));
+  const done = (s: DocumentState | undefined) => !!s && s.version === document.version && s.parse !== undefined && (s.parse.status !== 'ok' || (!!s.analysis && !s.pending));
   const now = documents.get(document.uri);
   if (!now || done(now)) return Promise.resolve(now);
   return new Promise((resolve) => {
@@ -114,7 +114,8 @@ export async function resolveTarget(documents: DocumentService, active: ActiveEd
   const name = fileName(target);
   const document = editor?.document ?? (await vscode.workspace.openTextDocument(target));
   let state = documents.get(target);
-  if (state && state.parse.status === 'ok' && (state.pending || !state.analysis || state.version !== document.version)) {
+  // A large document waits for its parse too (it has none between an edit and the pause after it).
+  if (state && (!state.parse || state.parse.status === 'ok') && (state.pending || !state.analysis || state.version !== document.version)) {
     state = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Token Lens: counting ${name}…` },
       () => settled(documents, document, SETTLE_MS),
@@ -122,6 +123,10 @@ export async function resolveTarget(documents: DocumentService, active: ActiveEd
   }
   if (!state) {
     void vscode.window.showInformationMessage(`Token Lens: ${name} is not a prompt or payload file Token Lens counts, so "${command}" has nothing to work on.`);
+    return undefined;
+  }
+  if (!state.parse) {
+    void vscode.window.showInformationMessage(`Token Lens: ${name} has not been read yet; try "${command}" again in a moment.`);
     return undefined;
   }
   if (state.parse.status !== 'ok') {

@@ -60,7 +60,7 @@ class ToolAuditReport {
 
   private refresh(): void {
     const state = this.deps.documents.get(this.target.uri);
-    if (!state?.analysis || state.parse.status !== 'ok') return;
+    if (!state?.analysis || state.parse?.status !== 'ok') return;
     const tools = new Set(state.analysis.parts.filter((p) => p.part.kind === 'tool').map((p) => p.part.index));
     this.excluded = new Set([...this.excluded].filter((i) => tools.has(i)));
     this.analysis = state.analysis;
