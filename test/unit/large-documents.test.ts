@@ -24,6 +24,7 @@ import type { FromWorker, ToWorker } from '../../src/core/worker/protocol';
 import { inThreadPreparer, WorkerPreparer, type Preparer, type WorkerPreparerOptions } from '../../src/core/worker/preparer';
 import { Assembler, DEFAULT_CHUNK_LIMITS, split, type Chunk, type ChunkLimits, type Head } from '../../src/core/worker/transfer';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { blockMonitor, longestBlockWhile } from '../support/block-monitor';
 import { fakeApiClient } from '../support/docs';
 import { newRecord, readRecord, type InstrumentedWorkerData } from '../support/instrumented-worker';
 import { prng } from '../support/prng';
@@ -340,28 +341,6 @@ describe('large documents: WorkerPreparer with the real worker', function () {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The longest the event loop went without running a 1 ms interval while `run` was going on. */
-async function maxGapWhile(run: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let max = 0;
-  const tick = () => {
-    const now = performance.now();
-    max = Math.max(max, now - last);
-    last = now;
-  };
-  const timer = setInterval(tick, 1);
-  await sleep(10);
-  last = performance.now();
-  max = 0;
-  try {
-    await run();
-    tick();
-  } finally {
-    clearInterval(timer);
-  }
-  return max;
-}
-
 describe('large documents: the main thread stays free', function () {
   this.timeout(60_000);
   afterEach(disposePreparers);
@@ -378,12 +357,12 @@ describe('large documents: the main thread stays free', function () {
     let workerGap = Infinity;
     let prepared: Prepared | undefined;
     for (let run = 0; run < 3 && workerGap >= 50; run++) {
-      workerGap = Math.min(workerGap, await maxGapWhile(async () => {
+      workerGap = Math.min(workerGap, await longestBlockWhile(async () => {
         prepared = await preparer.prepare(path, text, {});
       }));
     }
     let inThread: Prepared | undefined;
-    const inThreadGap = await maxGapWhile(async () => {
+    const inThreadGap = await longestBlockWhile(async () => {
       inThread = await inThreadPreparer.prepare(path, text, {});
     });
 
@@ -787,13 +766,8 @@ describe('large documents: canonicalSliced', function () {
     const timer = setInterval(() => ticks++, 1);
     let immediate = false;
     setImmediate(() => (immediate = true));
-    let longest = 0;
-    let last = performance.now();
-    const watch = setInterval(() => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-    }, 1);
+    const watch = blockMonitor();
+    let longest: number;
     try {
       const got = await canonicalSliced(body, 5);
       assert.equal(got.hash, expected);
@@ -801,7 +775,7 @@ describe('large documents: canonicalSliced', function () {
       assert.ok(ticks >= 2, `interval ticks while writing: ${ticks}`);
     } finally {
       clearInterval(timer);
-      clearInterval(watch);
+      longest = watch.stop();
     }
     // In slices of ~5 ms (measured ~10 ms gaps), against ~100 ms in one go.
     assert.ok(longest < wholeMs, `longest gap ${longest.toFixed(1)} ms, the whole hash in one go ${wholeMs.toFixed(1)} ms`);

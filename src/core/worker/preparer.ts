@@ -80,9 +80,20 @@ export class WorkerPreparer implements Preparer {
     if (signal?.aborted || this.disposed) return Promise.resolve(undefined);
     if (this.unavailable) return inThreadPreparer.prepare(path, text, options, signal);
     return new Promise((resolve) => {
-      const job: Job = { id: this.nextId++, path, text, options, signal, resolve };
+      const onAbort = () => this.abandon(job);
+      const job: Job = {
+        id: this.nextId++,
+        path,
+        text,
+        options,
+        signal,
+        resolve: (prepared) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(prepared);
+        },
+      };
       this.queue.push(job);
-      signal?.addEventListener('abort', () => this.abandon(job), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }
@@ -125,6 +136,8 @@ export class WorkerPreparer implements Preparer {
     }
     this.online = false;
     worker.on('message', (message: FromWorker) => {
+      // A stopped worker may still have had something on its way.
+      if (this.worker !== worker) return;
       if (message.type === 'ready') this.online = true;
       else this.receive(message);
     });
