@@ -7,7 +7,7 @@
  *   'exit'`, the default) or throws from its message handler (`crash: 'throw'`), after it has said
  *   'ready', as a worker that runs out of memory does.
  *
- * Run it through test/support/ts-worker.mjs: `workerData: { entry: <this file>, record?, crashOn?, crash? }`.
+ * Run it through test/support/ts-worker.mjs: `workerData: { entry: <this file>, record?, crashOn?, crash?, delayNextMs? }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ToWorker } from '../../src/core/worker/protocol';
@@ -18,6 +18,8 @@ export interface InstrumentedWorkerData {
   record?: SharedArrayBuffer;
   crashOn?: string;
   crash?: 'exit' | 'throw';
+  /** Holds each `next` this long before the real entry answers it (a slow hand-over, to abort in). */
+  delayNextMs?: number;
 }
 
 /** Layout of the record (Int32 slots). */
@@ -61,6 +63,7 @@ if (port) {
         if (RECORD.lengths + n < RECORD.size) Atomics.store(view, RECORD.lengths + n, message.text.length);
       } else if (message.type === 'next') Atomics.add(view, RECORD.nexts, 1);
     }
+    if (message.type === 'next' && data.delayNextMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, data.delayNextMs);
     if (message.type === 'prepare' && data.crashOn !== undefined && message.path.includes(data.crashOn)) {
       if (data.crash === 'throw') throw new Error('the test worker crashed on purpose');
       process.exit(7);

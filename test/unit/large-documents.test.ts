@@ -413,7 +413,8 @@ describe('large documents: WorkerPreparer cancellation', function () {
 
   it('resolves a job aborted while the worker parses it to undefined; that worker is stopped, and the next job is right on a fresh one', async () => {
     const record = newRecord();
-    const preparer = instrumented({ record });
+    // Chunks held 30 ms each: even a parse that ends before the abort is still being handed over.
+    const preparer = instrumented({ record, delayNextMs: 30 });
     const controller = new AbortController();
     const job = preparer.prepare('requests/conversation.json', payload3(), {}, controller.signal);
     await until(() => readRecord(record).prepares === 1, 'the worker to get the job');
@@ -431,7 +432,8 @@ describe('large documents: WorkerPreparer cancellation', function () {
     const text = payload3();
     assert.ok(split(prepareDocument('requests/conversation.json', text), DEFAULT_CHUNK_LIMITS).chunks.length > 4, 'enough chunks to abort halfway');
     const record = newRecord();
-    const preparer = instrumented({ record });
+    // Each chunk held 30 ms: the hand-over surely lasts past the abort.
+    const preparer = instrumented({ record, delayNextMs: 30 });
     const controller = new AbortController();
     const job = preparer.prepare('requests/conversation.json', text, {}, controller.signal);
     await until(() => readRecord(record).nexts >= 2, 'two chunks asked for');
