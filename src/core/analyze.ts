@@ -12,7 +12,7 @@ import {
 } from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
 import { estimateOf, uncountedEstimateOf } from './prepare';
-import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel } from './models/rules';
+import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
 import type { CountBody, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
 import { splitUncountable } from './uncountable';
@@ -359,7 +359,8 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
     const effort = effortOf(doc.body.output_config);
     findings.push(...checkLifecycle(model, today).map((f) => withRange(f, doc.modelRange)));
     findings.push(...checkContextWindow(model, total.tokens, doc.maxTokens).map((f) => withRange(f, doc.modelRange)));
-    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens, effort !== undefined ? { effort } : {}).map((f) => withRange(f, doc.thinkingRange)));
+    const interleaved = hasInterleavedThinking(doc.betas);
+    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens, { interleaved, ...(effort !== undefined ? { effort } : {}) }).map((f) => withRange(f, doc.thinkingRange)));
     findings.push(...checkToolChoice(model, doc.body.tool_choice));
   }
 

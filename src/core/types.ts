@@ -92,6 +92,11 @@ export interface ParsedDocument {
   maxTokensRange?: SourceRange;
   /** Range of the `thinking` value, for thinking-budget diagnostics. */
   thinkingRange?: SourceRange;
+  /**
+   * Beta features the request names (`betas`, which the SDK sends as the `anthropic-beta`
+   * header): not part of the counted body, but `interleaved-thinking-*` changes the thinking rules.
+   */
+  betas?: string[];
   /** Generation-only fields found and stripped from `body` (max_tokens, temperature, ...). */
   stripped: string[];
   /**

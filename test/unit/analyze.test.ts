@@ -309,6 +309,17 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     assert.match(finding(max, 'thinking-cannot-disable').message, /"max"/);
   });
 
+  it('lets the budget reach max_tokens when the request turns on interleaved thinking in `betas`', async () => {
+    const request = { ...travelPayload, max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 4096 } };
+    const interleaved = await analyze(parseOk({ ...request, betas: ['interleaved-thinking-2025-05-14'] }), client());
+    assert.ok(!codes(interleaved).includes('thinking-budget-exceeds-max-tokens'), JSON.stringify(codes(interleaved)));
+    // Another beta does not.
+    const other = await analyze(parseOk({ ...request, betas: ['context-1m-2025-08-07'] }), client());
+    assert.ok(codes(other).includes('thinking-budget-exceeds-max-tokens'));
+    // Either way the betas are not part of the count.
+    assert.equal(interleaved.total.tokens, other.total.tokens);
+  });
+
   it('warns about a tool over the threshold with its exact count, and about a request over budget', async () => {
     const a = await analyze(parseOk(travelPayload), client(), { toolThreshold: 100, budget: 100 });
     const weather = 9 + jsonUnits(weatherTool);

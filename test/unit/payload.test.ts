@@ -142,6 +142,18 @@ describe('payload: JSON request bodies', () => {
     assert.equal(slice(t, f.range), '"temprature"');
   });
 
+  it('reads `betas` (the SDK sends them as a header): kept apart from the body, no unknown-field warning', () => {
+    const d = parseOk('req.json', JSON.stringify({ betas: ['interleaved-thinking-2025-05-14'], messages: [{ role: 'user', content: 'hi' }] }));
+    assert.deepEqual(d.betas, ['interleaved-thinking-2025-05-14']);
+    assert.deepEqual(Object.keys(d.body), ['messages']);
+    assert.deepEqual(d.findings, []);
+    const t = '{"betas": "interleaved-thinking-2025-05-14", "messages": [{"role": "user", "content": "hi"}]}';
+    const bad = parseOk('req.json', t);
+    assert.equal(bad.betas, undefined);
+    assert.deepEqual(bad.findings.map((f) => f.code), ['invalid-betas']);
+    assert.equal(slice(t, bad.findings[0]!.range), '"interleaved-thinking-2025-05-14"');
+  });
+
   it('ignores a max_tokens that is not a positive integer, with a warning', () => {
     for (const bad of ['0', '-5', '1.5', '"100"']) {
       const t = `{"max_tokens": ${bad}, "messages": [{"role": "user", "content": "hi"}]}`;

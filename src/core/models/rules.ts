@@ -48,6 +48,11 @@ export interface ThinkingCheckOptions {
   effort?: string;
 }
 
+/** Whether a request's `betas` turn on interleaved thinking (`interleaved-thinking-2025-05-14`, ...). */
+export function hasInterleavedThinking(betas: readonly string[] | undefined): boolean {
+  return betas?.some((b) => b.startsWith('interleaved-thinking-')) ?? false;
+}
+
 function suggestAlternative(model: ModelInfo): string {
   const t = model.thinking;
   if (t.adaptive) return 'use {"type": "adaptive"} and steer depth with output_config.effort';

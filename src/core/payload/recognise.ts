@@ -19,7 +19,7 @@ const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cach
 /** Fields of a create-message request that do not affect input tokens: stripped silently. */
 const GENERATION_FIELDS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'metadata', 'service_tier']);
 /** Every top-level field we know (besides `messages`). */
-const REQUEST_FIELDS = new Set([...BODY_FIELDS, ...GENERATION_FIELDS, 'model']);
+const REQUEST_FIELDS = new Set([...BODY_FIELDS, ...GENERATION_FIELDS, 'model', 'betas']);
 /** Tool fields that only MCP has; dropped when an MCP tool is normalised. */
 const MCP_ONLY_TOOL_FIELDS = new Set(['title', 'annotations', 'outputSchema', '_meta', 'icons']);
 /** Anthropic-defined tool types carry a date: `bash_20250124`, `web_search_20250305`. */
@@ -313,6 +313,10 @@ function requestDocument(ctx: RecogniseContext, obj: JsonObject, root: OutlineNo
         }
         if (key === 'thinking' && valueRange) extra.thinkingRange = valueRange;
       }
+    } else if (key === 'betas') {
+      b.stripped.push(key);
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) extra.betas = value as string[];
+      else b.warn('invalid-betas', `\`betas\` should be a list of beta names, but it is ${describe(value)}.`, valueRange ?? prop?.keyRange);
     } else if (GENERATION_FIELDS.has(key)) {
       b.stripped.push(key);
       if (key === 'max_tokens') {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { estimateWithThinking, THINKING_BUDGET_PRESETS, thinkingTableMarkdown, type ThinkingEstimate, type ThinkingRow } from '../../core/decisions/thinking';
 import { tokensText, usdText } from '../../core/decisions/markdown';
-import { MIN_THINKING_BUDGET } from '../../core/models/rules';
+import { hasInterleavedThinking, MIN_THINKING_BUDGET } from '../../core/models/rules';
 import type { Json } from '../../core/types';
 import { clientFor, modeProvenance, type DecisionDeps } from './deps';
 import { html, type Html } from './html';
@@ -79,7 +79,7 @@ export async function estimateThinking(deps: DecisionDeps, uri?: unknown): Promi
   const models = [target.analysis.modelId, ...engine.config.comparisonModels];
   const client = clientFor(engine);
   const result = await withCountProgress(`Token Lens: pricing ${target.name} with a ${fmt(budget)}-token thinking budget…`, (signal) =>
-    estimateWithThinking(target.doc, { budget, models, registry: engine.registry, signal, ...(client ? { client } : {}) }),
+    estimateWithThinking(target.doc, { budget, models, registry: engine.registry, signal, interleaved: hasInterleavedThinking(target.doc.betas), ...(client ? { client } : {}) }),
   );
   if (!result) return;
   const provenance = thinkingProvenance(result, deps);
