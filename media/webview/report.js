@@ -7,6 +7,14 @@
   const root = document.getElementById('report');
   const tooltip = document.getElementById('tooltip');
 
+  // What brings this report back after a window reload (its file, a thinking budget): VS Code
+  // keeps it as the webview's state and hands it to the extension's serializer.
+  try {
+    vscode.setState(JSON.parse(document.body.getAttribute('data-restore') || 'null'));
+  } catch (_) {
+    // no state: the panel is not restored
+  }
+
   function post(message) {
     vscode.postMessage(message);
   }
@@ -165,6 +173,9 @@
     if (m.type === 'render' && typeof m.html === 'string') {
       hide();
       root.innerHTML = m.html;
+      if (typeof m.title === 'string') document.title = m.title;
+      // The panel may now show another file's report: that is the one to bring back.
+      if (m.restore && typeof m.restore === 'object') vscode.setState(m.restore);
       layout();
       if (m.scrollTo) scrollToId(m.scrollTo);
     } else if (m.type === 'patch' && typeof m.id === 'string' && typeof m.html === 'string') {

@@ -34,7 +34,7 @@ import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument } from '../../src/core/payload';
 import type { Json, ParsedDocument } from '../../src/core/types';
 import { escapeHtml, html } from '../../src/extension/decisions/html';
-import { COMMANDS as DECISION_COMMANDS } from '../../src/extension/decisions/ids';
+import { COMMANDS as DECISION_COMMANDS, REPORT_KINDS, viewType } from '../../src/extension/decisions/ids';
 import { squarify } from '../../src/extension/decisions/treemap';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, repoRoot, type Editor, poll } from './driver';
@@ -199,9 +199,12 @@ function parsed(file: string, source: string): ParsedDocument {
 describe('decision commands: pure helpers', () => {
   it('declares every decision command and a routing default that validates', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      activationEvents: string[];
       contributes: { commands: { command: string }[]; configuration: { properties: Record<string, { default?: unknown }> } };
     };
     for (const id of Object.values(DECISION_COMMANDS)) assert.equal(pkg.contributes.commands.filter((x) => x.command === id).length, 1, id);
+    // Report panels left open are brought back after a reload: the extension must wake up for them.
+    for (const kind of REPORT_KINDS) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${viewType(kind)}`), kind);
     const routing = pkg.contributes.configuration.properties['tokenLens.routing']?.default;
     assert.deepEqual(routing, JSON.parse(JSON.stringify(DEFAULT_ROUTING)));
     assert.deepEqual(validateRouting(routing, registry).findings, [], 'the default validates');
@@ -718,6 +721,62 @@ describe('decision commands in a real editor (code-server)', function () {
     } finally {
       fs.rmSync(settings, { force: true });
     }
+  });
+
+  it('brings open reports back after a window reload: the same file, the same thinking budget', async () => {
+    const rel = 'support-agent.json';
+    const a = await analysed(rel);
+    await openFile(ed, rel);
+    await waitForExact(ed, a.total.tokens);
+    await ed.runCommand('Token Lens: Show Token Breakdown');
+    const total = `${tokensText(a.total.tokens, true)} input tokens`;
+    await poll('the breakdown', async () => text(await report(ed, 'breakdown'), 'h1'), (t) => t === total);
+    await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+    await pickItem(ed, '2,000 tokens');
+    const thinkingTitle = 'Thinking 2,000 · support-agent.json';
+    await poll('the thinking report', async () => (await report(ed, 'thinking')).evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), (t) => t === thinkingTitle);
+
+    // Mark this page, reload the window, and wait for a fresh workbench.
+    await ed.page.evaluate(() => ((globalThis as unknown as { tokenLensBeforeReload: boolean }).tokenLensBeforeReload = true));
+    await ed.runCommand('Developer: Reload Window');
+    await poll('the reloaded workbench', () => ed.page.evaluate(() => !(globalThis as unknown as { tokenLensBeforeReload?: boolean }).tokenLensBeforeReload && !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.monaco-workbench .part.statusbar')).catch(() => false), (ok) => ok, 60_000);
+
+    // The active report (thinking) is revived at once, recomputed for the same budget, without asking.
+    const tab = (title: string) => ed.page.locator('.tabs-container .tab', { hasText: title });
+    await tab(thinkingTitle).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await tab(thinkingTitle).first().click();
+    const f = await report(ed, 'thinking', 60_000);
+    await poll('the restored thinking table', () => lines(f), (t) => (t['total-n']?.length ?? 0) > 1, 60_000);
+    assert.equal(await f.evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), thinkingTitle);
+    assert.equal(await ed.page.locator('.quick-input-widget').isVisible(), false, 'no budget asked on restore');
+    await shot(ed, 'restored-thinking');
+    // The other one when its tab is shown.
+    await tab('Breakdown · support-agent.json').first().click();
+    await poll('the restored breakdown', async () => text(await report(ed, 'breakdown', 60_000), 'h1'), (t) => t === total, 60_000);
+    await shot(ed, 'restored-breakdown');
+  });
+
+  it('says what to do, after a reload, in the report of a file that is gone', async () => {
+    const rel = 'gone.json';
+    fs.copyFileSync(file('support-agent.json'), file(rel));
+    await openFile(ed, rel);
+    await ed.runCommand('Token Lens: Show Token Breakdown');
+    // The breakdown panel is reused (by message, no reload of the page): its title and its
+    // restore state follow the new file.
+    await poll('the breakdown of gone.json', async () => (await report(ed, 'breakdown')).evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), (t) => t === 'Breakdown · gone.json');
+    await ed.runCommand('View: Close Editor Group').catch(() => undefined);
+    await ed.page.evaluate(() => ((globalThis as unknown as { tokenLensBeforeReload: boolean }).tokenLensBeforeReload = true));
+    fs.rmSync(file(rel));
+    await ed.runCommand('Developer: Reload Window');
+    await poll('the reloaded workbench', () => ed.page.evaluate(() => !(globalThis as unknown as { tokenLensBeforeReload?: boolean }).tokenLensBeforeReload && !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.monaco-workbench .part.statusbar')).catch(() => false), (ok) => ok, 60_000);
+    const tab = ed.page.locator('.tabs-container .tab', { hasText: 'Breakdown · gone.json' }).first();
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    await tab.click();
+    const f = await report(ed, 'breakdown', 60_000);
+    await poll('the callout', () => text(f, '.callout'), (t) => /gone\.json could not be reported on after the reload .*run "Token Lens: Show Token Breakdown" again/.test(t), 60_000);
+    assert.equal(await ed.page.locator('.notification-toast', { hasText: 'gone.json' }).count(), 0, 'the panel says it; no error toast on top');
+    await shot(ed, 'restored-gone');
+    await ed.runCommand('View: Close All Editor Groups').catch(() => undefined);
   });
 
   it('labels every number an estimate, and says why, when counting is offline', async () => {

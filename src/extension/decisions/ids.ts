@@ -18,5 +18,15 @@ export const TITLES: Record<keyof typeof COMMANDS, string> = {
   breakdown: 'Show Token Breakdown',
 };
 
+/** One panel per kind of report, reused by the next report of that kind. */
+export type ReportKind = 'thinking' | 'tools' | 'cache' | 'routing' | 'breakdown';
+
+export const REPORT_KINDS: readonly ReportKind[] = ['thinking', 'tools', 'cache', 'routing', 'breakdown'];
+
+/** The view type of a kind's panel (also its `onWebviewPanel:` activation event in package.json). */
+export function viewType(kind: ReportKind): string {
+  return `tokenLens.report.${kind}`;
+}
+
 /** The setting holding the routing rules. */
 export const ROUTING_SETTING = 'tokenLens.routing';

@@ -2,10 +2,34 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DocumentService } from '../documents';
 import { html, type Html, type RevealData } from './html';
+import { viewType, type ReportKind } from './ids';
 import { revealInEditor, type ReportSource } from './reveal';
 
-/** One panel per kind of report, reused by the next report of that kind. */
-export type ReportKind = 'thinking' | 'tools' | 'cache' | 'routing' | 'breakdown';
+/**
+ * What brings a report back after a window reload: its file and the inputs the command was given
+ * (a thinking budget). The page keeps it as its webview state; nothing else is stored.
+ */
+export interface RestoreState {
+  uri: string;
+  budget?: number;
+}
+
+/** A webview state as VS Code hands it back, checked: undefined unless it is a file's report. */
+export function parseRestoreState(raw: unknown): { uri: vscode.Uri; budget?: number } | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { uri, budget } = raw as Record<string, unknown>;
+  if (typeof uri !== 'string') return undefined;
+  let parsed: vscode.Uri;
+  try {
+    parsed = vscode.Uri.parse(uri, true);
+  } catch {
+    return undefined;
+  }
+  // An untitled document is gone after a reload (opening its URI would make a new empty one).
+  if (parsed.scheme !== 'file' && parsed.scheme !== 'vscode-remote') return undefined;
+  const validBudget = typeof budget === 'number' && Number.isInteger(budget) && budget > 0;
+  return { uri: parsed, ...(validBudget ? { budget } : {}) };
+}
 
 /** What a report panel shows. */
 export interface ReportView {
@@ -17,6 +41,8 @@ export interface ReportView {
   markdown: string;
   /** Id of an element to scroll into view once shown (e.g. the tool a CodeLens was clicked on). */
   scrollTo?: string;
+  /** Inputs beyond the file that restoring the report after a reload needs (see {@link RestoreState}). */
+  restore?: Omit<RestoreState, 'uri'>;
 }
 
 /** What a report's own buttons and inputs do (copy and reveal are handled by the panel). */
@@ -103,6 +129,11 @@ export class ReportPanel {
     return this.disposed;
   }
 
+  /** The view shown now (a new object with each report or update). */
+  get shown(): ReportView {
+    return this.view;
+  }
+
   /** Starts a new report in this panel: earlier listeners go, new handlers apply. */
   start(source: ReportSource, handlers: ReportHandlers): void {
     this.endSession();
@@ -124,7 +155,13 @@ export class ReportPanel {
     this.panel.title = view.title;
     if (this.panel.visible && this.ready) {
       this.stale = true;
-      void this.panel.webview.postMessage({ type: 'render', html: view.body.value, ...(view.scrollTo ? { scrollTo: view.scrollTo } : {}) });
+      void this.panel.webview.postMessage({
+        type: 'render',
+        html: view.body.value,
+        title: view.title,
+        restore: this.restoreState(),
+        ...(view.scrollTo ? { scrollTo: view.scrollTo } : {}),
+      });
     } else {
       this.load();
     }
@@ -147,6 +184,11 @@ export class ReportPanel {
 
   reveal(): void {
     this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+  }
+
+  /** What the page keeps as its webview state, to bring this report back after a reload. */
+  private restoreState(): RestoreState {
+    return { ...this.view.restore, uri: this.source.uri.toString() };
   }
 
   /** Sets the whole page from the current view (a reload: used while hidden or still loading). */
@@ -203,7 +245,7 @@ export class ReportPanel {
 <link rel="stylesheet" href="${css.toString()}">
 <title>${this.view.title}</title>
 </head>
-<body data-report="${this.kind}">
+<body data-report="${this.kind}" data-restore="${JSON.stringify(this.restoreState())}">
 <main id="report"${this.view.scrollTo ? html` data-scroll-to="${this.view.scrollTo}"` : html``}>${this.view.body}</main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script nonce="${nonce}" src="${js.toString()}"></script>
@@ -230,16 +272,30 @@ export class ReportPanels implements vscode.Disposable {
       existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(
-      `tokenLens.report.${kind}`,
-      view.title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, enableFindWidget: true, localResourceRoots: [this.mediaRoot] },
-    );
+    const panel = vscode.window.createWebviewPanel(viewType(kind), view.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
+    const report = this.adopt(kind, panel, source, view);
+    report.start(source, handlers);
+    return report;
+  }
+
+  /**
+   * Takes a panel VS Code restored after a reload: it shows `view` (a placeholder) until the
+   * report's command renders into it, as it reuses the panel of its kind.
+   */
+  restore(kind: ReportKind, panel: vscode.WebviewPanel, source: ReportSource, view: ReportView): ReportPanel {
+    this.panels.get(kind)?.panel.dispose();
+    panel.webview.options = this.webviewOptions();
+    return this.adopt(kind, panel, source, view);
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, enableFindWidget: true, localResourceRoots: [this.mediaRoot] };
+  }
+
+  private adopt(kind: ReportKind, panel: vscode.WebviewPanel, source: ReportSource, view: ReportView): ReportPanel {
     const report = new ReportPanel(kind, panel, this.mediaRoot, this.documents, source, view, () => {
       if (this.panels.get(kind) === report) this.panels.delete(kind);
     });
-    report.start(source, handlers);
     this.panels.set(kind, report);
     return report;
   }

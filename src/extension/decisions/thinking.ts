@@ -69,10 +69,11 @@ async function pickBudget(state: vscode.Memento, own: number | undefined, name: 
 }
 
 /** "Token Lens: Estimate with Thinking Budget". */
-export async function estimateThinking(deps: DecisionDeps, uri?: unknown): Promise<void> {
+export async function estimateThinking(deps: DecisionDeps, uri?: unknown, given?: unknown): Promise<void> {
   const target = await resolveTarget(deps.documents, deps.active, uri, `Token Lens: ${TITLES.thinking}`);
   if (!target) return;
-  const budget = await pickBudget(deps.context.globalState, ownBudget(target.doc.body.thinking), target.name);
+  // A budget passed in (a report restored after a reload) is not asked again.
+  const budget = typeof given === 'number' && Number.isInteger(given) && given >= MIN_THINKING_BUDGET ? given : await pickBudget(deps.context.globalState, ownBudget(target.doc.body.thinking), target.name);
   if (budget === undefined) return;
   await deps.context.globalState.update(LAST_BUDGET_KEY, budget);
   const { engine } = deps;
@@ -87,6 +88,7 @@ export async function estimateThinking(deps: DecisionDeps, uri?: unknown): Promi
     title: `Thinking ${fmt(budget)} · ${target.name}`,
     body: renderThinking(result, target, provenance, engine.registry.asOf),
     markdown: markdownWithSource(target.name, provenance, thinkingTableMarkdown(result)),
+    restore: { budget },
   };
   deps.panels.open('thinking', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, view, {
     onAction: (id) => (id === 'budget' ? vscode.commands.executeCommand(COMMANDS.thinking, target.uri) : undefined),
