@@ -519,6 +519,10 @@ describe('Token Lens in a real editor (code-server)', function () {
         // Past 500 messages the messages get no lens each; the total lens says where their counts are.
         await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${want.cost} per request on ${want.model.displayName} · ${fmt(messages)} messages: per-message counts in "Show Token Breakdown"`);
         await shot(ed, '07-large-exact');
+        // The Explorer view reads it on the worker thread too (a file over 1 MB), with the same count.
+        await ed.runCommand('Explorer: Focus on Token Lens View');
+        await poll('conversation.json in the Token Lens view', () => viewRows(ed), (rows) => rows.some((r) => r.name === 'conversation.json' && r.description === `${fmt(want.total)} tokens`), 60_000);
+        await ed.runCommand('Explorer: Focus on Folders View').catch(() => undefined);
 
         // Type at the end of the first plain-text message, inside its string.
         const lines = original.split('\n');
