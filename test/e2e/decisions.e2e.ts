@@ -90,6 +90,11 @@ async function lines(f: Frame): Promise<Record<string, string[]>> {
   return Object.fromEntries(list.map(([id, ...cells]) => [id!, cells]));
 }
 
+/** The report page's own title (the panel's tab shows the same). */
+async function pageTitle(f: Frame): Promise<string> {
+  return f.evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title);
+}
+
 async function text(f: Frame, selector: string): Promise<string> {
   return (await f.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
 }
@@ -734,12 +739,9 @@ describe('decision commands in a real editor (code-server)', function () {
     await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
     await pickItem(ed, '2,000 tokens');
     const thinkingTitle = 'Thinking 2,000 · support-agent.json';
-    await poll('the thinking report', async () => (await report(ed, 'thinking')).evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), (t) => t === thinkingTitle);
+    await poll('the thinking report', async () => pageTitle(await report(ed, 'thinking')), (t) => t === thinkingTitle);
 
-    // Mark this page, reload the window, and wait for a fresh workbench.
-    await ed.page.evaluate(() => ((globalThis as unknown as { tokenLensBeforeReload: boolean }).tokenLensBeforeReload = true));
-    await ed.runCommand('Developer: Reload Window');
-    await poll('the reloaded workbench', () => ed.page.evaluate(() => !(globalThis as unknown as { tokenLensBeforeReload?: boolean }).tokenLensBeforeReload && !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.monaco-workbench .part.statusbar')).catch(() => false), (ok) => ok, 60_000);
+    await ed.reloadWindow();
 
     // The active report (thinking) is revived at once, recomputed for the same budget, without asking.
     const tab = (title: string) => ed.page.locator('.tabs-container .tab', { hasText: title });
@@ -747,7 +749,7 @@ describe('decision commands in a real editor (code-server)', function () {
     await tab(thinkingTitle).first().click();
     const f = await report(ed, 'thinking', 60_000);
     await poll('the restored thinking table', () => lines(f), (t) => (t['total-n']?.length ?? 0) > 1, 60_000);
-    assert.equal(await f.evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), thinkingTitle);
+    assert.equal(await pageTitle(f), thinkingTitle);
     assert.equal(await ed.page.locator('.quick-input-widget').isVisible(), false, 'no budget asked on restore');
     await shot(ed, 'restored-thinking');
     // The other one when its tab is shown.
@@ -763,12 +765,10 @@ describe('decision commands in a real editor (code-server)', function () {
     await ed.runCommand('Token Lens: Show Token Breakdown');
     // The breakdown panel is reused (by message, no reload of the page): its title and its
     // restore state follow the new file.
-    await poll('the breakdown of gone.json', async () => (await report(ed, 'breakdown')).evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title), (t) => t === 'Breakdown · gone.json');
+    await poll('the breakdown of gone.json', async () => pageTitle(await report(ed, 'breakdown')), (t) => t === 'Breakdown · gone.json');
     await ed.runCommand('View: Close Editor Group').catch(() => undefined);
-    await ed.page.evaluate(() => ((globalThis as unknown as { tokenLensBeforeReload: boolean }).tokenLensBeforeReload = true));
     fs.rmSync(file(rel));
-    await ed.runCommand('Developer: Reload Window');
-    await poll('the reloaded workbench', () => ed.page.evaluate(() => !(globalThis as unknown as { tokenLensBeforeReload?: boolean }).tokenLensBeforeReload && !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.monaco-workbench .part.statusbar')).catch(() => false), (ok) => ok, 60_000);
+    await ed.reloadWindow();
     const tab = ed.page.locator('.tabs-container .tab', { hasText: 'Breakdown · gone.json' }).first();
     await tab.waitFor({ state: 'visible', timeout: 30_000 });
     await tab.click();

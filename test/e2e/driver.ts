@@ -488,6 +488,18 @@ export class Editor {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
+  /** "Developer: Reload Window", then waits for the fresh workbench (this page, loaded again). */
+  async reloadWindow(timeoutMs = 60_000): Promise<void> {
+    type Marked = { tokenLensBeforeReload?: boolean; document: { querySelector(s: string): unknown } };
+    await this.page.evaluate(() => ((globalThis as unknown as Marked).tokenLensBeforeReload = true));
+    await this.runCommand('Developer: Reload Window');
+    const fresh = () =>
+      this.page
+        .evaluate(() => !(globalThis as unknown as Marked).tokenLensBeforeReload && !!(globalThis as unknown as Marked).document.querySelector('.monaco-workbench .part.statusbar'))
+        .catch(() => false);
+    if (!(await waitUntil(fresh, timeoutMs))) throw new Error(`the window did not come back within ${timeoutMs} ms of the reload`);
+  }
+
   /**
    * Runs a palette command that opens its own quick pick or input box, and waits for the one
    * titled `inputTitle`; returns that widget's text input.
