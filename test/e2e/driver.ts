@@ -715,18 +715,6 @@ export async function launchEditor(opts: LaunchOptions): Promise<Editor> {
   let browser: Browser | undefined;
   let editor: Editor | undefined;
   const serverLog = path.join(tempDir, 'code-server.log');
-  const cleanupPartial = async (): Promise<void> => {
-    await browser?.close().catch(() => undefined);
-    if (server?.pid) {
-      try {
-        process.kill(-server.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    killPids(pidsWithRunId(runId), 'SIGKILL');
-    if (process.env.TOKEN_LENS_E2E_KEEP !== '1') fs.rmSync(tempDir, { recursive: true, force: true });
-  };
   // Until the Editor exists, this is what an exit or a signal must kill.
   const starting = {
     killSync(): void {
@@ -740,6 +728,10 @@ export async function launchEditor(opts: LaunchOptions): Promise<Editor> {
       killPids(pidsWithRunId(runId), 'SIGKILL');
       if (process.env.TOKEN_LENS_E2E_KEEP !== '1') fs.rmSync(tempDir, { recursive: true, force: true });
     },
+  };
+  const cleanupPartial = async (): Promise<void> => {
+    await browser?.close().catch(() => undefined);
+    starting.killSync();
   };
   live.add(starting);
   let mark = Date.now();
@@ -834,7 +826,11 @@ export async function launchEditor(opts: LaunchOptions): Promise<Editor> {
 // ---------------------------------------------------------------------------------------------
 // Building what goes into the editor
 
-/** Bundles a TypeScript/JavaScript entry for the extension host with esbuild (vscode external, CJS). */
+/**
+ * Bundles a TypeScript/JavaScript entry for the extension host with esbuild (vscode external, CJS),
+ * with the alias scripts/build.mjs uses for jsonc-parser (its "main" is a UMD build whose dynamic
+ * requires a bundler cannot follow), so suites may import src/core.
+ */
 export async function bundleForExtensionHost(entry: string, outfile: string, opts: { minify?: boolean } = {}): Promise<string> {
   const { build } = await import('esbuild');
   await build({
@@ -845,6 +841,7 @@ export async function bundleForExtensionHost(entry: string, outfile: string, opt
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    alias: { 'jsonc-parser': path.join(repoRoot(), 'node_modules', 'jsonc-parser', 'lib', 'esm', 'main.js') },
     sourcemap: 'inline',
     minify: opts.minify ?? false,
     logLevel: 'error',

@@ -238,29 +238,6 @@ function filesNamed(dir: string, name: string): string[] {
   return found;
 }
 
-/**
- * Bundles host/token-lens.host.ts with what it imports from src/core into one CommonJS file, with
- * the alias scripts/build.mjs uses for jsonc-parser (its "main" is a UMD build whose dynamic
- * requires a bundler cannot follow). prepareHostTests then bundles that file as it is.
- */
-async function bundleHostSuite(): Promise<string> {
-  const { build } = await import('esbuild');
-  const outfile = path.join(outputDir('build', 'host-suites'), 'token-lens.host.pre.js');
-  await build({
-    entryPoints: [path.join(repoRoot(), 'test', 'e2e', 'host', 'token-lens.host.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    alias: { 'jsonc-parser': path.join(repoRoot(), 'node_modules', 'jsonc-parser', 'lib', 'esm', 'main.js') },
-    sourcemap: 'inline',
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Launching
 
@@ -679,7 +656,7 @@ describe('Token Lens in a real editor (code-server)', function () {
   describe('extension-host suite (test/e2e/host/token-lens.host.ts)', () => {
     it('passes inside the extension host', async () => {
       const api = await startFakeApi();
-      const host = await prepareHostTests(await bundleHostSuite(), 'token-lens.host');
+      const host = await prepareHostTests(path.join(repoRoot(), 'test', 'e2e', 'host', 'token-lens.host.ts'));
       let ed: Editor | undefined;
       try {
         // The suite counts support-agent.json on a second model, some 15 calls more: above the
