@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
+import { analyzeDocument, breakpointPart, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
 import type { CountingClient } from '../core/client/counting-client';
-import { isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
+import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
 import type { EstimateReason } from '../core/types';
 import { expandPaths } from './files';
 
@@ -124,8 +124,6 @@ export interface CountReport {
   unmatched: { arg: string; problem: string }[];
 }
 
-/** The default limit on file size, in bytes. */
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 /** Counts every prompt and payload file the arguments name. Never throws for a bad file. */
 export async function countFiles(options: CountOptions): Promise<CountReport> {
@@ -188,7 +186,7 @@ export async function countSources(sources: FileSource[], options: PipelineOptio
 async function countSource(source: FileSource, options: PipelineOptions): Promise<FileResult> {
   const settings = options.settingsFor(source.path);
   const shown = source.shown;
-  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const fail = (error: string, line: number | null = null): FileResult => ({ source, settings, report: { path: shown, error, line } });
   const read = await source.read(maxBytes);
   if (!read.ok) return fail(read.error);
@@ -205,13 +203,6 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
 /** USD for the JSON report: null when unknown, rounded to 1e-10 so sums print without float noise. */
 function usd(amount: number | undefined): number | null {
   return amount === undefined || !Number.isFinite(amount) ? null : Math.round(amount * 1e10) / 1e10;
-}
-
-/** The part that holds a breakpoint at `path` (`['tools', 2]`, `['messages', 1, 'content', 0]`, ...). */
-function partOf(a: Analysis, path: (string | number)[]) {
-  const [where, index] = path;
-  const kind = where === 'tools' ? 'tool' : where === 'system' ? 'system' : where === 'messages' ? 'message' : undefined;
-  return kind === undefined ? undefined : a.doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
 }
 
 /** `file` relative to `cwd` with `/` separators when inside it, else as given. */
@@ -257,7 +248,7 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
               prefixTokens: p.tokens,
               exact: p.exact,
               cached: cache.segments[i]?.cached ?? false,
-              line: line(partOf(a, p.breakpoint.path)?.range.start),
+              line: line(breakpointPart(a.doc, p.breakpoint)?.range.start),
             })),
             tokens: cache.tokens,
             uncachedRequest: usd(cache.uncached.total),

@@ -10,9 +10,6 @@ import { progressPrinter } from './output/progress';
 import { formatCheckTable, formatDiffTable, formatTable } from './output/table';
 import { openSession, type Io, type Session } from './session';
 
-export { defaultCacheDir } from './session';
-export type { Io } from './session';
-
 const COMMON_OPTIONS = `Output (one of; default a readable table):
   --json             one JSON object (schema in the README, "JSON output")
   --markdown         a compact report for a pull-request comment
@@ -41,7 +38,7 @@ Limits (on the command line they win over the project config):
 
 Exact counts need ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL changes the endpoint.`;
 
-export const USAGE = `Usage: token-lens count [options] PATH...
+const USAGE = `Usage: token-lens count [options] PATH...
        token-lens check [options] [PATH...]
        token-lens diff REF [options] [PATH...]
 

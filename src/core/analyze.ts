@@ -439,12 +439,17 @@ function cacheFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
   return findings;
 }
 
-/** Where a breakpoint sits in the source: the tool, system prompt or message that carries it. */
-function breakpointRange(doc: ParsedDocument, b: Breakpoint): SourceRange | undefined {
+/** The tool, system prompt or message that carries a breakpoint (none for the top-level one). */
+export function breakpointPart(doc: ParsedDocument, b: Breakpoint): PayloadPart | undefined {
   const [, index] = b.path;
   const kind = b.location === 'tools' ? 'tool' : b.location === 'system' ? 'system' : b.location === 'messages' ? 'message' : undefined;
   if (kind === undefined) return undefined;
-  const part = doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
+  return doc.parts.find((p) => p.kind === kind && (kind === 'system' || p.index === index));
+}
+
+/** Where a breakpoint sits in the source, for a squiggle: its part's anchor. */
+function breakpointRange(doc: ParsedDocument, b: Breakpoint): SourceRange | undefined {
+  const part = breakpointPart(doc, b);
   return part ? (part.anchor ?? part.range) : undefined;
 }
 

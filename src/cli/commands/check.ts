@@ -6,8 +6,7 @@ import type { SessionFileSettings } from '../session';
 import { countPaths, type CommandContext } from './count';
 
 /**
- * The limits a file goes over, from the analyzer's own findings: `over-budget` (given the file's
- * budget) and `tool-over-threshold` (given its tool limit as the threshold). Nothing else fails
+ * The limits a file goes over: its budget per request and its limit per tool. Nothing else fails
  * a check.
  */
 export function offendersOf(result: FileResult): Offender[] {
@@ -16,38 +15,37 @@ export function offendersOf(result: FileResult): Offender[] {
   const limits = (result.settings as SessionFileSettings).limits ?? { from: {} };
   const path = result.report.path;
   const offenders: Offender[] = [];
-  for (const finding of analysis.findings) {
-    if (finding.code === 'over-budget' && limits.budget !== undefined) {
-      const { tokens, exact } = analysis.total;
-      const over = tokens - limits.budget;
-      offenders.push({
-        path,
-        line: 1,
-        rule: 'budget',
-        tokens,
-        exact,
-        limit: limits.budget,
-        limitFrom: limits.from.budget ?? '--budget',
-        message: `${formatTokens(tokens, exact)} input tokens per request, over the budget of ${formatTokens(limits.budget)} by ${formatTokens(over, exact)} (budget from ${limits.from.budget ?? '--budget'})`,
-      });
-    } else if (finding.code === 'tool-over-threshold' && limits.maxToolTokens !== undefined) {
-      const range = finding.range;
-      const part = analysis.parts.find((p) => p.part.kind === 'tool' && range !== undefined && (p.part.anchor ?? p.part.range).start === range.start);
-      if (!part) continue;
-      const name = part.part.name ?? part.part.label;
-      const over = part.tokens - limits.maxToolTokens;
-      offenders.push({
-        path,
-        line: lineOf(text, (part.part.anchor ?? part.part.range).start).line + 1,
-        rule: 'max-tool-tokens',
-        tool: name,
-        tokens: part.tokens,
-        exact: part.exact,
-        limit: limits.maxToolTokens,
-        limitFrom: limits.from.maxToolTokens ?? '--max-tool-tokens',
-        message: `tool "${name}" costs ${formatTokens(part.tokens, part.exact)} tokens on every request, over the limit of ${formatTokens(limits.maxToolTokens)} per tool by ${formatTokens(over, part.exact)} (limit from ${limits.from.maxToolTokens ?? '--max-tool-tokens'})`,
-      });
-    }
+  const { budget, maxToolTokens } = limits;
+  if (budget !== undefined && analysis.total.tokens > budget) {
+    const { tokens, exact } = analysis.total;
+    const from = limits.from.budget ?? '--budget';
+    offenders.push({
+      path,
+      line: 1,
+      rule: 'budget',
+      tokens,
+      exact,
+      limit: budget,
+      limitFrom: from,
+      message: `${formatTokens(tokens, exact)} input tokens per request, over the budget of ${formatTokens(budget)} by ${formatTokens(tokens - budget, exact)} (budget from ${from})`,
+    });
+  }
+  if (maxToolTokens === undefined) return offenders;
+  const from = limits.from.maxToolTokens ?? '--max-tool-tokens';
+  for (const { part, tokens, exact } of analysis.parts) {
+    if (part.kind !== 'tool' || tokens <= maxToolTokens) continue;
+    const name = part.name ?? part.label;
+    offenders.push({
+      path,
+      line: lineOf(text, (part.anchor ?? part.range).start).line + 1,
+      rule: 'max-tool-tokens',
+      tool: name,
+      tokens,
+      exact,
+      limit: maxToolTokens,
+      limitFrom: from,
+      message: `tool "${name}" costs ${formatTokens(tokens, exact)} tokens on every request, over the limit of ${formatTokens(maxToolTokens)} per tool by ${formatTokens(tokens - maxToolTokens, exact)} (limit from ${from})`,
+    });
   }
   return offenders;
 }

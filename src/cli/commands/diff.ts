@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
-import { isCandidatePath } from '../../core/payload';
-import { countSources, diskSource, displayPath, MAX_FILE_BYTES, tooLarge, type CountedFile, type FileResult, type FileSource } from '../count';
+import { DEFAULT_MAX_BYTES, isCandidatePath } from '../../core/payload';
+import { countSources, diskSource, displayPath, tooLarge, type CountedFile, type FileResult, type FileSource } from '../count';
 import { expandPaths, IGNORED_DIRS } from '../files';
 import { commitOf, gitRoot, listTree, readBlobs, type TreeEntry } from '../git';
 import { roundUSD, type DiffEntry, type DiffResult, type DiffSide, type DiffTotalsSide, type RunInfo } from '../output/model';
@@ -110,7 +110,7 @@ export async function runDiff(
   });
   const nowSources = targets.map((t) => remember(`now:${t.path}`, diskSource(t.path, cwd, t.explicit)));
 
-  const small = refEntries.filter((r) => r.entry.size <= MAX_FILE_BYTES);
+  const small = refEntries.filter((r) => r.entry.size <= DEFAULT_MAX_BYTES);
   const blobs = await readBlobs(root, small.map((r) => r.entry.object));
   const refSources = refEntries.map(
     ({ entry, abs, explicit }): FileSource =>

@@ -1,8 +1,11 @@
+import { formatTokens } from '../../core/format';
 import { formatUSD } from '../../core/models/cost';
+import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
 import type { CheckResult, DiffEntry, DiffResult, DiffSide, RunInfo } from './model';
 
-const REASONS: Record<string, string> = {
+/** Why a count is an estimate, short enough for a table column (core/format's REASON_TEXT is the long form). */
+const REASONS: Record<EstimateReason, string> = {
   'no-key': 'no API key',
   offline: 'offline',
   untrusted: 'untrusted workspace',
@@ -17,12 +20,11 @@ const REASONS: Record<string, string> = {
   'too-large': 'too large',
 };
 
-export function tokens(n: number, exact: boolean): string {
-  return `${exact ? '' : '≈'}${n.toLocaleString('en-US')}`;
-}
+/** Token counts in the CLI's tables and reports: core's formatting. */
+export const tokens = formatTokens;
 
 function sourceOf(f: CountedFile): string {
-  return f.exact ? f.source : `estimate (${REASONS[f.reason ?? ''] ?? f.reason ?? 'offline'})`;
+  return f.exact ? f.source : `estimate (${f.reason ? REASONS[f.reason] : REASONS.offline})`;
 }
 
 /**
