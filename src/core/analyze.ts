@@ -355,13 +355,8 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
   if (!model) {
     findings.push(...checkUnknownModel(a.modelId, options.registry).map((f) => withRange(f, doc.modelRange)));
   } else {
-    const today = options.today ?? new Date();
-    const effort = effortOf(doc.body.output_config);
-    findings.push(...checkLifecycle(model, today).map((f) => withRange(f, doc.modelRange)));
-    findings.push(...checkContextWindow(model, total.tokens, doc.maxTokens).map((f) => withRange(f, doc.modelRange)));
-    const interleaved = hasInterleavedThinking(doc.betas);
-    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens, { interleaved, ...(effort !== undefined ? { effort } : {}) }).map((f) => withRange(f, doc.thinkingRange)));
-    findings.push(...checkToolChoice(model, doc.body.tool_choice));
+    findings.push(...checkLifecycle(model, options.today ?? new Date()).map((f) => withRange(f, doc.modelRange)));
+    findings.push(...modelFindings(model, doc, total.tokens));
   }
 
   findings.push(...cacheFindings(a, breakpoints));
@@ -396,6 +391,21 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
     });
   }
   return findings;
+}
+
+/**
+ * What `model` says to this request, each finding on its place in the source: the context window
+ * (at `inputTokens`), thinking (with the request's effort and interleaved-thinking beta) and
+ * forced tool choice. Also what a routing preview checks on the model it routes to.
+ */
+export function modelFindings(model: ModelInfo, doc: ParsedDocument, inputTokens: number): Finding[] {
+  const effort = effortOf(doc.body.output_config);
+  const thinking = { interleaved: hasInterleavedThinking(doc.betas), ...(effort !== undefined ? { effort } : {}) };
+  return [
+    ...checkContextWindow(model, inputTokens, doc.maxTokens).map((f) => withRange(f, doc.modelRange)),
+    ...checkThinking(model, doc.body.thinking, doc.maxTokens, thinking).map((f) => withRange(f, doc.thinkingRange)),
+    ...checkToolChoice(model, doc.body.tool_choice),
+  ];
 }
 
 /** `output_config.effort` when the body sets it to a string. */

@@ -107,4 +107,15 @@ describe('decisions: routing preview', () => {
     assert.ok(unknown.findings.some((f) => f.code === 'routing-unknown-model'));
     assert.equal(unknown.savings.perRequest, undefined);
   });
+
+  it('checks the routed model with the request\'s interleaved-thinking beta, as the analysis does', () => {
+    // A budget above max_tokens is only valid with interleaved thinking; mid-size routes Haiku to Sonnet.
+    const request = { model: 'claude-haiku-4-5', max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 6000 }, messages: [{ role: 'user', content: 'word '.repeat(3_000) }] };
+    const plain = routeFor(estimateDocument(parseOk(request), options()), DEFAULT_ROUTING, registry);
+    assert.equal(plain.sameModel, false);
+    assert.ok(plain.findings.some((f) => f.code === 'thinking-budget-exceeds-max-tokens'));
+    const interleaved = routeFor(estimateDocument(parseOk({ ...request, betas: ['interleaved-thinking-2025-05-14'] }), options()), DEFAULT_ROUTING, registry);
+    assert.equal(interleaved.routed.modelId, plain.routed.modelId);
+    assert.ok(!interleaved.findings.some((f) => f.code === 'thinking-budget-exceeds-max-tokens'), JSON.stringify(interleaved.findings));
+  });
 });

@@ -4,12 +4,11 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
-import type { Analysis, TokenCount } from '../analyze';
+import { modelFindings, type Analysis, type TokenCount } from '../analyze';
 import { compareModels } from '../compare';
 import type { Cost } from '../models/cost';
 import type { ModelInfo, ModelRegistry } from '../models/registry';
-import { checkContextWindow, checkThinking, checkToolChoice } from '../models/rules';
-import type { Finding, Json } from '../types';
+import type { Finding } from '../types';
 import { savingText, table, tokensText, usdText } from './markdown';
 
 /** Payloads of at most `maxTokens` input tokens go to `model`. */
@@ -112,10 +111,6 @@ export function pickRoute(tokens: number, config: RoutingConfig): RoutingResult[
   return { kind: 'rule', index, maxTokens: rule.maxTokens, model: rule.model };
 }
 
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Routes the analysed payload: applies `config` to its token count (on its own model), prices it
  * on the routed model and on its own, and says what the switch saves per request and per
@@ -160,11 +155,7 @@ export function routeFor(analysis: Analysis, config: RoutingConfig = DEFAULT_ROU
   if (!model) {
     findings.push({ severity: 'warning', code: 'routing-unknown-model', message: `The routed model "${pick.model}" is not in the price table: it cannot be priced.` });
   } else if (!sameModel) {
-    const doc = analysis.doc;
-    findings.push(...checkContextWindow(model, routed.tokens, doc.maxTokens));
-    const effort = isObject(doc.body.output_config) && typeof doc.body.output_config['effort'] === 'string' ? doc.body.output_config['effort'] : undefined;
-    findings.push(...checkThinking(model, doc.body.thinking, doc.maxTokens, effort !== undefined ? { effort } : {}));
-    findings.push(...checkToolChoice(model, doc.body.tool_choice));
+    findings.push(...modelFindings(model, analysis.doc, routed.tokens));
   }
   return { tokens, matched, current, routed, sameModel, sameTokenizer, savings, findings };
 }
