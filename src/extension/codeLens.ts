@@ -29,6 +29,8 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     const a = state?.analysis;
     // Lenses for an older version would point at the wrong lines.
     if (!state || !a || state.version !== document.version) return [];
+    // The repository's .tokenlens.json limit where it sets one, as in the Problems panel.
+    const threshold = this.engine.optionsFor(document.uri).analyze.toolThreshold;
     const top = new vscode.Range(0, 0, 0, 0);
     const cost = a.cost?.input;
     const lenses: vscode.CodeLens[] = [
@@ -53,10 +55,10 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       const tokens = formatTokens(p.tokens, p.exact);
       if (p.part.kind === 'tool') {
         const perRequest = a.model ? costOf(a.model, { inputTokens: p.tokens }).input : undefined;
-        const over = p.tokens > this.engine.config.toolThreshold;
+        const over = p.tokens > threshold;
         lenses.push(
           new vscode.CodeLens(range, {
-            title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${perRequest === undefined ? 'price unknown' : `${p.exact ? '' : '≈'}${formatUSD(perRequest)}`}/request${over ? ` · over ${formatTokens(this.engine.config.toolThreshold)}` : ''}`,
+            title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${perRequest === undefined ? 'price unknown' : `${p.exact ? '' : '≈'}${formatUSD(perRequest)}`}/request${over ? ` · over ${formatTokens(threshold)}` : ''}`,
             command: 'tokenLens.auditTools',
             arguments: [document.uri, p.part.index],
             tooltip: over ? 'This tool costs more than tokenLens.toolOverheadThreshold on every request. Click for the tool overhead audit.' : 'Click for the tool overhead audit.',

@@ -4,7 +4,8 @@ import { DocumentSession, type DocumentText, type SessionState } from '../core/s
 import type { Engine } from './engine';
 
 const MODEL_OVERRIDES = 'tokenLens.modelOverrides.byFile';
-const IGNORED_SCHEMES = new Set(['output', 'vscode-scm', 'git', 'debug', 'vscode-settings']);
+/** Documents that are not files a user edits: never analysed. */
+export const IGNORED_SCHEMES: ReadonlySet<string> = new Set(['output', 'vscode-scm', 'git', 'debug', 'vscode-settings']);
 
 /** What is known about one open document, for one version of its text. */
 export interface DocumentState extends SessionState {
@@ -30,7 +31,7 @@ export class DocumentService implements vscode.Disposable {
         if (e.contentChanges.length > 0) this.update(e.document);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
-      engine.onDidChange(() => this.recountAll()),
+      engine.onDidChange((e) => e.recount && this.recountAll()),
     );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
@@ -65,11 +66,10 @@ export class DocumentService implements vscode.Disposable {
     if (IGNORED_SCHEMES.has(uri.scheme)) return;
     const key = uri.toString();
     let entry = this.sessions.get(key);
-    const fsPath = uri.scheme === 'file' ? uri.fsPath : undefined;
     // Cheap path check first: most documents (source code) are never read.
-    if (!entry && !isCandidatePath(uri.fsPath || uri.path, this.engine.optionsFor(fsPath).parse)) return;
+    if (!entry && !isCandidatePath(uri.fsPath || uri.path, this.engine.optionsFor(uri).parse)) return;
     if (!entry) {
-      const options = () => this.engine.optionsFor(fsPath, this.modelOverride(uri));
+      const options = () => this.engine.optionsFor(uri, this.modelOverride(uri));
       const session = new DocumentSession(
         uri.fsPath || uri.path,
         {

@@ -19,14 +19,22 @@ const ALLOW_UNTRUSTED = 'tokenLens.allowUntrusted';
 /** Whether exact counts are possible right now, and if not, why. */
 export type CountingMode = { exact: true; keySource: KeySource } | { exact: false; reason: Extract<EstimateReason, 'no-key' | 'offline' | 'untrusted'> };
 
+/** What changed in the engine. */
+export interface EngineChange {
+  /** Counts may differ (settings, key, trust, model table, project config): count again. */
+  recount: boolean;
+}
+
 /**
  * What every feature shares: settings, the model table, the counting client and its cache, the
  * key and workspace trust. Rebuilds what a change affects and tells listeners to recount.
  */
 export class Engine implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Settings, key, trust or model table changed: results may differ, recount. */
+  private readonly changed = new vscode.EventEmitter<EngineChange>();
+  /** Settings, key, trust, model table or project config changed: show again, and recount if `recount`. */
   readonly onDidChange = this.changed.event;
+  /** What the last counts were made under (see {@link countingState}). */
+  private counted: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly limiter: RateLimiter;
   readonly cache: CountCache;
@@ -58,7 +66,7 @@ export class Engine implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       this.projectConfigs,
-      this.projectConfigs.onDidChange(() => this.changed.fire()),
+      this.projectConfigs.onDidChange(() => this.changed.fire({ recount: true })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsConfig(e)) void this.reload();
       }),
@@ -67,9 +75,12 @@ export class Engine implements vscode.Disposable {
     );
   }
 
-  /** Loads the cache and reads key and settings; resolves once counting can start. */
+  /**
+   * Loads the cache, then reads key and settings; resolves once counting can start. The cache
+   * first, so the first counts (reload recounts) are answered from it, not the API.
+   */
   start(): Promise<void> {
-    this.ready = Promise.all([this.cache.load(), this.reload()]).then(() => undefined);
+    this.ready = this.cache.load().then(() => this.reload());
     return this.ready;
   }
 
@@ -90,7 +101,9 @@ export class Engine implements vscode.Disposable {
    * How to read and count one file: the repository's `.tokenlens.json` limits where it sets
    * them (the same ones `token-lens check` applies in CI), else the user's settings.
    */
-  optionsFor(fsPath: string | undefined, modelOverride?: string): { parse: ParseOptions; analyze: AnalyzeOptions } {
+  optionsFor(uri: vscode.Uri | undefined, modelOverride?: string): { parse: ParseOptions; analyze: AnalyzeOptions } {
+    // Project config applies to files on disk only.
+    const fsPath = uri?.scheme === 'file' ? uri.fsPath : undefined;
     const project = this.projectConfigs.forFile(fsPath);
     const limits = project && fsPath ? limitsFor(project, fsPath) : undefined;
     const rules = project && fsPath ? pathOptionsFor(project, fsPath) : {};
@@ -110,11 +123,6 @@ export class Engine implements vscode.Disposable {
     };
   }
 
-  /** Analysis options without a file (no project limits). */
-  analyzeOptions(modelOverride?: string): AnalyzeOptions {
-    return this.optionsFor(undefined, modelOverride).analyze;
-  }
-
   /** Re-reads settings, key and trust; rebuilds the model table and the transport. */
   async reload(): Promise<void> {
     this.config = readConfig();
@@ -129,7 +137,16 @@ export class Engine implements vscode.Disposable {
       this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) }) : undefined,
     );
     this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);
-    this.changed.fire();
+    // Settings that change no count (comparison models, CodeLens, debounce, routing) only re-render.
+    const counted = this.countingState();
+    this.changed.fire({ recount: counted !== this.counted });
+    this.counted = counted;
+  }
+
+  /** Everything a count or its findings depend on, besides the file and the project config. */
+  private countingState(): string {
+    const { defaultModel, toolThreshold, budget, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl } = this.config;
+    return JSON.stringify({ defaultModel, toolThreshold, budget, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl, mode: this.mode, registry: this.registryFindings.map((f) => f.message) });
   }
 
   private async loadRegistry(): Promise<void> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ActiveEditors } from './activeEditors';
 import { ApiKeyStore } from './apiKey';
 import { TokenCodeLensProvider } from './codeLens';
 import { clearApiKey, setApiKey } from './commands/apiKey';
@@ -27,22 +28,23 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const keys = new ApiKeyStore(context.secrets);
   const engine = new Engine(context, keys, log);
   const documents = new DocumentService(engine, context.workspaceState);
+  const active = new ActiveEditors(documents);
   const diagnostics = new Diagnostics(documents);
   const codeLens = new TokenCodeLensProvider(engine, documents);
   const files = new WorkspaceFilesView(engine, documents, diagnostics);
-  const statusBar = new StatusBar(engine, documents);
-  context.subscriptions.push(log, keys, engine, documents, diagnostics, codeLens, files, statusBar);
+  const statusBar = new StatusBar(engine, documents, active);
+  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, files, statusBar);
 
   const command = (id: string, run: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
   command('tokenLens.setApiKey', () => setApiKey(keys));
   command('tokenLens.clearApiKey', () => clearApiKey(keys));
-  command('tokenLens.selectModel', () => selectModel(engine, documents));
+  command('tokenLens.selectModel', () => selectModel(engine, documents, active));
   command('tokenLens.recount', () => documents.recountAll());
   command('tokenLens.showLog', () => log.show());
   command('tokenLens.allowUntrusted', () => engine.allowUntrusted());
   command('tokenLens.refreshFiles', () => files.rescan());
 
-  registerDecisionCommands(context, engine, documents);
+  registerDecisionCommands(context, engine, documents, active);
 
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),

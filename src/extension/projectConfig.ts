@@ -10,11 +10,14 @@ interface Resolved {
 /**
  * The repository's `.tokenlens.json` (or `tokenLens` in package.json), the same file
  * `token-lens check` reads, so the editor applies the same limits as CI. Looked up once per
- * folder and kept until a config file changes; problems in a config file are shown on that file
- * in the Problems panel.
+ * folder, each config file read once, all kept until a config file changes; problems in a config
+ * file are shown on that file in the Problems panel. Lookups that find a config within a short
+ * while of each other (a workspace scan starts one per folder) make one change, not one each.
  */
 export class ProjectConfigs implements vscode.Disposable {
   private readonly byDir = new Map<string, Resolved | Promise<Resolved>>();
+  private readonly byFile = new Map<string, Promise<ProjectConfig | undefined>>();
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** A config was found, changed or removed: recount with the new limits. */
   readonly onDidChange = this.changed.event;
@@ -23,12 +26,29 @@ export class ProjectConfigs implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/{.tokenlens.json,package.json}');
-    const reset = () => {
+    const reset = async (uri: vscode.Uri) => {
+      // Most package.json edits have nothing to do with Token Lens.
+      if (path.basename(uri.fsPath) === 'package.json' && !this.byFile.has(uri.fsPath) && !(await mentionsTokenLens(uri))) return;
       this.byDir.clear();
+      this.byFile.clear();
       this.problems.clear();
-      this.changed.fire();
+      this.changeSoon();
     };
-    this.disposables.push(watcher, watcher.onDidCreate(reset), watcher.onDidChange(reset), watcher.onDidDelete(reset));
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => void reset(uri)),
+      watcher.onDidChange((uri) => void reset(uri)),
+      watcher.onDidDelete((uri) => void reset(uri)),
+      { dispose: () => clearTimeout(this.changeTimer) },
+    );
+  }
+
+  private changeSoon(): void {
+    if (this.changeTimer) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      this.changed.fire();
+    }, 200);
   }
 
   /**
@@ -43,7 +63,7 @@ export class ProjectConfigs implements vscode.Disposable {
     if (!known) {
       const lookup = this.resolve(dir).then((resolved) => {
         this.byDir.set(dir, resolved);
-        if (resolved.config) this.changed.fire();
+        if (resolved.config) this.changeSoon();
         return resolved;
       });
       this.byDir.set(dir, lookup);
@@ -54,6 +74,15 @@ export class ProjectConfigs implements vscode.Disposable {
   private async resolve(dir: string): Promise<Resolved> {
     const file = await findProjectConfig(dir);
     if (!file) return { file, config: undefined };
+    let loading = this.byFile.get(file);
+    if (!loading) this.byFile.set(file, (loading = this.load(file)));
+    const config = await loading;
+    this.log.info(`Project config for ${dir}: ${file}`);
+    return { file, config };
+  }
+
+  /** Reads one config file, its problems to the Problems panel and the log. */
+  private async load(file: string): Promise<ProjectConfig | undefined> {
     const { config, findings } = await loadProjectConfig(file);
     if (findings.length > 0) {
       const uri = vscode.Uri.file(file);
@@ -68,11 +97,19 @@ export class ProjectConfigs implements vscode.Disposable {
       );
       for (const f of findings) this.log.warn(f.message);
     }
-    this.log.info(`Project config for ${dir}: ${file}`);
-    return { file, config };
+    return config;
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Whether a package.json names a `tokenLens` section (unreadable: assume it may). */
+async function mentionsTokenLens(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)).includes('"tokenLens"');
+  } catch {
+    return true;
   }
 }

@@ -3,6 +3,7 @@ import type { Analysis } from '../core/analyze';
 import { compareModels } from '../core/compare';
 import { estimateTextTokens } from '../core/estimator';
 import { formatTokens, formatUSD, modelLabel, REASON_TEXT } from '../core/format';
+import type { ActiveEditors } from './activeEditors';
 import type { DocumentService, DocumentState } from './documents';
 import type { Engine } from './engine';
 
@@ -12,11 +13,12 @@ const WARNING_CODES = new Set(['over-budget', 'over-context-window', 'over-conte
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly tooltips = new WeakMap<Analysis, { pending: boolean; md: vscode.MarkdownString }>();
-  /** The last file editor that was active, still shown while an output channel (our log) has focus. */
-  private lastFileEditor: vscode.TextEditor | undefined;
-
-  constructor(private readonly engine: Engine, private readonly documents: DocumentService) {
+  private tooltips = new WeakMap<Analysis, { pending: boolean; md: vscode.MarkdownString }>();
+  constructor(
+    private readonly engine: Engine,
+    private readonly documents: DocumentService,
+    private readonly active: ActiveEditors,
+  ) {
     this.item = vscode.window.createStatusBarItem('tokenLens.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Token Lens';
     this.disposables.push(
@@ -28,20 +30,21 @@ export class StatusBar implements vscode.Disposable {
       documents.onDidChange((uri) => {
         if (uri.toString() === this.editor()?.document.uri.toString()) this.render();
       }),
-      engine.onDidChange(() => this.render()),
+      engine.onDidChange(() => {
+        // The tooltip prices the comparison models, which may have changed without a recount.
+        this.tooltips = new WeakMap();
+        this.render();
+      }),
     );
     this.render();
   }
 
   /**
-   * The editor to describe. An output channel is a text editor too: focusing one (e.g. "Token
-   * Lens: Show Log") keeps the entry of the file still shown beside it rather than hiding it.
+   * The editor to describe. An output channel (e.g. "Token Lens: Show Log") or a report panel
+   * with the focus keeps the entry of the file still shown beside it rather than hiding it.
    */
   private editor(): vscode.TextEditor | undefined {
-    const active = vscode.window.activeTextEditor;
-    if (active?.document.uri.scheme !== 'output') return (this.lastFileEditor = active);
-    const last = this.lastFileEditor;
-    return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
+    return this.active.current();
   }
 
   render(): void {

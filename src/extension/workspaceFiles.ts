@@ -51,7 +51,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       watcher.onDidChange((uri) => void this.updateFile(uri)),
       watcher.onDidDelete((uri) => this.removeFile(uri)),
       documents.onDidChange((uri) => this.onDocument(uri)),
-      engine.onDidChange(() => this.rescan()),
+      engine.onDidChange((e) => e.recount && this.rescan()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
     );
   }
@@ -77,7 +77,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   private async scan(): Promise<void> {
     const generation = this.generation;
     const uris = await vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, MAX_FILES);
-    const candidates = uris.filter((u) => isCandidatePath(u.fsPath, this.engine.optionsFor(u.fsPath).parse));
+    const candidates = uris.filter((u) => isCandidatePath(u.fsPath, this.engine.optionsFor(u).parse));
     const keep = new Set(candidates.map((u) => u.toString()));
     for (const [key, entry] of this.entries) {
       if (!keep.has(key)) this.removeFile(entry.uri);
@@ -87,8 +87,13 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   }
 
   private async updateFile(uri: vscode.Uri, generation = this.generation): Promise<void> {
-    const options = this.engine.optionsFor(uri.fsPath, this.documents.modelOverride(uri));
+    const options = this.engine.optionsFor(uri, this.documents.modelOverride(uri));
     if (!isCandidatePath(uri.fsPath, options.parse)) return;
+    // An open document is analysed live (DocumentService): listed here, read again once closed.
+    if (this.documents.get(uri)) {
+      this.setEntry({ uri, hash: 'open', generation, analysis: undefined });
+      return;
+    }
     let bytes: Uint8Array;
     try {
       const stat = await vscode.workspace.fs.stat(uri);
@@ -160,7 +165,11 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   }
 
   private removeFile(uri: vscode.Uri): void {
-    if (this.entries.delete(uri.toString())) {
+    const key = uri.toString();
+    clearTimeout(this.retryTimers.get(key));
+    this.retryTimers.delete(key);
+    this.retries.delete(key);
+    if (this.entries.delete(key)) {
       this.diagnostics.setForClosedFile(uri, undefined, '');
       this.fireSoon();
     }
@@ -168,12 +177,11 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
 
   /** An open document changed or closed: show its state, or re-read it from disk once closed. */
   private onDocument(uri: vscode.Uri): void {
+    const entry = this.entries.get(uri.toString());
+    if (!entry) return;
     if (!this.documents.get(uri)) {
-      const entry = this.entries.get(uri.toString());
-      if (entry) {
-        entry.generation = -1;
-        void this.updateFile(uri);
-      }
+      entry.generation = -1;
+      void this.updateFile(uri);
     }
     this.fireSoon();
   }

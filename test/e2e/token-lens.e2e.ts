@@ -15,7 +15,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, outputDir, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
-import { realisticPayload } from '../../bench/responsiveness';
+import { realisticPayload } from '../support/payloads';
 import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
@@ -110,16 +110,6 @@ async function waitForTopLens(ed: Editor, want: Expected | 'estimate'): Promise<
   else await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${want.cost} per request on ${want.model.displayName}`);
 }
 
-/** The toast of a notification matching `match`: its text, and whether the toast cuts it off. */
-async function notification(ed: Editor, match: RegExp): Promise<{ text: string; truncated: boolean }> {
-  const message = ed.page.locator('.notification-toast .notification-list-item-message').filter({ hasText: match }).first();
-  await message.waitFor({ state: 'visible', timeout: 15_000 });
-  return message.evaluate((e) => {
-    const el = e as unknown as El & { scrollWidth: number; clientWidth: number };
-    return { text: el.innerText.trim(), truncated: el.scrollWidth > el.clientWidth };
-  });
-}
-
 /**
  * Hovers the status bar entry until its tooltip matches (the tooltip is rendered when it opens, so
  * a state that changes in between, like a recount starting, needs another hover) and returns its text.
@@ -141,55 +131,6 @@ async function dismissHover(ed: Editor): Promise<void> {
   await ed.page.mouse.move(700, 300);
   await ed.page.keyboard.press('Escape');
   await ed.page.locator('.workbench-hover').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-}
-
-/**
- * Opens a workspace file through Quick Open and waits for its tab to be the active one. Like the
- * driver's openFile, but matches the tab's aria-label by prefix: VS Code appends ", N problems"
- * to it for a file with problems, which the exact match of the driver never finds.
- */
-async function openFile(ed: Editor, rel: string): Promise<void> {
-  const abs = path.resolve(ed.workspace, rel);
-  const base = path.posix.basename(rel);
-  const dir = path.posix.dirname(rel);
-  const wanted = dir === '.' ? `${base},` : `${base} ${dir},`;
-  const widget = ed.page.locator('.quick-input-widget');
-  if (await widget.isVisible()) {
-    await ed.page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-  await ed.page.keyboard.press('Control+P');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(abs);
-  const row = widget.locator(`.quick-input-list .monaco-list-row[aria-label^=${JSON.stringify(wanted)}]`).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
-  await ed.page
-    .locator(`.editor-group-container.active .tabs-container .tab.active .monaco-icon-label[aria-label^=${JSON.stringify(abs)}]`)
-    .first()
-    .waitFor({ state: 'visible', timeout: 15_000 });
-  await ed.page.locator('.editor-group-container.active .monaco-editor').first().waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** Puts the keyboard focus in the active editor without clicking (a click could hit a CodeLens). */
-async function focusEditor(ed: Editor): Promise<void> {
-  const focused = ed.page.locator('.editor-group-container.active .monaco-editor.focused');
-  if ((await focused.count()) === 0) await ed.runCommand('View: Focus Active Editor Group');
-  await focused.first().waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** Moves the cursor to a 1-based line with Go to Line (Ctrl+G), which scrolls it into view. */
-async function goToLine(ed: Editor, line: number): Promise<void> {
-  await focusEditor(ed);
-  await ed.page.keyboard.press('Control+G');
-  const input = ed.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`:${line}`);
-  await ed.page.keyboard.press('Enter');
-  await ed.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-  await poll(`line ${line} shown`, () => ed.page.locator('.editor-group-container.active .monaco-editor .margin-view-overlays .line-numbers').allInnerTexts(), (l) => l.map((t) => t.trim()).includes(String(line)), 10_000);
 }
 
 /** Runs a command from the palette that opens an input box; fills it and presses Enter. */
@@ -329,7 +270,7 @@ describe('Token Lens in a real editor (code-server)', function () {
     });
 
     it('shows the exact count of support-agent.json in the status bar', async () => {
-      await openFile(ed, 'support-agent.json');
+      await ed.openFile('support-agent.json');
       const want = wanted('support-agent.json');
       assert.equal(want.model.displayName, 'Sonnet 4.6');
       const s = await waitForExactStatus(ed, want);
@@ -349,11 +290,11 @@ describe('Token Lens in a real editor (code-server)', function () {
       assert.deepEqual(want.parts.filter((p) => p.kind !== 'tool').map((p) => p.label), ['system', 'user #1', 'assistant #2', 'user #3', 'assistant #4', 'user #5']);
       const heavy = want.tools.filter((t) => t.tokens > 500).map((t) => t.name);
       assert.deepEqual(heavy, ['create_ticket'], 'only create_ticket is over the default threshold');
-      await goToLine(ed, 1);
+      await ed.goTo(1);
       await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${want.cost} per request on Sonnet 4.6`);
       // The editor renders only the lenses near the viewport: go to each part's line and read its lens.
       for (const part of want.parts) {
-        await goToLine(ed, part.line);
+        await ed.goTo(part.line);
         if (part.kind !== 'tool') {
           await ed.waitForCodeLens(new RegExp(`^${escapeRegExp(part.label)}: ≈[\\d,]+ tokens$`), 15_000);
           continue;
@@ -364,7 +305,7 @@ describe('Token Lens in a real editor (code-server)', function () {
         assert.ok(lenses.every((l) => !l.startsWith(`${tool.name}:`) || l.endsWith('over 500') === tool.tokens > 500), JSON.stringify(lenses));
       }
       // Leave the heavy tool on screen for the screenshot.
-      await goToLine(ed, want.parts.find((p) => p.label === 'create_ticket')!.line);
+      await ed.goTo(want.parts.find((p) => p.label === 'create_ticket')!.line);
       await shot(ed, '02-codelens-tools');
     });
 
@@ -380,7 +321,7 @@ describe('Token Lens in a real editor (code-server)', function () {
       );
       assert.equal(rows.filter((p) => p.file === 'support-agent.json').length, 1, JSON.stringify(rows));
 
-      await openFile(ed, 'broken-thinking.jsonc');
+      await ed.openFile('broken-thinking.jsonc');
       const broken = await ed.waitForProblems((r) => r.filter((p) => p.file === 'broken-thinking.jsonc' && p.severity === 'error').length >= 2);
       const errors = broken.filter((p) => p.file === 'broken-thinking.jsonc');
       assert.ok(errors.some((p) => /budget_tokens is 512; the minimum is 1,024/.test(p.text)), JSON.stringify(errors));
@@ -426,11 +367,11 @@ describe('Token Lens in a real editor (code-server)', function () {
       const rel = 'prompts/summarize.prompt.md';
       const file = path.join(ws, rel);
       const original = fs.readFileSync(file, 'utf8');
-      await openFile(ed, rel);
+      await ed.openFile(rel);
       await waitForExactStatus(ed, expectedFor(file, original));
       api.setLatency(6_000);
       try {
-        await focusEditor(ed);
+        await ed.focusEditor();
         await ed.page.keyboard.press('Control+End');
         await ed.typeText(' Be brief.');
         await poll('the counting icon', () => tokenStatus(ed), (s) => s?.icon === 'sync' && s.text.startsWith('≈'), 10_000);
@@ -450,13 +391,13 @@ describe('Token Lens in a real editor (code-server)', function () {
       const rel = 'prompts/summarize.prompt.md';
       const file = path.join(ws, rel);
       const original = fs.readFileSync(file, 'utf8');
-      await openFile(ed, rel);
+      await ed.openFile(rel);
       await waitForExactStatus(ed, expectedFor(file, original));
 
       api.setDefaultFault({ kind: 'status', status: 529, errorType: 'overloaded_error' });
       const downSince = Date.now();
       const first = ' Also list the sources the document cites.';
-      await focusEditor(ed);
+      await ed.focusEditor();
       await ed.page.keyboard.press('Control+End');
       await ed.typeText(first);
       await waitForEstimateStatus(ed);
@@ -469,7 +410,7 @@ describe('Token Lens in a real editor (code-server)', function () {
 
       api.setDefaultFault(null);
       const second = ' Keep it short.';
-      await focusEditor(ed);
+      await ed.focusEditor();
       await ed.page.keyboard.press('Control+End');
       await ed.typeText(second);
       const want = expectedFor(file, original + first + second);
@@ -487,16 +428,16 @@ describe('Token Lens in a real editor (code-server)', function () {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, original);
       try {
-        await openFile(ed, rel);
+        await ed.openFile(rel);
         const want = expectedFor(file, original);
         await waitForExactStatus(ed, want, 60_000);
         const messages = want.parts.filter((p) => p.kind === 'message').length;
         assert.ok(messages > 500, `${messages} messages`);
-        await goToLine(ed, 1);
+        await ed.goTo(1);
         // Past 500 messages the messages get no lens each; the total lens says where their counts are.
         await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${want.cost} per request on ${want.model.displayName} · ${fmt(messages)} messages: per-message counts in "Show Token Breakdown"`);
         await shot(ed, '07-large-exact');
-        // The Explorer view reads it on the worker thread too (a file over 1 MB), with the same count.
+        // The Explorer view lists it with the same count (the open document's live analysis).
         await ed.runCommand('Explorer: Focus on Token Lens View');
         await poll('conversation.json in the Token Lens view', () => viewRows(ed), (rows) => rows.some((r) => r.name === 'conversation.json' && r.description === `${fmt(want.total)} tokens`), 60_000);
         await ed.runCommand('Explorer: Focus on Folders View').catch(() => undefined);
@@ -505,7 +446,7 @@ describe('Token Lens in a real editor (code-server)', function () {
         const lines = original.split('\n');
         const index = lines.findIndex((l) => /^\s*"content": "[A-Z][^"]*"$/.test(l));
         assert.ok(index > 0);
-        await goToLine(ed, index + 1);
+        await ed.goTo(index + 1);
         await ed.page.keyboard.press('End');
         await ed.page.keyboard.press('ArrowLeft');
         await ed.typeText(' Be brief');
@@ -539,7 +480,7 @@ describe('Token Lens in a real editor (code-server)', function () {
     });
 
     it('shows the estimate and offers to set a key', async () => {
-      await openFile(ed, 'support-agent.json');
+      await ed.openFile('support-agent.json');
       await waitForEstimateStatus(ed);
       const tooltip = await statusTooltip(ed, /Set API key/);
       assert.match(tooltip, /Local estimate \(no API key\)/);
@@ -550,7 +491,7 @@ describe('Token Lens in a real editor (code-server)', function () {
 
     it('"Set API Key" stores the key typed into a password box, and the count becomes exact', async () => {
       await runCommandWithInput(ed, 'Token Lens: Set API Key', /Anthropic API key/, api.apiKey, { password: true });
-      const toast = await notification(ed, /API key saved/);
+      const toast = await ed.notification(/API key saved/);
       assert.ok(!toast.truncated, `notification cut off: ${toast.text}`);
       const want = expectedFor(path.join(ed.workspace, 'support-agent.json'), fs.readFileSync(path.join(ed.workspace, 'support-agent.json'), 'utf8'));
       await waitForExactStatus(ed, want);
@@ -577,9 +518,9 @@ describe('Token Lens in a real editor (code-server)', function () {
     });
 
     it('"Clear API Key" goes back to the estimate', async () => {
-      await openFile(ed, 'support-agent.json');
+      await ed.openFile('support-agent.json');
       await ed.runCommand('Token Lens: Clear API Key');
-      const toast = await notification(ed, /API key removed/);
+      const toast = await ed.notification(/API key removed/);
       assert.ok(!toast.truncated, `notification cut off: ${toast.text}`);
       assert.match(toast.text, /counts are now estimates/);
       await waitForEstimateStatus(ed);
@@ -604,7 +545,7 @@ describe('Token Lens in a real editor (code-server)', function () {
 
     it('estimates without calling the API until counting is allowed', async () => {
       await ed.waitForStatusBar(/Restricted Mode/, 60_000);
-      await openFile(ed, 'support-agent.json');
+      await ed.openFile('support-agent.json');
       await waitForEstimateStatus(ed);
       const tooltip = await statusTooltip(ed, /Allow counting in this workspace/);
       assert.match(tooltip, /Local estimate \(untrusted workspace\)/);
@@ -637,7 +578,7 @@ describe('Token Lens in a real editor (code-server)', function () {
     });
 
     it('shows the key icon and the estimate after a 401, then counts exactly with the right key', async () => {
-      await openFile(ed, 'support-agent.json');
+      await ed.openFile('support-agent.json');
       await waitForEstimateStatus(ed, 'key');
       assert.ok(api.requests.some((r) => r.status === 401), 'the fake answered 401');
       const tooltip = await statusTooltip(ed, /API key rejected/);

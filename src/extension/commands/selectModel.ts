@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatUSD } from '../../core/format';
+import type { ActiveEditors } from '../activeEditors';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
 
@@ -8,8 +9,8 @@ interface ModelPick extends vscode.QuickPickItem {
 }
 
 /** Quick pick of the model to count and price the active file on. */
-export async function selectModel(engine: Engine, documents: DocumentService): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
+export async function selectModel(engine: Engine, documents: DocumentService, active: ActiveEditors): Promise<void> {
+  const editor = active.current();
   const state = editor ? documents.get(editor.document.uri) : undefined;
   if (!editor || !state) {
     void vscode.window.showInformationMessage('Token Lens: open a prompt or payload file to choose its model.');
@@ -20,7 +21,7 @@ export async function selectModel(engine: Engine, documents: DocumentService): P
   const own = state.parse?.status === 'ok' ? state.parse.doc.model : undefined;
   const items: ModelPick[] = [
     {
-      label: own ? `$(file) The file's own model (${own})` : `$(settings-gear) The default model (${engine.config.defaultModel})`,
+      label: own ? `$(file) The file's own model (${own})` : `$(settings-gear) The default model (${engine.optionsFor(uri).analyze.defaultModel})`,
       modelId: undefined,
       picked: !override,
     },

@@ -22,7 +22,7 @@ export async function showBreakdownCommand(deps: DecisionDeps, uri?: unknown): P
   const target = await resolveTarget(deps.documents, deps.active, uri, `Token Lens: ${TITLES.breakdown}`);
   if (!target) return;
   const name = target.name;
-  const threshold = () => deps.engine.config.toolThreshold;
+  const threshold = () => deps.engine.optionsFor(target.uri).analyze.toolThreshold;
   const panel = deps.panels.open('breakdown', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, breakdownView(target.analysis, name, threshold()));
   panel.own(
     deps.documents.onDidChange((u) => {

@@ -3,7 +3,7 @@ import type { CountingClient } from '../../core/client/counting-client';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
 import type { ReportPanels } from './panel';
-import type { ActiveEditors } from './target';
+import type { ActiveEditors } from '../activeEditors';
 import type { TrimPreviews } from './trimPreview';
 import type { Provenance } from './view';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ActiveEditors } from '../activeEditors';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
 import { showBreakdownCommand } from './breakdown';
@@ -9,7 +10,7 @@ import { html, type Html } from './html';
 import { COMMANDS, REPORT_KINDS, TITLES, viewType, type ReportKind } from './ids';
 import { parseRestoreState, ReportPanels, type ReportView } from './panel';
 import { previewRoutingCommand } from './routing';
-import { ActiveEditors, guarded } from './target';
+import { guarded } from './target';
 import { estimateThinking } from './thinking';
 import { auditToolsCommand } from './tools';
 import { trimCommand } from './trim';
@@ -22,11 +23,10 @@ export { COMMANDS as DECISION_COMMANDS } from './ids';
  * trim to budget, token breakdown), their report panels and the trim preview documents. Every
  * registration goes to `context.subscriptions`.
  */
-export function registerDecisionCommands(context: vscode.ExtensionContext, engine: Engine, documents: DocumentService): void {
-  const active = new ActiveEditors(documents);
+export function registerDecisionCommands(context: vscode.ExtensionContext, engine: Engine, documents: DocumentService, active: ActiveEditors): void {
   const panels = new ReportPanels(context.extensionUri, documents);
   const previews = new TrimPreviews();
-  context.subscriptions.push(active, panels, previews, vscode.workspace.registerTextDocumentContentProvider(TRIM_SCHEME, previews));
+  context.subscriptions.push(panels, previews, vscode.workspace.registerTextDocumentContentProvider(TRIM_SCHEME, previews));
   const deps: DecisionDeps = { context, engine, documents, active, panels, previews };
 
   const command = <A extends unknown[]>(key: keyof typeof COMMANDS, run: (...args: A) => Promise<void>) =>

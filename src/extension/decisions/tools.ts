@@ -80,7 +80,7 @@ class ToolAuditReport {
 
   private view(scroll: boolean): ReportView {
     const a = this.analysis;
-    const audit = auditTools(a, { threshold: this.deps.engine.config.toolThreshold });
+    const audit = auditTools(a, { threshold: this.deps.engine.optionsFor(this.target.uri).analyze.toolThreshold });
     const without = this.without();
     const provenance = auditProvenance(a, audit);
     const name = fileName(this.target.uri);

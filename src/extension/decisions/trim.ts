@@ -5,7 +5,7 @@ import { tokensText } from '../../core/decisions/markdown';
 import { countTrim, estimateTokensOf, planTrim, type TrimCount, type TrimPlan } from '../../core/decisions/trim';
 import { REASON_TEXT } from '../../core/format';
 import { parseDocument } from '../../core/payload';
-import type { ParsedDocument } from '../../core/types';
+import type { ParsedDocument, ParseResult } from '../../core/types';
 import { clientFor, type DecisionDeps } from './deps';
 import { TITLES } from './ids';
 import { withCountProgress } from './progress';
@@ -25,8 +25,7 @@ export function parseTokenBudget(text: string): number | string {
 async function askBudget(deps: DecisionDeps, target: Target): Promise<number | undefined> {
   const t = target.analysis.total;
   // The budget that applies to this file: the repository's .tokenlens.json, else the setting.
-  const uri = target.document.uri;
-  const budget = deps.engine.optionsFor(uri.scheme === 'file' ? uri.fsPath : undefined).analyze.budget;
+  const budget = deps.engine.optionsFor(target.document.uri).analyze.budget;
   return askTokens(
     {
       title: 'Token Lens: trim the conversation to a budget',
@@ -111,8 +110,8 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
   // Plan on exactly the text of this version, so the edit's offsets are the document's.
   const version = document.version;
   const text = document.getText();
-  const fsPath = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
-  const parsed = parseDocument(document.uri.fsPath || document.uri.path, text, deps.engine.optionsFor(fsPath).parse);
+  // The analysed parse is of this text unless the file changed while the budget was asked for.
+  const parsed: ParseResult = target.state.version === version ? { status: 'ok', doc: target.doc } : parseDocument(document.uri.fsPath || document.uri.path, text, deps.engine.optionsFor(document.uri).parse);
   if (parsed.status !== 'ok') {
     void vscode.window.showWarningMessage(`Token Lens: ${name} could not be read: ${parsed.status === 'error' ? parsed.message : parsed.reason}`);
     return;
