@@ -11,10 +11,11 @@ import {
   type Cost,
 } from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
-import { estimateOf, uncountedEstimateOf } from './prepare';
+import { formatTokens } from './format';
+import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
-import type { CountBody, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
+import type { CountBody, CountRequest, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
 import { splitUncountable } from './uncountable';
 
 /** What the analysis needs to know beyond the document. */
@@ -101,6 +102,23 @@ function resolveModel(doc: ParsedDocument, options: AnalyzeOptions) {
   return { modelId, model, family: model?.tokenizer ?? UNKNOWN_FAMILY };
 }
 
+/**
+ * The id the API is asked with: the table's own id. Short names ("sonnet") and other-case
+ * spellings are ours, not the API's, and an alias and its model then share cached counts.
+ */
+function apiModelOf(modelId: string, model: ModelInfo | undefined): string {
+  return model?.id ?? modelId;
+}
+
+/**
+ * The request whose count is a document's total (before the placeholder's share is taken off):
+ * what the count cache knows the document by.
+ */
+export function countRequestOf(doc: ParsedDocument, options: AnalyzeOptions): CountRequest {
+  const { modelId, model } = resolveModel(doc, options);
+  return { model: apiModelOf(modelId, model), ...uncountableOf(doc).countable };
+}
+
 /** Tokens the placeholder message itself adds, which a document without messages must not be charged. */
 function placeholderShare(estimate: EstimateBreakdown, doc: ParsedDocument): number {
   return doc.placeholder ? (estimate.messages[0] ?? 0) : 0;
@@ -132,11 +150,9 @@ export function estimateDocument(doc: ParsedDocument, options: AnalyzeOptions, r
 export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions, client: CountingClient, signal?: AbortSignal): Promise<Analysis | undefined> {
   if (signal?.aborted) return undefined;
   const { modelId, model, family } = resolveModel(doc, options);
-  // The API is asked with the table's own id: short names ("sonnet") and other-case spellings
-  // are ours, not the API's, and an alias and its model then share cached counts.
-  const apiModel = model?.id ?? modelId;
+  const apiModel = apiModelOf(modelId, model);
   const estimate = estimateOf(doc, family);
-  const { countable, removed } = splitUncountable(doc.body);
+  const { countable, removed } = uncountableOf(doc);
 
   const whole = await countAdded(client, apiModel, countable, doc.placeholder, signal);
   if (whole.status === 'cancelled' || signal?.aborted) return undefined;
@@ -342,10 +358,6 @@ function finish(doc: ParsedDocument, options: AnalyzeOptions, counted: Counted):
   return analysis;
 }
 
-function formatTokens(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 /** Everything worth telling about an analysed document, parser findings included. */
 function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoint[]): Finding[] {
   const { doc, model, total } = a;
@@ -381,7 +393,7 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
     }
   }
 
-  for (const item of splitUncountable(doc.body).removed) {
+  for (const item of uncountableOf(doc).removed) {
     const part = doc.parts.find((p) => (item.toolIndex !== undefined ? p.kind === 'tool' && p.index === item.toolIndex : p.kind === 'message' && p.index === item.messageIndex));
     findings.push({
       severity: 'info',

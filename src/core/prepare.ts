@@ -6,10 +6,11 @@
  */
 import { estimateRequest, type EstimateBreakdown } from './estimator';
 import { parseDocument, type ParseOptions } from './payload';
-import type { ParsedDocument, ParseResult, TokenizerFamily } from './types';
-import { splitUncountable } from './uncountable';
+import { TOKENIZER_FAMILIES, type ParsedDocument, type ParseResult, type TokenizerFamily } from './types';
 
-export const TOKENIZER_FAMILIES: readonly TokenizerFamily[] = ['claude-4', 'claude-4.7'];
+export { TOKENIZER_FAMILIES } from './types';
+import { splitUncountable, type CountableSplit } from './uncountable';
+
 
 /** One family's estimates of a document. */
 export interface FamilyEstimate {
@@ -27,36 +28,55 @@ export interface Prepared {
   estimates: FamilyEstimate[];
 }
 
-const memo = new WeakMap<ParsedDocument, Map<TokenizerFamily, FamilyEstimate>>();
+/** What is computed once per parsed document: its split into countable and not, its estimates. */
+interface DocMemo {
+  split?: CountableSplit;
+  estimates: Map<TokenizerFamily, { whole: EstimateBreakdown; uncounted?: number }>;
+}
 
-function familyEstimate(doc: ParsedDocument, family: TokenizerFamily): FamilyEstimate {
-  let byFamily = memo.get(doc);
-  if (!byFamily) memo.set(doc, (byFamily = new Map()));
-  let entry = byFamily.get(family);
-  if (!entry) {
-    const whole = estimateRequest(doc.body, family);
-    const { countable, removed } = splitUncountable(doc.body);
-    const uncounted = removed.length > 0 ? Math.max(0, whole.total - estimateRequest(countable, family).total) : 0;
-    entry = { family, whole, uncounted };
-    byFamily.set(family, entry);
-  }
+const memo = new WeakMap<ParsedDocument, DocMemo>();
+
+function memoOf(doc: ParsedDocument): DocMemo {
+  let m = memo.get(doc);
+  if (!m) memo.set(doc, (m = { estimates: new Map() }));
+  return m;
+}
+
+/** The document's body split into what count_tokens accepts and what it refuses (computed once). */
+export function uncountableOf(doc: ParsedDocument): CountableSplit {
+  const m = memoOf(doc);
+  return (m.split ??= splitUncountable(doc.body));
+}
+
+function familyEntry(doc: ParsedDocument, family: TokenizerFamily): { whole: EstimateBreakdown; uncounted?: number } {
+  const estimates = memoOf(doc).estimates;
+  let entry = estimates.get(family);
+  if (!entry) estimates.set(family, (entry = { whole: estimateRequest(doc.body, family) }));
   return entry;
 }
 
 /** The estimate of a parsed document's whole body for one family (computed once per document). */
 export function estimateOf(doc: ParsedDocument, family: TokenizerFamily): EstimateBreakdown {
-  return familyEstimate(doc, family).whole;
+  return familyEntry(doc, family).whole;
 }
 
-/** The estimated tokens of the content the API cannot count (computed once per document). */
+/**
+ * The estimated tokens of the content the API cannot count (computed once per document, and only
+ * when asked: the estimate shown while typing never needs it).
+ */
 export function uncountedEstimateOf(doc: ParsedDocument, family: TokenizerFamily): number {
-  return familyEstimate(doc, family).uncounted;
+  const entry = familyEntry(doc, family);
+  if (entry.uncounted === undefined) {
+    const { countable, removed } = uncountableOf(doc);
+    entry.uncounted = removed.length > 0 ? Math.max(0, entry.whole.total - estimateRequest(countable, family).total) : 0;
+  }
+  return entry.uncounted;
 }
 
 /** Parses and estimates a document for every family. Never throws. */
 export function prepareDocument(path: string, text: string, options: ParseOptions = {}): Prepared {
   const parse = parseDocument(path, text, options);
-  const estimates = parse.status === 'ok' ? TOKENIZER_FAMILIES.map((family) => familyEstimate(parse.doc, family)) : [];
+  const estimates = parse.status === 'ok' ? TOKENIZER_FAMILIES.map((family) => ({ family, whole: estimateOf(parse.doc, family), uncounted: uncountedEstimateOf(parse.doc, family) })) : [];
   return { parse, estimates };
 }
 
@@ -67,7 +87,7 @@ export function prepareDocument(path: string, text: string, options: ParseOption
 export function adoptPrepared(prepared: Prepared): ParseResult {
   const { parse, estimates } = prepared;
   if (parse.status === 'ok' && estimates.length > 0) {
-    memo.set(parse.doc, new Map(estimates.map((e) => [e.family, e])));
+    memo.set(parse.doc, { estimates: new Map(estimates.map((e) => [e.family, { whole: e.whole, uncounted: e.uncounted }])) });
   }
   return parse;
 }

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
+import { analyzeDocument, countRequestOf, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
 import type { CountingClient } from './client/counting-client';
 import { parseDocument, type ParseOptions } from './payload';
 import { adoptPrepared } from './prepare';
@@ -161,10 +161,7 @@ export class DocumentSession {
     const options = this.env.analyzeOptions();
     const counting = this.env.counting();
     const reason: EstimateReason = 'client' in counting ? 'network' : counting.reason;
-    const estimate = () => {
-      state.analysis = estimateDocument(doc, options, reason);
-    };
-    estimate();
+    state.analysis = estimateDocument(doc, options, reason);
     if (!('client' in counting)) {
       state.pending = false;
       this.onChange(state);
@@ -180,9 +177,8 @@ export class DocumentSession {
       if (controller.signal.aborted || this.current !== state) return;
       this.controller = undefined;
       state.pending = false;
-      // Cancelled (undefined) cannot happen here unaborted; keep the estimate if it somehow does.
+      // Cancelled (undefined) cannot happen here unaborted; the estimate stays if it somehow does.
       if (analysis) state.analysis = analysis;
-      else if (!state.analysis) estimate();
       this.onChange(state);
       // The API was down or busy: count again by itself (while the client's own backoff lasts it
       // answers at once without a call), so the exact number comes back without an edit.
@@ -208,9 +204,7 @@ export class DocumentSession {
       return;
     }
     // Known content (reopened, undone, recounted) is answered by the cache at once.
-    const model = options.modelOverride ?? doc.model ?? options.defaultModel;
-    const canonical = options.registry.resolve(model)?.id ?? model;
-    if (client.peek({ model: canonical, ...doc.body })) void count();
+    if (client.peek(countRequestOf(doc, options))) void count();
     else this.schedule(count);
   }
 

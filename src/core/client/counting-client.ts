@@ -110,10 +110,6 @@ export class CountingClient {
     return this.calls;
   }
 
-  get hasTransport(): boolean {
-    return this.transport !== undefined;
-  }
-
   /** A new key or endpoint: forget what the old one was told. */
   setTransport(transport: CountTransport | undefined): void {
     this.transport = transport;

@@ -9,6 +9,7 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
+import { formatTokens } from '../format';
 import { estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
 import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, prefixBody, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
@@ -17,8 +18,6 @@ import { PLACEHOLDER_MESSAGE } from '../payload';
 import type { Json, JsonObject, SourceRange } from '../types';
 import { countBody } from './counting';
 import { savingText, table, tokensText, usdText } from './markdown';
-
-export const CACHE_TTLS: readonly CacheTtl[] = ['5m', '1h'];
 
 /** One existing breakpoint and its prefix. */
 export interface ExistingBreakpoint {
@@ -158,9 +157,6 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
 
 /** Cost of `requests` identical requests within the TTL. */
 export function repeatedCost(cost: Pick<CachedRequestCost, 'first' | 'repeat' | 'uncached'>, requests: number): RepeatedCost {
@@ -415,7 +411,7 @@ export async function adviseCache(analysis: Analysis, options: CacheAdviceOption
       candidates.length === 0
         ? 'Nothing to cache: the request has no tools, system prompt or messages to put a breakpoint on.'
         : min > 0 && candidates.every((c) => c.belowMinimum)
-          ? `Every possible prefix is below the ${fmt(min)}-token minimum of ${model.displayName}: caching would not apply (the whole prompt is ${tokensText(total.tokens, total.exact)} tokens).`
+          ? `Every possible prefix is below the ${formatTokens(min)}-token minimum of ${model.displayName}: caching would not apply (the whole prompt is ${tokensText(total.tokens, total.exact)} tokens).`
           : 'Caching would not save anything at these prices.';
   } else {
     suggestion.best = best;
@@ -447,10 +443,10 @@ export function cacheAdviceMarkdown(advice: CacheAdvice): string {
   const model = advice.model?.displayName ?? advice.modelId;
   const ex = advice.exact;
   const lines: string[] = [];
-  const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${fmt(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
-  lines.push(`**Prompt caching on ${model}** · prompt ${tokensText(advice.total.tokens, advice.total.exact)} tokens · ${min} · ${ex ? 'exact counts' : '≈ some counts estimated'}${advice.outputTokens > 0 ? ` · costs include ${fmt(advice.outputTokens)} output tokens (max_tokens)` : ''}`);
+  const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${formatTokens(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
+  lines.push(`**Prompt caching on ${model}** · prompt ${tokensText(advice.total.tokens, advice.total.exact)} tokens · ${min} · ${ex ? 'exact counts' : '≈ some counts estimated'}${advice.outputTokens > 0 ? ` · costs include ${formatTokens(advice.outputTokens)} output tokens (max_tokens)` : ''}`);
   if (advice.reason) return [...lines, '', advice.reason].join('\n');
-  const n = fmt(advice.requests);
+  const n = formatTokens(advice.requests);
   if (advice.existing) {
     const e = advice.existing;
     lines.push('', table(
@@ -462,7 +458,7 @@ export function cacheAdviceMarkdown(advice: CacheAdvice): string {
     lines.push(
       '',
       `First request (writes the cache): ${usdText(c.first.total, ex)} · each repeat within the TTL (reads it): ${usdText(c.repeat.total, ex)} · without caching: ${usdText(c.uncached.total, ex)}.`,
-      c.breakEvenRequests !== undefined ? `Breaks even after ${fmt(c.breakEvenRequests)} request${c.breakEvenRequests === 1 ? '' : 's'}; each repeat ${savingText(c.savingsPerRepeat, ex)}.` : 'Caching does not pay off as placed.',
+      c.breakEvenRequests !== undefined ? `Breaks even after ${formatTokens(c.breakEvenRequests)} request${c.breakEvenRequests === 1 ? '' : 's'}; each repeat ${savingText(c.savingsPerRepeat, ex)}.` : 'Caching does not pay off as placed.',
       `${n} requests within the TTL: ${usdText(e.repeated.cached, ex)} cached vs ${usdText(e.repeated.uncached, ex)} uncached (${savingText(e.repeated.savings, ex)}).`,
     );
     for (const f of c.findings) lines.push(`- ${f.message}`);

@@ -23,7 +23,7 @@ export interface BodyCount {
  * The local estimate of what `body` adds to a request: its estimated total, less the placeholder
  * message's share when `placeholder` is set (a body whose only message is the placeholder).
  */
-export function estimateBodyTokens(body: CountBody, family: TokenizerFamily, placeholder = false): number {
+function estimateBodyTokens(body: CountBody, family: TokenizerFamily, placeholder = false): number {
   const estimate = estimateRequest(body, family);
   return Math.max(0, estimate.total - (placeholder ? (estimate.messages[0] ?? 0) : 0));
 }

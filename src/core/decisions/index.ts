@@ -10,4 +10,4 @@ export * from './routing';
 export * from './trim';
 export * from './breakdown';
 export { splitOverhead, type OverheadSplit } from './overhead';
-export { countBody, estimateBodyTokens, type BodyCount } from './counting';
+export { countBody, type BodyCount } from './counting';

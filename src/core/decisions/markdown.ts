@@ -2,12 +2,11 @@
  * Small Markdown helpers for the decision renderers: GitHub-flavoured tables that survive any
  * cell text (pipes and line breaks escaped), and the number formats Token Lens uses everywhere.
  */
+import { formatTokens } from '../format';
 import { formatUSD } from '../models/cost';
 
 /** `12,345`, `≈12,345` when not exact. */
-export function tokensText(n: number, exact = true): string {
-  return `${exact ? '' : '≈'}${Math.round(n).toLocaleString('en-US')}`;
-}
+export const tokensText = formatTokens;
 
 /** USD as {@link formatUSD} does; "price unknown" for undefined. A `≈` prefix when not exact. */
 export function usdText(amount: number | undefined, exact = true): string {

@@ -4,6 +4,7 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
+import { formatTokens } from '../format';
 import { modelFindings, type Analysis, type TokenCount } from '../analyze';
 import { compareModels } from '../compare';
 import type { Cost } from '../models/cost';
@@ -162,8 +163,7 @@ export function routeFor(analysis: Analysis, config: RoutingConfig = DEFAULT_ROU
 
 /** A copyable Markdown report of a {@link RoutingResult}. */
 export function routingMarkdown(result: RoutingResult, config: RoutingConfig = DEFAULT_ROUTING): string {
-  const fmt = (n: number) => n.toLocaleString('en-US');
-  const rule = result.matched.kind === 'rule' ? `rule ≤${fmt(result.matched.maxTokens)} tokens` : 'fallback (over every rule)';
+  const rule = result.matched.kind === 'rule' ? `rule ≤${formatTokens(result.matched.maxTokens)} tokens` : 'fallback (over every rule)';
   const lines = [
     `**Routing preview** · ${tokensText(result.tokens.tokens, result.tokens.exact)} input tokens on ${result.current.label} → ${rule} → **${result.routed.label}**`,
     '',
@@ -171,7 +171,7 @@ export function routingMarkdown(result: RoutingResult, config: RoutingConfig = D
   if (result.sameModel) {
     lines.push(`The rule picks the payload's own model (${result.current.label}): nothing changes.`);
   } else {
-    const n = fmt(result.savings.requests);
+    const n = formatTokens(result.savings.requests);
     const exact = result.current.exact && result.routed.exact;
     lines.push(table(
       ['Model', 'Input tokens', 'Input / request', 'Worst case / request', `Worst case × ${n}`],
@@ -188,7 +188,7 @@ export function routingMarkdown(result: RoutingResult, config: RoutingConfig = D
     if (!result.sameTokenizer) lines.push(`${result.routed.label} uses another tokenizer: its count is scaled from this one (≈).`);
   }
   for (const f of result.findings) lines.push(`- ${f.message}`);
-  const rules = [...config.rules].sort((a, b) => a.maxTokens - b.maxTokens).map((r) => `≤${fmt(r.maxTokens)} → ${r.model}`);
+  const rules = [...config.rules].sort((a, b) => a.maxTokens - b.maxTokens).map((r) => `≤${formatTokens(r.maxTokens)} → ${r.model}`);
   lines.push('', `Rules: ${[...rules, `otherwise → ${config.fallback}`].join(' · ')}`);
   return lines.join('\n');
 }

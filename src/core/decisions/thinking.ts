@@ -13,7 +13,7 @@
  * Pure TypeScript, no `vscode` import. Expected failures are values.
  */
 import type { CountingClient } from '../client/counting-client';
-import { REASON_TEXT } from '../format';
+import { formatTokens, REASON_TEXT } from '../format';
 import { costOf } from '../models/cost';
 import type { ModelInfo, ModelRegistry } from '../models/registry';
 import { checkContextWindow, checkThinking, MIN_THINKING_BUDGET, SUGGESTED_ANSWER_ROOM } from '../models/rules';
@@ -136,9 +136,6 @@ export interface ThinkingEstimate {
   findings: Finding[];
 }
 
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /**
  * Prices one request with thinking, worst case: input, thinking at `min(budget, maxTokens)` and
@@ -182,7 +179,7 @@ export function thinkingUnsupportedReason(model: ModelInfo, budget: number): str
 
 function budgetProblem(budget: number): string | undefined {
   if (!Number.isFinite(budget) || !Number.isInteger(budget)) return `The thinking budget must be a whole number of tokens, got ${String(budget)}.`;
-  if (budget < MIN_THINKING_BUDGET) return `The thinking budget is ${fmt(budget)} tokens; the API's minimum is ${fmt(MIN_THINKING_BUDGET)}.`;
+  if (budget < MIN_THINKING_BUDGET) return `The thinking budget is ${formatTokens(budget)} tokens; the API's minimum is ${formatTokens(MIN_THINKING_BUDGET)}.`;
   return undefined;
 }
 
@@ -220,7 +217,7 @@ export async function estimateWithThinking(doc: ParsedDocument, options: Thinkin
     findings.push({
       severity: 'info',
       code: 'max-tokens-assumed',
-      message: `The request sets no max_tokens; priced with ${fmt(maxTokens)} (budget + ${fmt(SUGGESTED_ANSWER_ROOM)} for the answer).`,
+      message: `The request sets no max_tokens; priced with ${formatTokens(maxTokens)} (budget + ${formatTokens(SUGGESTED_ANSWER_ROOM)} for the answer).`,
     });
   }
   const invalid = budgetProblem(budget);
@@ -257,7 +254,7 @@ export async function estimateWithThinking(doc: ParsedDocument, options: Thinkin
     row.minMaxTokens = interleaved ? 1 : budget + 1;
     if (!interleaved && cap !== undefined && budget >= cap) {
       row.status = 'unsupported';
-      row.reason = `${model.displayName} allows at most ${fmt(cap)} output tokens and thinking counts toward them: the budget must be below ${fmt(cap)}.`;
+      row.reason = `${model.displayName} allows at most ${formatTokens(cap)} output tokens and thinking counts toward them: the budget must be below ${formatTokens(cap)}.`;
       continue;
     }
     let used = maxTokens;
@@ -266,7 +263,7 @@ export async function estimateWithThinking(doc: ParsedDocument, options: Thinkin
         kind: 'lowered-to-model-limit',
         from: used,
         to: cap,
-        message: `max_tokens ${fmt(used)} is above the ${fmt(cap)}-token output limit of ${model.displayName}; priced at ${fmt(cap)}.`,
+        message: `max_tokens ${formatTokens(used)} is above the ${formatTokens(cap)}-token output limit of ${model.displayName}; priced at ${formatTokens(cap)}.`,
       };
       used = cap;
     }
@@ -279,7 +276,7 @@ export async function estimateWithThinking(doc: ParsedDocument, options: Thinkin
         from: used,
         to,
         suggested,
-        message: `max_tokens ${fmt(used)} is too small for a ${fmt(budget)}-token budget (thinking counts toward max_tokens): the smallest that works is ${fmt(to)}, priced here; ${fmt(suggested)} leaves room for the answer.`,
+        message: `max_tokens ${formatTokens(used)} is too small for a ${formatTokens(budget)}-token budget (thinking counts toward max_tokens): the smallest that works is ${formatTokens(to)}, priced here; ${formatTokens(suggested)} leaves room for the answer.`,
       };
       used = to;
     }
@@ -341,7 +338,7 @@ export function thinkingHeadline(result: ThinkingEstimate): string {
     counts = `input tokens exact on ${exact.join(', ')}; ≈ estimated on ${est.join(', ')}`;
   }
   const mode = result.interleaved ? ', interleaved thinking' : '';
-  return `**Thinking budget ${fmt(result.budget)} tokens**${mode} · max_tokens ${fmt(result.maxTokens)} (${origin}) · ${counts} · worst case: thinking at the full budget, answer up to max_tokens`;
+  return `**Thinking budget ${formatTokens(result.budget)} tokens**${mode} · max_tokens ${formatTokens(result.maxTokens)} (${origin}) · ${counts} · worst case: thinking at the full budget, answer up to max_tokens`;
 }
 
 /**
@@ -349,7 +346,7 @@ export function thinkingHeadline(result: ThinkingEstimate): string {
  * `requests` requests), then notes for adjusted, unsupported and long-context rows.
  */
 export function thinkingTableMarkdown(result: ThinkingEstimate): string {
-  const n = fmt(result.requests);
+  const n = formatTokens(result.requests);
   const header = ['Model', 'Input tokens', 'max_tokens', 'Input', 'Thinking', 'Answer', 'Worst case', 'Batch', `Worst case ×${n}`, `Batch ×${n}`];
   const notes: string[] = [];
   const rows = result.rows.map((row) => {
@@ -363,14 +360,14 @@ export function thinkingTableMarkdown(result: ThinkingEstimate): string {
     const c = row.perRequest;
     const k = row.perRequests!;
     if (row.adjustment) notes.push(`${row.label}: ${row.adjustment.message}`);
-    const maxCell = row.adjustment ? `${fmt(row.maxTokens)} *` : fmt(row.maxTokens);
+    const maxCell = row.adjustment ? `${formatTokens(row.maxTokens)} *` : formatTokens(row.maxTokens);
     return [
       name,
       tokensText(row.inputTokens!.tokens, exact),
       maxCell,
       usdText(c.input, exact),
-      `${usdText(c.thinking)} (${fmt(row.thinkingTokens!)})`,
-      `${usdText(c.output)} (≤${fmt(row.answerTokens!)})`,
+      `${usdText(c.thinking)} (${formatTokens(row.thinkingTokens!)})`,
+      `${usdText(c.output)} (≤${formatTokens(row.answerTokens!)})`,
       usdText(c.total, exact),
       usdText(c.batch, exact),
       usdText(k.total, exact),

@@ -7,6 +7,7 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
+import { formatTokens } from '../format';
 import type { Analysis, TokenCount } from '../analyze';
 import { canonicalJson } from '../canonical';
 import { estimateJsonTokens, estimateTextTokens } from '../estimator';
@@ -133,9 +134,6 @@ export interface ToolAuditOptions {
 
 const MILLION = 1_000_000;
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -218,7 +216,7 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
     const t = estimateTextTokens(description, family);
     reasons.push({
       kind: 'long-description',
-      message: `description of ${fmt(description.length)} characters (≈${fmt(t)} tokens): keep what the model needs to choose and call the tool`,
+      message: `description of ${formatTokens(description.length)} characters (≈${formatTokens(t)} tokens): keep what the model needs to choose and call the tool`,
       estimatedTokens: t,
       path: 'description',
       chars: description.length,
@@ -237,10 +235,10 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
   if (enums.length > 0) {
     const biggest = enums[0]!;
     const all = enums.reduce((n, e) => n + e.tokens, 0);
-    const more = enums.length > 1 ? `; ${enums.length} long enums in all, ≈${fmt(all)} tokens` : '';
+    const more = enums.length > 1 ? `; ${enums.length} long enums in all, ≈${formatTokens(all)} tokens` : '';
     reasons.push({
       kind: 'long-enum',
-      message: `enum of ${fmt(biggest.values.length)} values at ${biggest.path} (≈${fmt(biggest.tokens)} tokens)${more}: accept a free string and validate it, or split the tool`,
+      message: `enum of ${formatTokens(biggest.values.length)} values at ${biggest.path} (≈${formatTokens(biggest.tokens)} tokens)${more}: accept a free string and validate it, or split the tool`,
       estimatedTokens: all,
       path: biggest.path,
       count: biggest.values.length,
@@ -255,7 +253,7 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
     const t = below.reduce((sum, n) => sum + estimateJsonTokens(n.schema, family), 0);
     reasons.push({
       kind: 'deep-nesting',
-      message: `schemas nested ${deepest.depth} levels deep (${deepest.path}); what lies below level ${L.depth} costs ≈${fmt(t)} tokens: flatten it`,
+      message: `schemas nested ${deepest.depth} levels deep (${deepest.path}); what lies below level ${L.depth} costs ≈${formatTokens(t)} tokens: flatten it`,
       estimatedTokens: t,
       path: deepest.path,
       depth: deepest.depth,
@@ -282,7 +280,7 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
     const t = each * (group.length - 1);
     reasons.push({
       kind: 'repeated-subschema',
-      message: `the same object schema appears ${group.length} times (${group.map((n) => n.path).join(', ')}), ≈${fmt(each)} tokens each: merge the fields or describe the shape once`,
+      message: `the same object schema appears ${group.length} times (${group.map((n) => n.path).join(', ')}), ≈${formatTokens(each)} tokens each: merge the fields or describe the shape once`,
       estimatedTokens: t,
       path: group[0]!.path,
       occurrences: group.length,
@@ -297,7 +295,7 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
     const t = estimateJsonTokens(n.schema['properties'] ?? null, family);
     reasons.push({
       kind: 'many-properties',
-      message: `${fmt(count)} properties in ${n.path} (≈${fmt(t)} tokens): drop rarely used ones or split the tool`,
+      message: `${formatTokens(count)} properties in ${n.path} (≈${formatTokens(t)} tokens): drop rarely used ones or split the tool`,
       estimatedTokens: t,
       path: n.path,
       count,
@@ -315,7 +313,7 @@ export function heavyReasons(tool: Json, family: TokenizerFamily, limits: Partia
     const longest = long[0]!;
     reasons.push({
       kind: 'long-property-descriptions',
-      message: `${long.length} property description${long.length === 1 ? '' : 's'} over ${fmt(L.propertyDescriptionChars)} characters, ≈${fmt(t)} tokens together (longest: ${longest.path}, ${fmt(longest.text.length)} characters)`,
+      message: `${long.length} property description${long.length === 1 ? '' : 's'} over ${formatTokens(L.propertyDescriptionChars)} characters, ≈${formatTokens(t)} tokens together (longest: ${longest.path}, ${formatTokens(longest.text.length)} characters)`,
       estimatedTokens: t,
       path: longest.path,
       chars: longest.text.length,
@@ -505,10 +503,10 @@ export function withoutTools(analysis: Analysis, excludedIndexes: Iterable<numbe
  * first) with its reasons, and the fixed tool-use prompt as its own row.
  */
 export function toolAuditMarkdown(audit: ToolAudit): string {
-  const n = fmt(audit.requests);
+  const n = formatTokens(audit.requests);
   const model = audit.model?.displayName ?? audit.modelId;
   const exactness = audit.toolsTotal.exact ? 'exact per-tool counts' : audit.rows.some((r) => r.exact) ? 'some counts ≈ estimated' : 'counts ≈ estimated';
-  const head = `**Tool overhead on ${model}** · ${audit.rows.length} tool${audit.rows.length === 1 ? '' : 's'} · ${tokensText(audit.toolsTotal.tokens, audit.toolsTotal.exact)} tokens of ${tokensText(audit.total.tokens, audit.total.exact)} (${percentText(audit.toolsTotal.share)}) · threshold ${fmt(audit.threshold)} · ${exactness}`;
+  const head = `**Tool overhead on ${model}** · ${audit.rows.length} tool${audit.rows.length === 1 ? '' : 's'} · ${tokensText(audit.toolsTotal.tokens, audit.toolsTotal.exact)} tokens of ${tokensText(audit.total.tokens, audit.total.exact)} (${percentText(audit.toolsTotal.share)}) · threshold ${formatTokens(audit.threshold)} · ${exactness}`;
   if (audit.rows.length === 0) return `${head}\n\nThis request has no tools.`;
   const sorted = [...audit.rows].sort((a, b) => b.tokens - a.tokens);
   const rows = sorted.map((r) => [
@@ -521,7 +519,7 @@ export function toolAuditMarkdown(audit: ToolAudit): string {
   const f = audit.fixedOverhead;
   rows.push(['(fixed tool-use prompt)', tokensText(f.tokens, f.exact), percentText(f.share), usdText(f.costPerRequests, f.exact), 'added once to any request with tools; goes only when every tool goes']);
   const lines = [head, '', table(['Tool', 'Tokens', 'Share', `Per ${n} requests`, 'Why it is heavy'], rows, ['l', 'r', 'r', 'r', 'l'])];
-  if (audit.overThreshold.length > 0) lines.push('', `⚠ ${audit.overThreshold.length} tool${audit.overThreshold.length === 1 ? ' is' : 's are'} over the ${fmt(audit.threshold)}-token threshold. Reason figures are estimates.`);
+  if (audit.overThreshold.length > 0) lines.push('', `⚠ ${audit.overThreshold.length} tool${audit.overThreshold.length === 1 ? ' is' : 's are'} over the ${formatTokens(audit.threshold)}-token threshold. Reason figures are estimates.`);
   return lines.join('\n');
 }
 
@@ -533,7 +531,7 @@ export function withoutToolsMarkdown(result: WithoutToolsResult): string {
     `**Without ${names}:** ${tokensText(result.before.tokens, result.before.exact)} → ${tokensText(result.after.tokens, exact)} tokens (−${tokensText(result.saved.tokens, result.saved.exact)}).`,
   ];
   if (result.savingsPerRequest !== undefined) {
-    lines.push(`Per request ${savingText(result.savingsPerRequest, exact)}; per ${fmt(result.requests)} requests ${savingText(result.savingsPerRequests, exact)}.`);
+    lines.push(`Per request ${savingText(result.savingsPerRequest, exact)}; per ${formatTokens(result.requests)} requests ${savingText(result.savingsPerRequests, exact)}.`);
   }
   for (const note of result.notes) lines.push(`- ${note}`);
   return lines.join('\n');

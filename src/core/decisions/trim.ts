@@ -9,6 +9,7 @@
  *
  * Pure TypeScript, no `vscode` import. Never throws for bad input: problems are reported.
  */
+import { formatTokens } from '../format';
 import type { CountingClient } from '../client/counting-client';
 import { canonicalJson } from '../canonical';
 import { estimateRequest } from '../estimator';
@@ -94,9 +95,6 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
 
 /** A {@link TrimOptions.tokensOf} from the local estimator. */
 export function estimateTokensOf(family: TokenizerFamily): (body: CountBody) => number {
@@ -179,7 +177,7 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
     return base('not-applicable', 'There is no conversation to trim: the document has no messages.', tokensOf(doc.body));
   }
   const before = tokensOf(doc.body);
-  if (before <= budget) return base('fits', `The request is ${fmt(before)} tokens, within the budget of ${fmt(budget)}: nothing to trim.`, before);
+  if (before <= budget) return base('fits', `The request is ${formatTokens(before)} tokens, within the budget of ${formatTokens(budget)}: nothing to trim.`, before);
 
   const cuts = trimCutPoints(messages);
   const cache = new Map<number, number>();
@@ -226,7 +224,7 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
     message: '',
   };
   if (chosen === 0) {
-    plan.message = `The request is ${fmt(before)} tokens, over the budget of ${fmt(budget)}, and no earlier turn can be dropped (the conversation must keep its last user turn and start with a user turn that is not a tool result).`;
+    plan.message = `The request is ${formatTokens(before)} tokens, over the budget of ${formatTokens(budget)}, and no earlier turn can be dropped (the conversation must keep its last user turn and start with a user turn that is not a tool result).`;
     return plan;
   }
   const edit = trimEdit(doc, text, new Set(removed.map((r) => r.index)), options.format);
@@ -234,8 +232,8 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
   else plan.edit = edit;
   const dropped = `Dropping the ${removed.length} oldest message${removed.length === 1 ? '' : 's'} (${removed[0]!.label}${removed.length > 1 ? ` to ${removed[removed.length - 1]!.label}` : ''})`;
   const verdict = fits
-    ? `${dropped} brings the request from ${fmt(before)} to ${fmt(after)} tokens, within the budget of ${fmt(budget)}.`
-    : `${dropped}, all that may go, still leaves ${fmt(after)} tokens, over the budget of ${fmt(budget)}: the system prompt, tools and the last user turn alone need more.`;
+    ? `${dropped} brings the request from ${formatTokens(before)} to ${formatTokens(after)} tokens, within the budget of ${formatTokens(budget)}.`
+    : `${dropped}, all that may go, still leaves ${formatTokens(after)} tokens, over the budget of ${formatTokens(budget)}: the system prompt, tools and the last user turn alone need more.`;
   plan.message = plan.message ? `${verdict} ${plan.message}` : verdict;
   return plan;
 }
@@ -504,7 +502,7 @@ export function trimPlanMarkdown(plan: TrimPlan, count?: TrimCount): string {
   const before = count ? count.before.tokens : plan.before;
   const after = count ? count.after.tokens : plan.after;
   const title = { fits: 'Within budget', trimmed: 'Trim to budget', 'cannot-fit': 'Cannot fit the budget', 'not-applicable': 'Nothing to trim' }[plan.status];
-  const lines = [`**${title}** · budget ${fmt(plan.budget)} · ${tokensText(before, exactBefore)} → ${tokensText(after, exactAfter)} tokens`, '', plan.message];
+  const lines = [`**${title}** · budget ${formatTokens(plan.budget)} · ${tokensText(before, exactBefore)} → ${tokensText(after, exactAfter)} tokens`, '', plan.message];
   if (plan.removed.length > 0) {
     lines.push('', table(['Removed', 'Role'], plan.removed.map((r) => [r.label, r.role])));
   }

@@ -12,7 +12,8 @@
  * `body` is whatever the user's file holds: every access is guarded and the function never throws.
  */
 
-import type { CountBody, TokenizerFamily } from '../types';
+import type { CountBody, Json, TokenizerFamily } from '../types';
+import { serverToolType } from '../uncountable';
 import { estimateJsonTokens } from './json';
 import { imageDimensionsFromBase64, imageTokens, unknownImageTokens } from './image';
 import { pdfPageCount, pdfPageTokens } from './pdf';
@@ -74,8 +75,6 @@ export const ANTHROPIC_TOOL_TOKENS: ReadonlyArray<readonly [prefix: string, toke
   ['computer_', 735],
 ];
 
-/** Server tools, which count_tokens rejects: estimated as their JSON with a note. */
-const SERVER_TOOL_PREFIXES = ['web_search_', 'web_fetch_', 'code_execution_', 'tool_search_', 'mcp_'];
 
 /** ASSUMPTION: per-tool overhead around each definition in the hidden prompt (wrapper and separator). */
 export const TOOL_DEFINITION_TOKENS = 2;
@@ -206,7 +205,8 @@ class Walk {
       for (const [prefix, tokens] of ANTHROPIC_TOOL_TOKENS) {
         if (type.startsWith(prefix)) return this.family === 'claude-4' ? tokens : Math.round(tokens * TOOL_PROMPT_RATIO_47);
       }
-      if (SERVER_TOOL_PREFIXES.some((p) => type.startsWith(p))) {
+      // Server tools, which count_tokens rejects: estimated as their JSON, with a note.
+      if (serverToolType(tool as Json) !== undefined) {
         this.notes.add(`Server tool ${type} is estimated from its definition only; count_tokens rejects server tools.`);
       }
     }

@@ -5,6 +5,7 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
+import { formatTokens } from '../format';
 import type { Finding, Json, Severity } from '../types';
 import { EFFORTS, editDistance, fieldStatus, type Effort, type ModelInfo, type ModelRegistry } from './registry';
 
@@ -17,12 +18,9 @@ export const SUGGESTED_ANSWER_ROOM = 4096;
 /** `thinking.type` values some current model accepts. */
 export const KNOWN_THINKING_TYPES: readonly string[] = ['enabled', 'adaptive', 'disabled', 'between_tools'];
 
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 function tokensText(n: number): string {
-  return `${fmt(n)} token${n === 1 ? '' : 's'}`;
+  return `${formatTokens(n)} token${n === 1 ? '' : 's'}`;
 }
 
 function name(model: ModelInfo): string {
@@ -153,7 +151,7 @@ export function checkThinking(
     return [{
       severity: 'error',
       code: 'thinking-budget-missing',
-      message: `thinking type "enabled" needs "budget_tokens" (a whole number >= ${fmt(MIN_THINKING_BUDGET)}, below max_tokens).`,
+      message: `thinking type "enabled" needs "budget_tokens" (a whole number >= ${formatTokens(MIN_THINKING_BUDGET)}, below max_tokens).`,
     }];
   }
   if (typeof budget !== 'number' || !Number.isInteger(budget)) {
@@ -168,7 +166,7 @@ export function checkThinking(
     findings.push({
       severity: 'error',
       code: 'thinking-budget-too-small',
-      message: `budget_tokens is ${fmt(budget)}; the minimum is ${fmt(MIN_THINKING_BUDGET)}. Raise it to at least ${fmt(MIN_THINKING_BUDGET)}.`,
+      message: `budget_tokens is ${formatTokens(budget)}; the minimum is ${formatTokens(MIN_THINKING_BUDGET)}. Raise it to at least ${formatTokens(MIN_THINKING_BUDGET)}.`,
     });
   }
   if (maxTokens !== undefined && !opts.interleaved && budget >= maxTokens) {
@@ -177,18 +175,18 @@ export function checkThinking(
     const cap = model.maxOutput;
     let fix: string;
     if (cap !== undefined && smallest > cap) {
-      fix = `${model.displayName} allows at most ${fmt(cap)} output tokens, so lower budget_tokens below ${fmt(Math.min(maxTokens, cap))}.`;
+      fix = `${model.displayName} allows at most ${formatTokens(cap)} output tokens, so lower budget_tokens below ${formatTokens(Math.min(maxTokens, cap))}.`;
     } else {
       const room = cap === undefined || suggested <= cap
-        ? `; ${fmt(suggested)} (budget + ${fmt(SUGGESTED_ANSWER_ROOM)}) leaves room for it`
+        ? `; ${formatTokens(suggested)} (budget + ${formatTokens(SUGGESTED_ANSWER_ROOM)}) leaves room for it`
         : '';
-      const lower = maxTokens - 1 >= MIN_THINKING_BUDGET ? `, or lower budget_tokens to at most ${fmt(maxTokens - 1)}` : '';
-      fix = `Raise max_tokens to at least ${fmt(smallest)} (that leaves one token for the answer${room})${lower}.`;
+      const lower = maxTokens - 1 >= MIN_THINKING_BUDGET ? `, or lower budget_tokens to at most ${formatTokens(maxTokens - 1)}` : '';
+      fix = `Raise max_tokens to at least ${formatTokens(smallest)} (that leaves one token for the answer${room})${lower}.`;
     }
     findings.push({
       severity: 'error',
       code: 'thinking-budget-exceeds-max-tokens',
-      message: `budget_tokens (${fmt(budget)}) must be less than max_tokens (${fmt(maxTokens)}): thinking counts toward max_tokens. ${fix}`,
+      message: `budget_tokens (${formatTokens(budget)}) must be less than max_tokens (${formatTokens(maxTokens)}): thinking counts toward max_tokens. ${fix}`,
     });
   }
   return findings;
@@ -225,7 +223,7 @@ export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
     return [{
       severity: 'warning',
       code: 'model-retiring',
-      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${fmt(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
+      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${formatTokens(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
     }];
   }
   if (status === 'deprecated') {
@@ -257,7 +255,7 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
       findings.push({
         severity: 'error',
         code: 'over-context-window',
-        message: `The prompt is ${fmt(inputTokens)} tokens; ${name(model)} accepts at most ${fmt(hardest)}. Remove at least ${tokensText(inputTokens - hardest)} or pick a model with a larger window.`,
+        message: `The prompt is ${formatTokens(inputTokens)} tokens; ${name(model)} accepts at most ${formatTokens(hardest)}. Remove at least ${tokensText(inputTokens - hardest)} or pick a model with a larger window.`,
       });
       return findings;
     }
@@ -265,7 +263,7 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
       findings.push({
         severity: severityFor(model, 'extendedContextWindow', 'warning'),
         code: 'over-standard-context-window',
-        message: `The prompt is ${fmt(inputTokens)} tokens, over the standard ${fmt(standard)}-token window of ${name(model)}: it only works with the extended (${fmt(hardest)}-token) context beta, at long-context prices.`,
+        message: `The prompt is ${formatTokens(inputTokens)} tokens, over the standard ${formatTokens(standard)}-token window of ${name(model)}: it only works with the extended (${formatTokens(hardest)}-token) context beta, at long-context prices.`,
       });
     }
   }
@@ -274,7 +272,7 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
       findings.push({
         severity: 'error',
         code: 'max-tokens-over-limit',
-        message: `max_tokens is ${fmt(maxTokens)}; ${name(model)} allows at most ${fmt(model.maxOutput)}. Lower it to ${fmt(model.maxOutput)} or less.`,
+        message: `max_tokens is ${formatTokens(maxTokens)}; ${name(model)} allows at most ${formatTokens(model.maxOutput)}. Lower it to ${formatTokens(model.maxOutput)} or less.`,
       });
     }
     if (standard !== undefined) {
@@ -283,7 +281,7 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
         findings.push({
           severity: 'warning',
           code: 'over-context-window-with-output',
-          message: `Prompt (${fmt(inputTokens)}) + max_tokens (${fmt(maxTokens)}) = ${fmt(inputTokens + maxTokens)} tokens, over the ${fmt(window)}-token window of ${name(model)}. Lower max_tokens to ${fmt(Math.max(0, window - inputTokens))} or less.`,
+          message: `Prompt (${formatTokens(inputTokens)}) + max_tokens (${formatTokens(maxTokens)}) = ${formatTokens(inputTokens + maxTokens)} tokens, over the ${formatTokens(window)}-token window of ${name(model)}. Lower max_tokens to ${formatTokens(Math.max(0, window - inputTokens))} or less.`,
         });
       }
     }

@@ -1,6 +1,6 @@
 import { adviseCache, cacheAdviceMarkdown, type CacheAdvice, type CacheCandidate, type ExistingCacheReport } from '../../core/decisions/cache';
 import { savingText, tokensText, usdText } from '../../core/decisions/markdown';
-import { modelLabel } from '../../core/format';
+import { formatTokens, modelLabel } from '../../core/format';
 import type { ParsedDocument } from '../../core/types';
 import { clientFor, modeProvenance, type DecisionDeps } from './deps';
 import { html, partReveal, revealAttrs, type Html } from './html';
@@ -9,7 +9,6 @@ import { withCountProgress } from './progress';
 import { resolveTarget, type Target } from './target';
 import { figure, figures, findingNotes, header, markdownWithSource, notes, type Provenance } from './view';
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** "Token Lens: Advise on Prompt Caching". */
 export async function adviseCacheCommand(deps: DecisionDeps, uri?: unknown, alwaysSuggest = false): Promise<void> {
@@ -47,13 +46,13 @@ function reveal(doc: ParsedDocument, location: string, index: number, label: str
 function existingSection(e: ExistingCacheReport, advice: CacheAdvice, doc: ParsedDocument): Html {
   const c = e.cost;
   const ex = advice.exact;
-  const n = fmt(advice.requests);
+  const n = formatTokens(advice.requests);
   const rows = e.breakpoints.map((b) => {
     const [, index] = b.breakpoint.path;
     const status = b.cached ? html`<span class="tag good">cached</span>` : b.belowMinimum ? html`<span class="tag warn">not cached: below the minimum</span>` : html`<span class="tag">not cached</span>`;
     return html`<tr class="${b.belowMinimum ? 'over' : ''}"><th scope="row"><span class="link"${reveal(doc, b.breakpoint.location, typeof index === 'number' ? index : 0, b.breakpoint.label)}>${b.breakpoint.label}</span></th><td>${b.breakpoint.ttl}</td><td class="num">${tokensText(b.tokens, b.exact)}</td><td>${status}</td></tr>`;
   });
-  const breakEven = c.breakEvenRequests !== undefined ? `after ${fmt(c.breakEvenRequests)} request${c.breakEvenRequests === 1 ? '' : 's'}` : 'never, as placed';
+  const breakEven = c.breakEvenRequests !== undefined ? `after ${formatTokens(c.breakEvenRequests)} request${c.breakEvenRequests === 1 ? '' : 's'}` : 'never, as placed';
   return html`<section><h2>Cached prefixes</h2>
 ${figures([
   figure('First request', usdText(c.first.total, ex), 'writes the cache'),
@@ -84,13 +83,13 @@ function candidateRow(c: CacheCandidate, best: CacheCandidate | undefined, doc: 
 
 function suggestionSection(advice: CacheAdvice, doc: ParsedDocument): Html {
   const s = advice.suggestion!;
-  const n = fmt(advice.requests);
+  const n = formatTokens(advice.requests);
   let advise: Html = html``;
   if (s.best) {
     const p = s.best.pricing['5m'];
     const varies = s.bestIfLastTurnVaries && s.bestIfLastTurnVaries !== s.best ? s.bestIfLastTurnVaries : undefined;
     advise = html`<div class="callout good" id="cache-best">
-  <p><strong>★ Put a breakpoint at the ${s.best.label}</strong> (5-minute TTL): each repeat ${savingText(p.savingsPerRepeat, s.best.exact)}; ${n} requests cost ${usdText(p.repeated.cached, s.best.exact)} instead of ${usdText(p.repeated.uncached, s.best.exact)}${p.breakEvenRequests !== undefined ? `, breaking even after ${fmt(p.breakEvenRequests)} request${p.breakEvenRequests === 1 ? '' : 's'}` : ''}.</p>
+  <p><strong>★ Put a breakpoint at the ${s.best.label}</strong> (5-minute TTL): each repeat ${savingText(p.savingsPerRepeat, s.best.exact)}; ${n} requests cost ${usdText(p.repeated.cached, s.best.exact)} instead of ${usdText(p.repeated.uncached, s.best.exact)}${p.breakEvenRequests !== undefined ? `, breaking even after ${formatTokens(p.breakEvenRequests)} request${p.breakEvenRequests === 1 ? '' : 's'}` : ''}.</p>
   ${s.best.needsBlockForm ? html`<p>The content there is a string: make it a text block (<code>{"type": "text", "text": …}</code>) to carry <code>cache_control</code>.</p>` : ''}
   ${varies ? html`<p>If every request ends with a new user turn: <strong>${varies.label}</strong>, each repeat ${savingText(varies.pricing['5m'].savingsPerRepeat, varies.exact)}.</p>` : ''}
   ${s.bestSet && s.bestSet.breakpoints.length > 1 ? html`<p>Best set (up to 4): ${s.bestSet.breakpoints.map((c) => c.label).join(', ')}: the same cost as the best one alone, and earlier sections stay cached when a later one changes.</p>` : ''}
@@ -106,7 +105,7 @@ function suggestionSection(advice: CacheAdvice, doc: ParsedDocument): Html {
 
 /** The page: existing breakpoints priced, or where to put one. */
 export function renderCache(advice: CacheAdvice, target: Target, provenance: Provenance, suggested: boolean): Html {
-  const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${fmt(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
+  const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${formatTokens(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
   const title = advice.existing
     ? `${advice.existing.breakpoints.length} cache breakpoint${advice.existing.breakpoints.length === 1 ? '' : 's'}`
     : advice.suggestion?.best
@@ -116,7 +115,7 @@ export function renderCache(advice: CacheAdvice, target: Target, provenance: Pro
   return html`${header({
     kicker: 'Prompt caching',
     title,
-    facts: [target.name, modelLabel(advice.model, advice.modelId), `prompt ${tokensText(advice.total.tokens, advice.total.exact)} tokens`, min, ...(advice.outputTokens > 0 ? [`costs include ${fmt(advice.outputTokens)} output tokens (max_tokens)`] : [])],
+    facts: [target.name, modelLabel(advice.model, advice.modelId), `prompt ${tokensText(advice.total.tokens, advice.total.exact)} tokens`, min, ...(advice.outputTokens > 0 ? [`costs include ${formatTokens(advice.outputTokens)} output tokens (max_tokens)`] : [])],
     provenance,
     actions: [...actions, { id: 'refresh', label: 'Recount', secondary: true }],
   })}

@@ -16,7 +16,6 @@ import { auditToolsCommand } from './tools';
 import { trimCommand } from './trim';
 import { TRIM_SCHEME, TrimPreviews } from './trimPreview';
 
-export { COMMANDS as DECISION_COMMANDS } from './ids';
 
 /**
  * Registers the decision commands (thinking budget, tool audit, caching advice, routing preview,

@@ -1,3 +1,4 @@
+import { formatTokens } from '../../core/format';
 import * as vscode from 'vscode';
 import type { Analysis } from '../../core/analyze';
 import { savingText, tokensText, usdText } from '../../core/decisions/markdown';
@@ -11,7 +12,6 @@ import type { ReportView } from './panel';
 import { resolveTarget } from './target';
 import { figure, figures, findingNotes, header, markdownWithSource, notes, type Provenance } from './view';
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** `tokenLens.routing`, checked: the rules to apply and what is wrong with the setting. */
 export function readRouting(registry: ModelRegistry): { config: RoutingConfig; findings: Finding[] } {
@@ -61,7 +61,7 @@ function ladder(result: RoutingResult, config: RoutingConfig): Html {
   const rules = config.rules.map((r, index) => ({ ...r, index })).sort((a, b) => a.maxTokens - b.maxTokens);
   const m = result.matched;
   const items = rules.map(
-    (r) => html`<li class="${m.kind === 'rule' && m.index === r.index ? 'matched' : ''}"><span class="rule-when">≤ ${fmt(r.maxTokens)} tokens</span><span class="rule-arrow" aria-hidden="true">→</span><span class="rule-model">${r.model}</span></li>`,
+    (r) => html`<li class="${m.kind === 'rule' && m.index === r.index ? 'matched' : ''}"><span class="rule-when">≤ ${formatTokens(r.maxTokens)} tokens</span><span class="rule-arrow" aria-hidden="true">→</span><span class="rule-model">${r.model}</span></li>`,
   );
   items.push(html`<li class="${m.kind === 'fallback' ? 'matched' : ''}"><span class="rule-when">otherwise</span><span class="rule-arrow" aria-hidden="true">→</span><span class="rule-model">${config.fallback}</span></li>`);
   return html`<ol class="ladder" id="routing-rules">${items}</ol>`;
@@ -71,15 +71,15 @@ function ladder(result: RoutingResult, config: RoutingConfig): Html {
 export function renderRouting(result: RoutingResult, config: RoutingConfig, settingFindings: Finding[], name: string, provenance: Provenance): Html {
   const n = result.savings.requests;
   const exact = result.current.exact && result.routed.exact;
-  const rule = result.matched.kind === 'rule' ? `rule ≤ ${fmt(result.matched.maxTokens)} tokens` : 'the fallback (over every rule)';
+  const rule = result.matched.kind === 'rule' ? `rule ≤ ${formatTokens(result.matched.maxTokens)} tokens` : 'the fallback (over every rule)';
   const sign = (x: number | undefined) => (x === undefined ? '' : x > 1e-12 ? 'good' : x < -1e-12 ? 'warn' : '');
   const body = result.sameModel
     ? html`<div class="callout">The rule picks the payload's own model, <strong>${result.current.label}</strong>: nothing changes.</div>`
     : html`${figures([
         figure('Per request', savingText(result.savings.perRequest, exact), `input alone: ${savingText(result.savings.inputPerRequest, exact)}`, sign(result.savings.perRequest)),
-        figure(`Per ${fmt(n)} requests`, savingText(result.savings.perRequests, exact), 'worst case: output up to max_tokens', sign(result.savings.perRequests)),
+        figure(`Per ${formatTokens(n)} requests`, savingText(result.savings.perRequests, exact), 'worst case: output up to max_tokens', sign(result.savings.perRequests)),
       ])}
-<div class="table-wrap"><table class="grid" id="routing-table"><thead><tr><th scope="col">Model</th><th scope="col" class="num">Input tokens</th><th scope="col" class="num">Input / request</th><th scope="col" class="num">Worst case / request</th><th scope="col" class="num">Worst case × ${fmt(n)}</th></tr></thead>
+<div class="table-wrap"><table class="grid" id="routing-table"><thead><tr><th scope="col">Model</th><th scope="col" class="num">Input tokens</th><th scope="col" class="num">Input / request</th><th scope="col" class="num">Worst case / request</th><th scope="col" class="num">Worst case × ${formatTokens(n)}</th></tr></thead>
 <tbody>${sideRow(result.current, 'payload', n)}${sideRow(result.routed, 'routed', n)}</tbody></table></div>
 ${result.sameTokenizer ? '' : html`<p class="muted small">${result.routed.label} uses another tokenizer: its count is scaled from this one (≈).</p>`}`;
   return html`${header({

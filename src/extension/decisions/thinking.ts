@@ -1,3 +1,4 @@
+import { formatTokens } from '../../core/format';
 import * as vscode from 'vscode';
 import { estimateWithThinking, THINKING_BUDGET_PRESETS, thinkingTableMarkdown, type ThinkingEstimate, type ThinkingRow } from '../../core/decisions/thinking';
 import { tokensText, usdText } from '../../core/decisions/markdown';
@@ -14,7 +15,6 @@ import { askTokens, tokenNumber } from './askTokens';
 /** globalState key of the budget picked last. */
 export const LAST_BUDGET_KEY = 'tokenLens.thinking.lastBudget';
 
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 interface BudgetItem extends vscode.QuickPickItem {
   budget?: number;
@@ -31,7 +31,7 @@ function ownBudget(thinking: Json | undefined): number | undefined {
 export function parseBudget(text: string): number | string {
   const n = tokenNumber(text);
   if (Number.isNaN(n)) return 'A whole number of tokens, e.g. 10000.';
-  if (n < MIN_THINKING_BUDGET) return `The API's minimum thinking budget is ${fmt(MIN_THINKING_BUDGET)} tokens.`;
+  if (n < MIN_THINKING_BUDGET) return `The API's minimum thinking budget is ${formatTokens(MIN_THINKING_BUDGET)} tokens.`;
   if (n > 10_000_000) return 'That is more than any model can produce.';
   return n;
 }
@@ -42,11 +42,11 @@ async function pickBudget(state: vscode.Memento, own: number | undefined, name: 
   const budgets = [...new Set([...(last !== undefined ? [last] : []), ...(own !== undefined ? [own] : []), ...THINKING_BUDGET_PRESETS])];
   budgets.sort((a, b) => a - b);
   const items: BudgetItem[] = budgets.map((b) => ({
-    label: `${fmt(b)} tokens`,
+    label: `${formatTokens(b)} tokens`,
     budget: b,
     description: [b === last ? 'last used' : '', b === own ? "the request's own" : ''].filter(Boolean).join(' · ') || undefined,
   }));
-  items.push({ label: '$(edit) Custom…', description: `any budget from ${fmt(MIN_THINKING_BUDGET)} tokens` });
+  items.push({ label: '$(edit) Custom…', description: `any budget from ${formatTokens(MIN_THINKING_BUDGET)} tokens` });
   const qp = vscode.window.createQuickPick<BudgetItem>();
   qp.title = 'Token Lens: thinking budget (budget_tokens)';
   qp.placeholder = `Price ${name} with manual extended thinking at…`;
@@ -63,7 +63,7 @@ async function pickBudget(state: vscode.Memento, own: number | undefined, name: 
   if (!picked) return undefined;
   if (picked.budget !== undefined) return picked.budget;
   return askTokens(
-    { title: 'Token Lens: custom thinking budget', prompt: `Thinking tokens (budget_tokens), at least ${fmt(MIN_THINKING_BUDGET)}.`, ...(last !== undefined ? { value: last } : {}) },
+    { title: 'Token Lens: custom thinking budget', prompt: `Thinking tokens (budget_tokens), at least ${formatTokens(MIN_THINKING_BUDGET)}.`, ...(last !== undefined ? { value: last } : {}) },
     parseBudget,
   );
 }
@@ -79,13 +79,13 @@ export async function estimateThinking(deps: DecisionDeps, uri?: unknown, given?
   const { engine } = deps;
   const models = [target.analysis.modelId, ...engine.config.comparisonModels];
   const client = clientFor(engine);
-  const result = await withCountProgress(`Token Lens: pricing ${target.name} with a ${fmt(budget)}-token thinking budget…`, (signal) =>
+  const result = await withCountProgress(`Token Lens: pricing ${target.name} with a ${formatTokens(budget)}-token thinking budget…`, (signal) =>
     estimateWithThinking(target.doc, { budget, models, registry: engine.registry, signal, interleaved: hasInterleavedThinking(target.doc.betas), ...(client ? { client } : {}) }),
   );
   if (!result) return;
   const provenance = thinkingProvenance(result, deps);
   const view = {
-    title: `Thinking ${fmt(budget)} · ${target.name}`,
+    title: `Thinking ${formatTokens(budget)} · ${target.name}`,
     body: renderThinking(result, target, provenance, engine.registry.asOf),
     markdown: markdownWithSource(target.name, provenance, thinkingTableMarkdown(result)),
     restore: { budget },
@@ -121,12 +121,12 @@ function lines(n: string): (Line | { section: string })[] {
     {
       id: 'max-tokens',
       label: 'max_tokens',
-      cell: (r) => (r.adjustment ? html`<span class="flag" data-tip="${r.adjustment.message}">${fmt(r.maxTokens!)} *</span>` : fmt(r.maxTokens!)),
+      cell: (r) => (r.adjustment ? html`<span class="flag" data-tip="${r.adjustment.message}">${formatTokens(r.maxTokens!)} *</span>` : formatTokens(r.maxTokens!)),
     },
     { section: 'Per request' },
     { id: 'input', label: 'Input', cell: (r, exact) => usdText(r.perRequest!.input, exact) },
-    { id: 'thinking', label: html`Thinking <span class="sub">billed as output</span>`, cell: (r) => html`${usdText(r.perRequest!.thinking)}<div class="sub">${fmt(r.thinkingTokens!)} tok</div>` },
-    { id: 'answer', label: html`Answer <span class="sub">up to max_tokens</span>`, cell: (r) => html`${usdText(r.perRequest!.output)}<div class="sub">≤ ${fmt(r.answerTokens!)} tok</div>` },
+    { id: 'thinking', label: html`Thinking <span class="sub">billed as output</span>`, cell: (r) => html`${usdText(r.perRequest!.thinking)}<div class="sub">${formatTokens(r.thinkingTokens!)} tok</div>` },
+    { id: 'answer', label: html`Answer <span class="sub">up to max_tokens</span>`, cell: (r) => html`${usdText(r.perRequest!.output)}<div class="sub">≤ ${formatTokens(r.answerTokens!)} tok</div>` },
     { id: 'total', label: 'Worst case', cls: 'total', cell: (r, exact) => usdText(r.perRequest!.total, exact) },
     { id: 'batch', label: 'Batch API', cell: (r, exact) => usdText(r.perRequest!.batch, exact) },
     { section: `Per ${n} requests` },
@@ -142,7 +142,7 @@ function modelHeader(row: ThinkingRow, current: boolean): Html {
 }
 
 function table(result: ThinkingEstimate): Html {
-  const n = fmt(result.requests);
+  const n = formatTokens(result.requests);
   const currentId = result.rows[0]?.modelId;
   const width = result.rows.length + 1;
   const body = lines(n).map((line) => {
@@ -173,8 +173,8 @@ export function renderThinking(result: ThinkingEstimate, target: Target, provena
   if (result.rows.some((r) => r.perRequest?.longContext)) list.push({ level: 'info', text: "† Long-context prices apply to the whole request (the prompt is over the model's long-context threshold)." });
   return html`${header({
     kicker: 'Thinking budget',
-    title: `${fmt(result.budget)} thinking tokens`,
-    facts: [target.name, `max_tokens ${fmt(result.maxTokens)} (${origin})`, 'worst case: thinking at the full budget, the answer up to max_tokens', `prices as of ${asOf}, USD`],
+    title: `${formatTokens(result.budget)} thinking tokens`,
+    facts: [target.name, `max_tokens ${formatTokens(result.maxTokens)} (${origin})`, 'worst case: thinking at the full budget, the answer up to max_tokens', `prices as of ${asOf}, USD`],
     provenance,
     actions: [{ id: 'budget', label: 'Change Budget…', secondary: true }],
   })}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../../core/analyze';
 import { percentText, savingText, tokensText, usdText } from '../../core/decisions/markdown';
 import { auditTools, toolAuditMarkdown, withoutTools, withoutToolsMarkdown, type ToolAudit, type ToolAuditRow, type WithoutToolsResult } from '../../core/decisions/tools';
-import { modelLabel } from '../../core/format';
+import { formatTokens, modelLabel } from '../../core/format';
 import type { DecisionDeps } from './deps';
 import { html, revealAttrs, type Html } from './html';
 import { TITLES } from './ids';
@@ -10,7 +10,6 @@ import type { ReportPanel, ReportView } from './panel';
 import { fileName, resolveTarget, type Target } from './target';
 import { figure, figures, header, markdownWithSource, notes, shareBar, type Provenance } from './view';
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The tool whose definition holds the cursor, if any. */
 function toolAtCursor(target: Target): number | undefined {
@@ -111,7 +110,7 @@ function toolRows(r: ToolAuditRow, excluded: boolean, focus: boolean, threshold:
     : html``;
   return html`<tr id="tool-${r.index}" class="${cls}${r.reasons.length > 0 ? ' has-why' : ''}">
   <td class="check"><input type="checkbox" data-tool="${r.index}"${excluded ? '' : html` checked`} aria-label="${`Include ${r.name}`}"></td>
-  <th scope="row"><span class="link"${reveal}>${r.name}</span>${r.overThreshold ? html` <span class="tag warn">over ${fmt(threshold)}</span>` : ''}</th>
+  <th scope="row"><span class="link"${reveal}>${r.name}</span>${r.overThreshold ? html` <span class="tag warn">over ${formatTokens(threshold)}</span>` : ''}</th>
   <td class="num">${tokensText(r.tokens, r.exact)}</td>
   <td class="share-cell">${shareBar(r.share, r.overThreshold)}</td>
   <td class="num">${usdText(r.costPerRequests, r.exact)}</td>
@@ -124,14 +123,14 @@ function withoutSection(w: WithoutToolsResult | undefined, a: Analysis): Html {
   const exact = w.after.exact;
   const names = w.excluded.map((t) => t.name).join(', ');
   const share = percentText(w.before.tokens > 0 ? w.saved.tokens / w.before.tokens : 0);
-  const output = a.doc.maxTokens !== undefined ? ` (with output up to max_tokens ${fmt(a.doc.maxTokens)})` : '';
-  return html`<p><strong>Without ${names}:</strong> ${tokensText(w.before.tokens, w.before.exact)} → <strong>${tokensText(w.after.tokens, exact)}</strong> input tokens (−${tokensText(w.saved.tokens, w.saved.exact)}, ${share}) · per request ${savingText(w.savingsPerRequest, exact)} · per ${fmt(w.requests)} requests <strong class="good">${savingText(w.savingsPerRequests, exact)}</strong>${output}.</p>
+  const output = a.doc.maxTokens !== undefined ? ` (with output up to max_tokens ${formatTokens(a.doc.maxTokens)})` : '';
+  return html`<p><strong>Without ${names}:</strong> ${tokensText(w.before.tokens, w.before.exact)} → <strong>${tokensText(w.after.tokens, exact)}</strong> input tokens (−${tokensText(w.saved.tokens, w.saved.exact)}, ${share}) · per request ${savingText(w.savingsPerRequest, exact)} · per ${formatTokens(w.requests)} requests <strong class="good">${savingText(w.savingsPerRequests, exact)}</strong>${output}.</p>
 ${notes(w.notes.map((text) => ({ level: /reject|remove or change/.test(text) ? 'warning' : 'info', text })))}`;
 }
 
 /** The page: summary, one row per tool (heaviest first), the fixed prompt apart, the without-section. */
 export function renderAudit(audit: ToolAudit, a: Analysis, name: string, provenance: Provenance, excluded: ReadonlySet<number>, focus: number | undefined, without: WithoutToolsResult | undefined): Html {
-  const n = fmt(audit.requests);
+  const n = formatTokens(audit.requests);
   const f = audit.fixedOverhead;
   const sorted = [...audit.rows].sort((x, y) => y.tokens - x.tokens);
   const allTools = audit.rows.reduce((s, r) => s + (r.costPerRequests ?? NaN), 0) + (f.costPerRequests ?? NaN);
@@ -139,7 +138,7 @@ export function renderAudit(audit: ToolAudit, a: Analysis, name: string, provena
   return html`${header({
     kicker: 'Tool overhead',
     title: `${audit.rows.length} tool${audit.rows.length === 1 ? '' : 's'} · ${tokensText(audit.toolsTotal.tokens + f.tokens, audit.toolsTotal.exact && f.exact)} tokens on every request`,
-    facts: [name, model, `threshold ${fmt(audit.threshold)} tokens (tokenLens.toolOverheadThreshold)`, 'costs at the input price'],
+    facts: [name, model, `threshold ${formatTokens(audit.threshold)} tokens (tokenLens.toolOverheadThreshold)`, 'costs at the input price'],
     provenance,
   })}
 ${figures([

@@ -3,7 +3,7 @@ import type { Analysis } from '../../core/analyze';
 import type { CountingClient } from '../../core/client/counting-client';
 import { tokensText } from '../../core/decisions/markdown';
 import { countTrim, estimateTokensOf, planTrim, type TrimCount, type TrimPlan } from '../../core/decisions/trim';
-import { REASON_TEXT } from '../../core/format';
+import { formatTokens, REASON_TEXT } from '../../core/format';
 import { parseDocument } from '../../core/payload';
 import type { ParsedDocument, ParseResult } from '../../core/types';
 import { clientFor, type DecisionDeps } from './deps';
@@ -12,7 +12,6 @@ import { withCountProgress } from './progress';
 import { resolveTarget, type Target } from './target';
 import { askTokens, tokenNumber } from './askTokens';
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const APPLY = 'Remove Messages';
 const APPLY_ANYWAY = 'Remove Anyway';
 
@@ -117,7 +116,7 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
     return;
   }
   const client = clientFor(deps.engine);
-  const planned = await withCountProgress(`Token Lens: planning the trim of ${name} to ${fmt(budget)} tokens…`, (signal) =>
+  const planned = await withCountProgress(`Token Lens: planning the trim of ${name} to ${formatTokens(budget)} tokens…`, (signal) =>
     planWithCounts(parsed.doc, text, budget, target.analysis, client, signal),
   );
   if (!planned) return;
@@ -133,7 +132,7 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
   if (plan.status === 'fits') {
     const t = target.analysis.total;
     const how = t.exact ? 'exact, count_tokens' : `≈ estimate${t.reason ? `: ${REASON_TEXT[t.reason]}` : ''}`;
-    void vscode.window.showInformationMessage(`Token Lens: ${name} is ${tokensText(t.tokens, t.exact)} tokens (${how}), within the budget of ${fmt(budget)}: nothing to trim.`);
+    void vscode.window.showInformationMessage(`Token Lens: ${name} is ${tokensText(t.tokens, t.exact)} tokens (${how}), within the budget of ${formatTokens(budget)}: nothing to trim.`);
     return;
   }
   if (!plan.edit) {
@@ -144,7 +143,7 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
   const preview = deps.previews.add(target.uri, plan.edit.newText);
   let choice: string | undefined;
   try {
-    await vscode.commands.executeCommand('vscode.diff', target.uri, preview, `${name} ↔ trimmed to ${fmt(budget)} tokens (preview)`, {
+    await vscode.commands.executeCommand('vscode.diff', target.uri, preview, `${name} ↔ trimmed to ${formatTokens(budget)} tokens (preview)`, {
       preview: true,
       viewColumn: target.editor?.viewColumn ?? vscode.ViewColumn.Active,
     });
@@ -152,14 +151,14 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
     const which = n === 1 ? plan.removed[0]!.label : `${plan.removed[0]!.label} to ${plan.removed[n - 1]!.label}`;
     const stillOver = count ? !count.fits : plan.status === 'cannot-fit';
     const question = stillOver
-      ? `Removing the ${n} oldest message${n === 1 ? '' : 's'} still leaves ${name} over ${fmt(budget)} tokens. Remove them anyway?`
+      ? `Removing the ${n} oldest message${n === 1 ? '' : 's'} still leaves ${name} over ${formatTokens(budget)} tokens. Remove them anyway?`
       : `Remove the ${n} oldest message${n === 1 ? '' : 's'} from ${name}?`;
     const why = count
       ? `${after} tokens is still over the budget${plan.status === 'cannot-fit' ? ': the system prompt, the tools and the last user turn alone need more' : ''}.`
       : plan.message;
     const detail = [
       `${which} (shown in the diff).`,
-      `${before} → ${after} input tokens (${source}); budget ${fmt(budget)}.`,
+      `${before} → ${after} input tokens (${source}); budget ${formatTokens(budget)}.`,
       stillOver ? why : 'The system prompt, the tools and the last user turn stay.',
       'One undo restores everything.',
     ].join('\n');
