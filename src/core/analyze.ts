@@ -349,7 +349,7 @@ function finish(doc: ParsedDocument, options: AnalyzeOptions, counted: Counted):
   if (model && prefixes && prefixes.length > 0) {
     analysis.cache = cachedRequestCost(
       model,
-      { prefixTokens: prefixes.map((p) => p.tokens), totalTokens: total.tokens, ttl: prefixes.map((p) => p.breakpoint.ttl) },
+      { prefixTokens: prefixes.map((p) => p.tokens), totalTokens: total.tokens, ttl: prefixes.map((p) => p.breakpoint.ttl), exact: prefixes.map((p) => p.exact) },
       outputTokens ?? 0,
     );
     analysis.cachePrefixes = prefixes;
@@ -444,18 +444,13 @@ function cacheFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
   }
   const cache = a.cache;
   if (cache) {
-    // cachedRequestCost reports below-minimum prefixes in breakpoint order, for the first four.
-    const short = cache.segments.map((s, i) => i).filter((i) => i < 4 && !cache.segments[i]!.cached);
+    // cachedRequestCost reports below-minimum prefixes in breakpoint order: the same order as its flags.
+    const short = cache.segments.flatMap((s, i) => (s.belowMinimum ? [i] : []));
     let next = 0;
     for (const f of cache.findings) {
       if (f.code === 'too-many-cache-breakpoints') continue; // already reported, with its range
-      if (f.code === 'cache-prefix-below-minimum') {
-        const prefix = a.cachePrefixes?.[short[next++] ?? -1];
-        const message = prefix && !prefix.exact ? f.message.replace(/covers ([\d,]+) tokens/, 'covers ≈$1 tokens') : f.message;
-        findings.push(withRange({ ...f, message }, at(prefix?.breakpoint)));
-        continue;
-      }
-      findings.push(f);
+      const prefix = f.code === 'cache-prefix-below-minimum' ? a.cachePrefixes?.[short[next++] ?? -1] : undefined;
+      findings.push(withRange(f, at(prefix?.breakpoint)));
     }
   }
   return findings;
@@ -470,7 +465,7 @@ export function breakpointPart(doc: ParsedDocument, b: Breakpoint): PayloadPart 
 }
 
 /** Where a breakpoint sits in the source, for a squiggle: its part's anchor. */
-function breakpointRange(doc: ParsedDocument, b: Breakpoint): SourceRange | undefined {
+export function breakpointRange(doc: ParsedDocument, b: Breakpoint): SourceRange | undefined {
   const part = breakpointPart(doc, b);
   return part ? (part.anchor ?? part.range) : undefined;
 }

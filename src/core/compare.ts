@@ -2,6 +2,7 @@ import type { Analysis } from './analyze';
 import { estimateOf } from './prepare';
 import { costOf, type Cost } from './models/cost';
 import type { ModelInfo, ModelRegistry } from './models/registry';
+import type { TokenizerFamily } from './types';
 
 /** What one request costs on one model. */
 export interface ModelCostRow {
@@ -24,10 +25,19 @@ export interface ModelCostRow {
  * tokenizers on this very request, and is marked as an estimate: never one family's count shown
  * as another's.
  */
+/**
+ * How many tokens the analysed request has on `family`'s tokenizer per token on its own, by the
+ * estimator (both estimates are memoised per document): 1 on its own family.
+ */
+export function tokenizerRatio(analysis: Analysis, family: TokenizerFamily): number {
+  if (family === analysis.family) return 1;
+  const here = analysis.estimate.total;
+  return here > 0 ? estimateOf(analysis.doc, family).total / here : 1;
+}
+
 export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: readonly string[]): ModelCostRow[] {
   const seen = new Set<string>();
   const rows: ModelCostRow[] = [];
-  const ratios = new Map<string, number>();
   const outputTokens = analysis.doc.maxTokens;
   for (const id of [analysis.modelId, ...ids]) {
     const model = registry.resolve(id);
@@ -38,13 +48,7 @@ export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: 
     let tokens = analysis.total.tokens;
     let exact = analysis.total.exact;
     if (!current && model && model.tokenizer !== analysis.family) {
-      let ratio = ratios.get(model.tokenizer);
-      if (ratio === undefined) {
-        const here = analysis.estimate.total;
-        ratio = here > 0 ? estimateOf(analysis.doc, model.tokenizer).total / here : 1;
-        ratios.set(model.tokenizer, ratio);
-      }
-      tokens = Math.round(tokens * ratio);
+      tokens = Math.round(tokens * tokenizerRatio(analysis, model.tokenizer));
       exact = false;
     }
     const usage = { inputTokens: tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) };

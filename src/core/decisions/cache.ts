@@ -10,7 +10,7 @@
  * Pure TypeScript, no `vscode` import.
  */
 import { formatTokens } from '../format';
-import { estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
+import { breakpointRange, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
 import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, prefixBody, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
 import type { ModelInfo } from '../models/registry';
@@ -364,11 +364,9 @@ export async function adviseCache(analysis: Analysis, options: CacheAdviceOption
         tokens,
         exact: p.exact,
         cached: segment?.cached ?? false,
-        belowMinimum: i < MAX_CACHE_BREAKPOINTS && tokens < min,
+        belowMinimum: segment?.belowMinimum ?? false,
       };
-      const [, index] = p.breakpoint.path;
-      const kind = p.breakpoint.location === 'tools' ? 'tool' : p.breakpoint.location === 'system' ? 'system' : p.breakpoint.location === 'messages' ? 'message' : undefined;
-      const range = kind ? partRange(analysis, kind, typeof index === 'number' ? index : 0) : undefined;
+      const range = breakpointRange(analysis.doc, p.breakpoint);
       if (range) b.range = range;
       return b;
     });

@@ -11,7 +11,7 @@ import { formatTokens } from '../format';
 import type { Analysis, TokenCount } from '../analyze';
 import { canonicalJson } from '../canonical';
 import { estimateJsonTokens, estimateTextTokens } from '../estimator';
-import { estimateOf } from '../prepare';
+import { tokenizerRatio } from '../compare';
 import { costOf, type Cost } from '../models/cost';
 import type { ModelInfo, ModelRegistry } from '../models/registry';
 import type { Json, JsonObject, SourceRange, TokenizerFamily } from '../types';
@@ -340,13 +340,8 @@ interface Pricing {
 function pricingFor(analysis: Analysis, registry: ModelRegistry | undefined, id: string | undefined): Pricing {
   const model = id !== undefined ? registry?.resolve(id) : analysis.model;
   const modelId = model?.id ?? id ?? analysis.modelId;
-  let ratio = 1;
-  let family = analysis.family;
-  if (model && model.tokenizer !== analysis.family) {
-    const here = analysis.estimate.total;
-    ratio = here > 0 ? estimateOf(analysis.doc, model.tokenizer).total / here : 1;
-    family = model.tokenizer;
-  }
+  const family = model?.tokenizer ?? analysis.family;
+  const ratio = tokenizerRatio(analysis, family);
   const inputRate = model ? costOf(model, { inputTokens: Math.round(analysis.total.tokens * ratio) }).rates.input : undefined;
   return { modelId, model, family, ratio, inputRate };
 }

@@ -324,6 +324,8 @@ export interface CachePlan {
   totalTokens: number;
   /** TTL of each breakpoint (missing entries: "5m"). */
   ttl: CacheTtl[];
+  /** Whether each prefix count is exact (missing entries: exact); findings mark estimates `≈`. */
+  exact?: boolean[];
 }
 
 /** What happens to one breakpoint's prefix. */
@@ -332,6 +334,8 @@ export interface CacheSegment {
   ttl: CacheTtl;
   /** False when the prefix is below the model's minimum (billed as plain input) or beyond the 4th. */
   cached: boolean;
+  /** One of the first four, but below the model's minimum (it has a `cache-prefix-below-minimum` finding). */
+  belowMinimum: boolean;
 }
 
 export interface CachedRequestCost {
@@ -387,12 +391,13 @@ export function cachedRequestCost(model: ModelInfo, plan: CachePlan, outputToken
     const ttl = plan.ttl[i] ?? '5m';
     const inLimit = i < MAX_CACHE_BREAKPOINTS;
     const longEnough = min === undefined || p >= min;
-    segments.push({ prefixTokens: p, ttl, cached: inLimit && longEnough });
+    segments.push({ prefixTokens: p, ttl, cached: inLimit && longEnough, belowMinimum: inLimit && !longEnough });
     if (inLimit && !longEnough) {
+      const approx = plan.exact?.[i] === false ? '≈' : '';
       findings.push({
         severity: 'warning',
         code: 'cache-prefix-below-minimum',
-        message: `Cache breakpoint ${i + 1} covers ${p.toLocaleString('en-US')} tokens, below the ${min!.toLocaleString('en-US')}-token minimum of ${model.displayName}: it is not cached and those tokens are billed as plain input unless a later breakpoint caches them. Move it later or drop it.`,
+        message: `Cache breakpoint ${i + 1} covers ${approx}${p.toLocaleString('en-US')} tokens, below the ${min!.toLocaleString('en-US')}-token minimum of ${model.displayName}: it is not cached and those tokens are billed as plain input unless a later breakpoint caches them. Move it later or drop it.`,
       });
     }
   });

@@ -3,7 +3,7 @@ import { breakdownMarkdown, breakdownOf, type Breakdown, type BreakdownSegment }
 import { percentText, tokensText } from '../../core/decisions/markdown';
 import { modelLabel } from '../../core/format';
 import type { DecisionDeps } from './deps';
-import { html, partReveal, revealAttrs, type Html, type RevealData } from './html';
+import { html, revealAttrs, type Html, type RevealData } from './html';
 import { TITLES } from './ids';
 import type { ReportView } from './panel';
 import { resolveTarget } from './target';
@@ -52,26 +52,29 @@ function kindClass(s: BreakdownSegment, threshold: number): string {
 }
 
 /** What a click on a segment reveals: the part, or for images and documents the first part holding them. */
-function revealOf(a: Analysis, s: BreakdownSegment): RevealData | undefined {
-  if (s.kind === 'system' || s.kind === 'message' || s.kind === 'tool') return partReveal(a.doc, s.kind, s.index ?? 0);
-  return s.range ? { start: s.range.start, end: s.range.end } : undefined;
+function revealOf(s: BreakdownSegment): RevealData | undefined {
+  if (!s.range) return undefined;
+  const data: RevealData = { start: s.range.start, end: s.range.end };
+  // A part's segment carries the part's range and index (no search through the parts).
+  if (s.kind === 'system' || s.kind === 'message' || s.kind === 'tool') data.part = `${s.kind}:${s.index ?? 0}`;
+  return data;
 }
 
 function tip(s: BreakdownSegment): string {
   return `${s.label} · ${tokensText(s.tokens, s.exact)} tokens · ${percentText(s.share)}`;
 }
 
-function segmentAttrs(a: Analysis, s: BreakdownSegment, threshold: number, i: number): Html {
-  const data = revealOf(a, s);
+function segmentAttrs(s: BreakdownSegment, threshold: number, i: number): Html {
+  const data = revealOf(s);
   return html` class="seg ${kindClass(s, threshold)}" data-seg="${i}" data-tip="${tip(s)}"${data ? revealAttrs(data, s.label) : html` aria-label="${tip(s)}"`}`;
 }
 
-function stackedBar(a: Analysis, b: Breakdown, threshold: number): Html {
+function stackedBar(b: Breakdown, threshold: number): Html {
   const total = b.segments.reduce((n, s) => n + s.tokens, 0);
   let x = 0;
   const rects = b.segments.map((s, i) => {
     const w = total > 0 ? (s.tokens / total) * BAR_W : 0;
-    const r = html`<rect x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="${BAR_H}"${segmentAttrs(a, s, threshold, i)}></rect>`;
+    const r = html`<rect x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="${BAR_H}"${segmentAttrs(s, threshold, i)}></rect>`;
     x += w;
     return s.tokens > 0 ? r : html``;
   });
@@ -83,19 +86,19 @@ function stackedBar(a: Analysis, b: Breakdown, threshold: number): Html {
  * `data-box`, as a Content-Security-Policy without inline styles requires), so labels keep the
  * editor's font size at any panel width.
  */
-function treemap(a: Analysis, b: Breakdown, threshold: number): Html {
+function treemap(b: Breakdown, threshold: number): Html {
   const cells = squarify(b.segments.map((s, i) => ({ value: s.tokens, item: { s, i } })), 0, 0, MAP_W, MAP_H);
   const pct = (v: number, of: number) => ((100 * v) / of).toFixed(3);
   const boxes = cells.map(({ x, y, w, h, item: { s, i } }) => {
     const box = `${pct(x, MAP_W)},${pct(y, MAP_H)},${pct(w, MAP_W)},${pct(h, MAP_H)}`;
-    return html`<div data-box="${box}"${segmentAttrs(a, s, threshold, i)}><span class="cell-label">${s.label}</span><span class="cell-value">${tokensText(s.tokens, s.exact)} · ${percentText(s.share)}</span></div>`;
+    return html`<div data-box="${box}"${segmentAttrs(s, threshold, i)}><span class="cell-label">${s.label}</span><span class="cell-value">${tokensText(s.tokens, s.exact)} · ${percentText(s.share)}</span></div>`;
   });
   return html`<div class="treemap" id="breakdown-treemap" role="group" aria-label="Tokens by part, largest first">${boxes}</div>`;
 }
 
-function legend(a: Analysis, b: Breakdown, threshold: number): Html {
+function legend(b: Breakdown, threshold: number): Html {
   const rows = b.segments.map((s, i) => {
-    const data = revealOf(a, s);
+    const data = revealOf(s);
     return html`<tr data-seg="${i}"><th scope="row"><span class="swatch ${kindClass(s, threshold)}" aria-hidden="true"></span><span class="${data ? 'link' : ''}"${data ? revealAttrs(data, s.label) : ''}>${s.label}</span></th><td class="num">${tokensText(s.tokens, s.exact)}</td><td class="share-cell">${shareBar(s.share, kindClass(s, threshold) === 'k-tool-over')}</td></tr>`;
   });
   return html`<div class="table-wrap"><table class="grid compact" id="breakdown-table"><thead><tr><th scope="col">Part</th><th scope="col" class="num">Tokens</th><th scope="col">Share</th></tr></thead><tbody>${rows}</tbody>
@@ -130,9 +133,9 @@ export function breakdownView(a: Analysis, name: string, threshold: number): Rep
     facts: [name, modelLabel(a.model, a.modelId), `${b.segments.length} parts`, 'updates as you edit', 'click a part to show it in the editor'],
     provenance,
   })}
-<section class="chart"><h2>In request order</h2>${stackedBar(a, b, threshold)}
+<section class="chart"><h2>In request order</h2>${stackedBar(b, threshold)}
 ${keys(b, threshold)}</section>
-<section class="chart"><h2>By size</h2>${treemap(a, b, threshold)}</section>
-<section><h2>Parts</h2>${legend(a, b, threshold)}</section>`;
+<section class="chart"><h2>By size</h2>${treemap(b, threshold)}</section>
+<section><h2>Parts</h2>${legend(b, threshold)}</section>`;
   return { title: `Breakdown · ${name}`, body, markdown: markdownWithSource(name, provenance, breakdownMarkdown(b)) };
 }
