@@ -262,24 +262,37 @@ async function countPrefixes(
   total: TotalCount,
   signal?: AbortSignal,
 ): Promise<CachePrefixCount[] | null> {
-  const results = await Promise.all(
-    breakpoints.map(async (breakpoint): Promise<CachePrefixCount | null> => {
-      if (breakpoint.location === 'request') return { breakpoint, tokens: total.tokens, exact: total.exact };
-      const prefix = prefixBody(doc.body, breakpoint);
-      const { countable, removed } = splitUncountable(prefix);
-      const placeholder = countable.messages.length === 0;
-      const body = placeholder ? { ...countable, messages: [PLACEHOLDER_MESSAGE] as Json[] } : countable;
-      const counted = await countAdded(client, model, body, placeholder, signal);
-      if (counted.status === 'cancelled') return null;
-      if (counted.status === 'failed') {
-        return { breakpoint, tokens: estimatedPrefix(doc.body, breakpoint, estimate, family, total.tokens), exact: false };
-      }
-      if (removed.length === 0) return { breakpoint, tokens: counted.tokens, exact: true };
-      const uncounted = Math.max(0, estimateRequest(prefix, family).total - estimateRequest(countable, family).total);
-      return { breakpoint, tokens: counted.tokens + uncounted, exact: false };
-    }),
-  );
+  const results = await Promise.all(breakpoints.map((breakpoint) => countPrefix(client, model, doc, breakpoint, estimate, family, total, signal)));
   return results.some((r) => r === null) ? null : (results as CachePrefixCount[]);
+}
+
+/**
+ * The prefix ending at one breakpoint, counted through the client (see {@link countPrefixes});
+ * also how the caching advice counts a breakpoint it proposes. `null` when cancelled.
+ */
+export async function countPrefix(
+  client: CountingClient,
+  model: string,
+  doc: ParsedDocument,
+  breakpoint: Breakpoint,
+  estimate: EstimateBreakdown,
+  family: TokenizerFamily,
+  total: TokenCount,
+  signal?: AbortSignal,
+): Promise<CachePrefixCount | null> {
+  if (breakpoint.location === 'request') return { breakpoint, tokens: total.tokens, exact: total.exact };
+  const prefix = prefixBody(doc.body, breakpoint);
+  const { countable, removed } = splitUncountable(prefix);
+  const placeholder = countable.messages.length === 0;
+  const body = placeholder ? { ...countable, messages: [PLACEHOLDER_MESSAGE] as Json[] } : countable;
+  const counted = await countAdded(client, model, body, placeholder, signal);
+  if (counted.status === 'cancelled') return null;
+  if (counted.status === 'failed') {
+    return { breakpoint, tokens: estimatedPrefix(doc.body, breakpoint, estimate, family, total.tokens), exact: false };
+  }
+  if (removed.length === 0) return { breakpoint, tokens: counted.tokens, exact: true };
+  const uncounted = Math.max(0, estimateRequest(prefix, family).total - estimateRequest(countable, family).total);
+  return { breakpoint, tokens: counted.tokens + uncounted, exact: false };
 }
 
 /**

@@ -9,14 +9,12 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
-import { formatTokens } from '../format';
-import { breakpointRange, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
+import { breakpointRange, countPrefix, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
-import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, prefixBody, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
+import { formatTokens } from '../format';
+import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
 import type { ModelInfo } from '../models/registry';
-import { PLACEHOLDER_MESSAGE } from '../payload';
 import type { Json, JsonObject, SourceRange } from '../types';
-import { countBody } from './counting';
 import { savingText, table, tokensText, usdText } from './markdown';
 
 /** One existing breakpoint and its prefix. */
@@ -300,16 +298,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 async function countCandidate(analysis: Analysis, c: CandidatePlacement, client: CountingClient | undefined, signal: AbortSignal | undefined): Promise<TokenCount | undefined> {
   const { doc, total, estimate, family, model } = analysis;
   if (c.whole) return { tokens: total.tokens, exact: total.exact };
-  const estimated = (): TokenCount => ({ tokens: estimatedPrefix(doc.body, c.breakpoint, estimate, family, total.tokens), exact: false });
-  if (!client) return estimated();
-  const prefix = prefixBody(doc.body, c.breakpoint);
-  const placeholder = prefix.messages.length === 0;
-  const body = placeholder ? { ...prefix, messages: [PLACEHOLDER_MESSAGE] as Json[] } : prefix;
-  const counted = await countBody(client, model?.id ?? analysis.modelId, body, placeholder, family, signal);
-  if (!counted) return undefined;
-  // A prefix the API could not count is estimated the way the analysis estimates prefixes.
-  if (counted.source === 'estimate' && counted.reason !== 'uncountable-content') return estimated();
-  return { tokens: counted.tokens, exact: counted.exact };
+  if (!client) return { tokens: estimatedPrefix(doc.body, c.breakpoint, estimate, family, total.tokens), exact: false };
+  // Counted as the analysis counts the breakpoints a file already has.
+  const counted = await countPrefix(client, model?.id ?? analysis.modelId, doc, c.breakpoint, estimate, family, total, signal);
+  return counted ? { tokens: counted.tokens, exact: counted.exact } : undefined;
 }
 
 function bestOf(list: CacheCandidate[]): CacheCandidate | undefined {
