@@ -110,7 +110,7 @@ export interface FileResult {
   settings: FileSettings;
   /** For counted files. */
   analysis?: Analysis;
-  /** The text analysed, for counted files. */
+  /** The text read, for every file that could be read (counted, skipped or unreadable as a payload). */
   text?: string;
 }
 
@@ -187,13 +187,12 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   const settings = options.settingsFor(source.path);
   const shown = source.shown;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const fail = (error: string, line: number | null = null): FileResult => ({ source, settings, report: { path: shown, error, line } });
   const read = await source.read(maxBytes);
-  if (!read.ok) return fail(read.error);
+  if (!read.ok) return { source, settings, report: { path: shown, error: read.error, line: null } };
   const text = read.text;
   const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
-  if (parsed.status === 'skipped') return { source, settings, report: { path: shown, skipped: parsed.reason } };
-  if (parsed.status === 'error') return fail(parsed.message, parsed.range ? lineOf(text, parsed.range.start).line + 1 : null);
+  if (parsed.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: parsed.reason } };
+  if (parsed.status === 'error') return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
   const analysis = options.client
     ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
     : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);

@@ -99,34 +99,27 @@ export async function runDiff(
   const { targets, missing } = await expandPaths(paths, cwd, isCandidate);
   const unmatched = missing.filter((m) => !matchedArgs.has(paths.indexOf(m.arg)));
 
-  const texts = new Map<string, string>();
-  const remember = (key: string, source: FileSource): FileSource => ({
-    ...source,
-    read: async (maxBytes) => {
-      const r = await source.read(maxBytes);
-      if (r.ok) texts.set(key, r.text);
-      return r;
-    },
-  });
-  const nowSources = targets.map((t) => remember(`now:${t.path}`, diskSource(t.path, cwd, t.explicit)));
-
+  const nowSources = targets.map((t) => diskSource(t.path, cwd, t.explicit));
   const small = refEntries.filter((r) => r.entry.size <= DEFAULT_MAX_BYTES);
   const blobs = await readBlobs(root, small.map((r) => r.entry.object));
+  const refTexts = new Map(refEntries.flatMap(({ entry, abs }) => {
+    const blob = blobs.get(entry.object);
+    return blob ? [[abs, blob.toString('utf8')] as const] : [];
+  }));
   const refSources = refEntries.map(
-    ({ entry, abs, explicit }): FileSource =>
-      remember(`ref:${abs}`, {
-        path: abs,
-        shown: displayPath(abs, cwd),
-        explicit,
-        read: async (maxBytes) => {
-          if (entry.size > maxBytes) return { ok: false, error: tooLarge(entry.size, maxBytes) };
-          const blob = blobs.get(entry.object);
-          return blob ? { ok: true, text: blob.toString('utf8') } : { ok: false, error: `cannot read ${entry.path} at ${ref}` };
-        },
-      }),
+    ({ entry, abs, explicit }): FileSource => ({
+      path: abs,
+      shown: displayPath(abs, cwd),
+      explicit,
+      read: async (maxBytes) => {
+        if (entry.size > maxBytes) return { ok: false, error: tooLarge(entry.size, maxBytes) };
+        const text = refTexts.get(abs);
+        return text !== undefined ? { ok: true, text } : { ok: false, error: `cannot read ${entry.path} at ${ref}` };
+      },
+    }),
   );
 
-  const total = nowSources.length + refSources.length;
+  let total = nowSources.length + refSources.length;
   const pipeline = (offset: number) => ({
     client: ctx.session.client,
     offlineReason: ctx.session.offlineReason,
@@ -134,9 +127,18 @@ export async function runDiff(
     ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
     ...(ctx.onProgress ? { onProgress: (done: number) => ctx.onProgress!(offset + done, total) } : {}),
   });
-  // The working tree first: REF's unchanged files are then answered by the cache.
   const now = await countSources(nowSources, pipeline(0));
-  const before = await countSources(refSources, pipeline(nowSources.length));
+  // A file unchanged since REF has the working tree's result: it is not parsed and analysed again.
+  const nowByPath = new Map(now.map((r) => [r.source.path, r]));
+  const unchanged = (s: FileSource) => {
+    const text = refTexts.get(s.path);
+    return text !== undefined && nowByPath.get(s.path)?.text === text;
+  };
+  const toCount = refSources.filter((s) => !unchanged(s));
+  total = nowSources.length + toCount.length;
+  const changed = await countSources(toCount, pipeline(nowSources.length));
+  const counted = new Map(changed.map((r) => [r.source.path, r]));
+  const before = refSources.map((s) => counted.get(s.path) ?? { ...nowByPath.get(s.path)!, source: s });
 
   const byPath = new Map<string, { before?: FileResult; after?: FileResult }>();
   for (const r of before) if (!('skipped' in r.report)) byPath.set(r.source.path, { before: r });
@@ -149,12 +151,12 @@ export async function runDiff(
     line: null,
     side: 'now' as const,
   }));
-  for (const [abs, pair] of byPath) {
+  for (const pair of byPath.values()) {
     const b = pair.before ? sideOf(pair.before) : null;
     const a = pair.after ? sideOf(pair.after) : null;
     if (b && 'error' in b) errors.push({ path: pair.before!.report.path, error: b.error, line: b.line, side: 'ref' });
     if (a && 'error' in a) errors.push({ path: pair.after!.report.path, error: a.error, line: a.line, side: 'now' });
-    const status: DiffEntry['status'] = !b ? 'added' : !a ? 'removed' : texts.get(`ref:${abs}`) === texts.get(`now:${abs}`) ? 'unchanged' : 'changed';
+    const status: DiffEntry['status'] = !b ? 'added' : !a ? 'removed' : pair.before!.text === pair.after!.text ? 'unchanged' : 'changed';
     files.push({ path: (pair.after ?? pair.before)!.report.path, status, before: b, after: a, delta: deltaOf(b, a) });
   }
   files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
