@@ -9,6 +9,12 @@ export function formatTokens(n: number, exact = true): string {
   return `${exact ? '' : '≈'}${Math.round(n).toLocaleString('en-US')}`;
 }
 
+/** USD as {@link formatUSD} writes it ("price unknown" for undefined), with `≈` for an estimate. */
+export function usdText(amount: number | undefined, exact = true): string {
+  const text = formatUSD(amount);
+  return amount === undefined || exact ? text : `≈${text}`;
+}
+
 /** Why a number is an estimate, in a few words. */
 export const REASON_TEXT: Record<EstimateReason, string> = {
   'no-key': 'no API key',

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { costOf } from '../core/models/cost';
-import { formatTokens, formatUSD, modelLabel } from '../core/format';
+import { formatTokens, modelLabel, usdText } from '../core/format';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
 
@@ -35,7 +35,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     const cost = a.cost?.input;
     const lenses: vscode.CodeLens[] = [
       new vscode.CodeLens(top, {
-        title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} per request on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,
+        title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)} per request on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,
         command: 'tokenLens.selectModel',
         tooltip: 'Total input tokens of this request. Click to change the model.',
       }),
@@ -58,7 +58,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         const over = p.tokens > threshold;
         lenses.push(
           new vscode.CodeLens(range, {
-            title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${perRequest === undefined ? 'price unknown' : `${p.exact ? '' : '≈'}${formatUSD(perRequest)}`}/request${over ? ` · over ${formatTokens(threshold)}` : ''}`,
+            title: `${over ? '$(warning) ' : ''}${p.part.name ?? p.part.label}: ${tokens} tokens · ${usdText(perRequest, p.exact)}/request${over ? ` · over ${formatTokens(threshold)}` : ''}`,
             command: 'tokenLens.auditTools',
             arguments: [document.uri, p.part.index],
             tooltip: over ? 'This tool costs more than tokenLens.toolOverheadThreshold on every request. Click for the tool overhead audit.' : 'Click for the tool overhead audit.',

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/analyze';
 import { compareModels } from '../core/compare';
 import { estimateTextTokens } from '../core/estimator';
-import { formatTokens, formatUSD, modelLabel, REASON_TEXT } from '../core/format';
+import { formatTokens, modelLabel, REASON_TEXT, usdText } from '../core/format';
 import type { ActiveEditors } from './activeEditors';
 import type { DocumentService, DocumentState } from './documents';
 import type { Engine } from './engine';
@@ -77,7 +77,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const icon = state.pending ? '$(sync~spin)' : a.total.reason === 'unauthorized' ? '$(key)' : '$(symbol-numeric)';
     const cost = a.cost?.input;
-    let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} · ${modelLabel(a.model, a.modelId)}`;
+    let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)} · ${modelLabel(a.model, a.modelId)}`;
     const selection = selectionTokens(editor, a);
     if (selection !== undefined) text += ` (selection ${formatTokens(selection, false)})`;
     this.item.text = text;
@@ -166,8 +166,7 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   md.appendMarkdown(`|:--|--:|--:|${maxTokens !== undefined ? '--:|' : ''}--:|--:|\n`);
   for (const r of compareModels(a, engine.registry, engine.config.comparisonModels)) {
     const name = escape(modelLabel(r.model, r.modelId));
-    const approx = r.exact ? '' : '≈';
-    const money = (n: number | undefined) => (n === undefined ? 'price unknown' : `${approx}${formatUSD(n)}`);
+    const money = (n: number | undefined) => usdText(n, r.exact);
     md.appendMarkdown(
       `| ${r.current ? `**${name}**` : name} | ${formatTokens(r.tokens, r.exact)} | ${money(r.cost?.input)} | ${maxTokens !== undefined ? `${money(r.cost?.output)} | ` : ''}${money(r.cachedRead)} | ${money(r.batch?.total)} |\n`,
     );

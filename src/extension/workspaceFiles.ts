@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
-import { formatTokens, formatUSD, modelLabel } from '../core/format';
+import { formatTokens, modelLabel, usdText } from '../core/format';
 import { isCandidatePath, parseDocument } from '../core/payload';
 import { adoptPrepared } from '../core/prepare';
 import { isTransient, LIVE_ESTIMATE_MAX_CHARS, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
@@ -223,7 +223,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     // to "$0.00…" reads as free. The cost is in the tooltip.
     item.description = `${formatTokens(a.total.tokens, a.total.exact)} tokens`;
     item.tooltip = new vscode.MarkdownString(
-      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}, ${cost === undefined ? 'price unknown' : `${a.total.exact ? '' : '≈'}${formatUSD(cost)}`} per request\n\n${provenance(a, false)}`,
+      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}, ${usdText(cost, a.total.exact)} per request\n\n${provenance(a, false)}`,
     );
     const flagged = a.findings.some((f) => f.severity !== 'info');
     item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : a.doc.kind === 'prompt' ? 'note' : a.doc.kind === 'tools' ? 'tools' : 'json');

@@ -2,17 +2,12 @@
  * Small Markdown helpers for the decision renderers: GitHub-flavoured tables that survive any
  * cell text (pipes and line breaks escaped), and the number formats Token Lens uses everywhere.
  */
-import { formatTokens } from '../format';
-import { formatUSD } from '../models/cost';
+import { formatTokens, usdText } from '../format';
 
 /** `12,345`, `≈12,345` when not exact. */
 export const tokensText = formatTokens;
 
-/** USD as {@link formatUSD} does; "price unknown" for undefined. A `≈` prefix when not exact. */
-export function usdText(amount: number | undefined, exact = true): string {
-  const text = formatUSD(amount);
-  return amount === undefined || exact ? text : `≈${text}`;
-}
+export { usdText };
 
 /** A signed saving: "saves $0.12" / "costs $0.12 more" / "no change". */
 export function savingText(amount: number | undefined, exact = true): string {

@@ -8,7 +8,7 @@ import { TITLES } from './ids';
 import type { ReportView } from './panel';
 import { resolveTarget } from './target';
 import { squarify } from './treemap';
-import { header, markdownWithSource, shareBar, type Provenance } from './view';
+import { header, markdownWithSource, shareBar, totalProvenance } from './view';
 
 /** SVG user units of the stacked bar (it stretches to the panel's width). */
 const BAR_W = 1000;
@@ -126,7 +126,7 @@ function keys(b: Breakdown, threshold: number): Html {
 export function breakdownView(a: Analysis, name: string, threshold: number): ReportView {
   const b = breakdownOf(a);
   const t = a.total;
-  const provenance: Provenance = t.exact ? { exact: true } : { exact: false, ...(t.reason ? { reason: t.reason } : {}), ...(t.message ? { message: t.message } : {}) };
+  const provenance = totalProvenance(t);
   const body = html`${header({
     kicker: 'Token breakdown',
     title: `${tokensText(b.total.tokens, b.total.exact)} input tokens`,

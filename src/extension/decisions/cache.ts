@@ -7,7 +7,7 @@ import { html, partReveal, revealAttrs, type Html } from './html';
 import { TITLES } from './ids';
 import { withCountProgress } from './progress';
 import { resolveTarget, type Target } from './target';
-import { figure, figures, findingNotes, header, markdownWithSource, notes, type Provenance } from './view';
+import { figure, figures, findingNotes, header, markdownWithSource, notes, totalProvenance, type Provenance } from './view';
 
 
 /** "Token Lens: Advise on Prompt Caching". */
@@ -33,7 +33,7 @@ export async function adviseCacheCommand(deps: DecisionDeps, uri?: unknown, alwa
 function cacheProvenance(advice: CacheAdvice, target: Target, deps: DecisionDeps): Provenance {
   const t = target.analysis.total;
   if (advice.exact) return { exact: true };
-  if (!t.exact) return t.reason ? { exact: false, reason: t.reason, ...(t.message ? { message: t.message } : {}) } : modeProvenance(deps.engine);
+  if (!t.exact) return t.reason ? totalProvenance(t) : modeProvenance(deps.engine);
   return { exact: false, mixed: 'Prompt total exact (count_tokens); ≈ some prefixes estimated.' };
 }
 

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActiveEditors } from '../activeEditors';
 import type { DocumentService } from '../documents';
@@ -10,7 +9,7 @@ import { html, type Html } from './html';
 import { COMMANDS, REPORT_KINDS, TITLES, viewType, type ReportKind } from './ids';
 import { parseRestoreState, ReportPanels, type ReportView } from './panel';
 import { previewRoutingCommand } from './routing';
-import { guarded } from './target';
+import { fileName, guarded } from './target';
 import { estimateThinking } from './thinking';
 import { auditToolsCommand } from './tools';
 import { trimCommand } from './trim';
@@ -51,7 +50,7 @@ export function registerDecisionCommands(context: vscode.ExtensionContext, engin
  */
 async function restoreReport(deps: DecisionDeps, kind: ReportKind, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   const restored = parseRestoreState(state);
-  const name = restored ? path.posix.basename(restored.uri.path) : undefined;
+  const name = restored ? fileName(restored.uri) : undefined;
   const title = TITLES[kind];
   const placeholder = (body: Html): ReportView => ({ title: `${title}${name ? ` · ${name}` : ''}`, body, markdown: '' });
   if (!restored) {

@@ -4,6 +4,7 @@ import type { DocumentService } from '../documents';
 import { html, type Html, type RevealData } from './html';
 import { viewType, type ReportKind } from './ids';
 import { revealInEditor, type ReportSource } from './reveal';
+import { ALLOW_UNTRUSTED_ACTION, SET_KEY_ACTION } from './view';
 
 /**
  * What brings a report back after a window reload: its file and the inputs the command was given
@@ -54,7 +55,7 @@ export interface ReportHandlers {
 }
 
 /** Buttons any report may show that run a command (see view.ts). */
-const RUNNABLE = new Set(['run:tokenLens.setApiKey', 'run:tokenLens.allowUntrusted']);
+const RUNNABLE = new Set([SET_KEY_ACTION, ALLOW_UNTRUSTED_ACTION]);
 
 type Inbound = { type: 'ready' } | { type: 'copy' } | { type: 'reveal'; data: RevealData } | { type: 'action'; id: string } | { type: 'exclude'; indexes: number[] };
 

@@ -10,7 +10,7 @@ import { html, type Html } from './html';
 import { ROUTING_SETTING, TITLES } from './ids';
 import type { ReportView } from './panel';
 import { resolveTarget } from './target';
-import { figure, figures, findingNotes, header, markdownWithSource, notes, type Provenance } from './view';
+import { figure, figures, findingNotes, header, markdownWithSource, notes, totalProvenance, type Provenance } from './view';
 
 
 /** `tokenLens.routing`, checked: the rules to apply and what is wrong with the setting. */
@@ -27,7 +27,7 @@ export async function previewRoutingCommand(deps: DecisionDeps, uri?: unknown): 
   const build = (a: Analysis): ReportView => {
     const { config, findings } = readRouting(deps.engine.registry);
     const result = routeFor(a, config, deps.engine.registry);
-    const provenance: Provenance = a.total.exact ? { exact: true } : { exact: false, ...(a.total.reason ? { reason: a.total.reason } : {}) };
+    const provenance = totalProvenance(a.total);
     return {
       title: `Routing · ${name}`,
       body: renderRouting(result, config, findings, name, provenance),

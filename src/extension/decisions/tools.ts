@@ -8,7 +8,7 @@ import { html, revealAttrs, type Html } from './html';
 import { TITLES } from './ids';
 import type { ReportPanel, ReportView } from './panel';
 import { fileName, resolveTarget, type Target } from './target';
-import { figure, figures, header, markdownWithSource, notes, shareBar, type Provenance } from './view';
+import { figure, figures, header, markdownWithSource, notes, shareBar, totalProvenance, type Provenance } from './view';
 
 
 /** The tool whose definition holds the cursor, if any. */
@@ -95,7 +95,7 @@ class ToolAuditReport {
 
 function auditProvenance(a: Analysis, audit: ToolAudit): Provenance {
   const t = a.total;
-  if (!t.exact) return { exact: false, ...(t.reason ? { reason: t.reason } : {}), ...(t.message ? { message: t.message } : {}) };
+  if (!t.exact) return totalProvenance(t);
   if (!audit.toolsTotal.exact) return { exact: false, mixed: 'Total exact (count_tokens); ≈ some tools estimated.' };
   if (!audit.fixedOverhead.exact) return { exact: false, mixed: 'Total and every tool exact (count_tokens); the fixed tool-use prompt is ≈ apportioned from the remainder.' };
   return { exact: true };

@@ -4,6 +4,7 @@
  */
 import { percentText } from '../../core/decisions/markdown';
 import { REASON_TEXT } from '../../core/format';
+import type { TotalCount } from '../../core/analyze';
 import type { EstimateReason, Finding } from '../../core/types';
 import { html, join, type Html } from './html';
 
@@ -16,6 +17,11 @@ export interface Provenance {
   message?: string;
   /** Some numbers are exact, some estimated (e.g. exact on one tokenizer only). */
   mixed?: string;
+}
+
+/** Where a count's number comes from: exact, or an estimate with its reason and message. */
+export function totalProvenance(t: TotalCount): Provenance {
+  return t.exact ? { exact: true } : { exact: false, ...(t.reason ? { reason: t.reason } : {}), ...(t.message ? { message: t.message } : {}) };
 }
 
 /** Buttons the panel runs itself, whatever the report: `run:` + an allowed command id. */
