@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: try Token Lens in a real editor on the examples folder.
 //   node scripts/start.mjs [VSIX] [FOLDER] [--smoke] [--code-server]
-// VSIX defaults to NAME-VERSION.vsix in the repo (what `vsce package` writes), FOLDER to examples/.
+// VSIX defaults to token-lens.vsix in the repo (what `npm run package` writes), FOLDER to examples/.
 //
 // - With `code` (desktop VS Code) on PATH: `code --install-extension VSIX --force`, then `code FOLDER`.
 // - Otherwise (or with --code-server): sets up code-server via scripts/e2e-env.mjs, installs the
@@ -40,7 +40,7 @@ function parseArgs(argv) {
     else opts.positional.push(a);
   }
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-  const vsix = path.resolve(opts.positional[0] ?? path.join(repo, `${pkg.name}-${pkg.version}.vsix`));
+  const vsix = path.resolve(opts.positional[0] ?? path.join(repo, `${pkg.name}.vsix`));
   const folder = path.resolve(opts.positional[1] ?? path.join(repo, 'examples'));
   const extensionId = `${pkg.publisher}.${pkg.name}`;
   return { ...opts, vsix, folder, extensionId };

@@ -19,6 +19,8 @@ export interface DocumentState extends SessionState {
  */
 export class DocumentService implements vscode.Disposable {
   private readonly sessions = new Map<string, { uri: vscode.Uri; session: DocumentSession }>();
+  /** Documents whose path is not a prompt or payload file (until settings or project rules change). */
+  private readonly notCandidates = new Set<string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -31,7 +33,12 @@ export class DocumentService implements vscode.Disposable {
         if (e.contentChanges.length > 0) this.update(e.document);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
-      engine.onDidChange((e) => e.recount && this.recountAll()),
+      engine.onDidChange((e) => {
+        if (!e.recount) return;
+        // Globs or project rules may have changed what is a prompt or payload file.
+        this.notCandidates.clear();
+        this.recountAll();
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
@@ -66,8 +73,12 @@ export class DocumentService implements vscode.Disposable {
     if (IGNORED_SCHEMES.has(uri.scheme)) return;
     const key = uri.toString();
     let entry = this.sessions.get(key);
-    // Cheap path check first: most documents (source code) are never read.
-    if (!entry && !isCandidatePath(uri.fsPath || uri.path, this.engine.optionsFor(uri).parse)) return;
+    // Cheap path check first, once per document: most documents (source code) are never read.
+    if (!entry && this.notCandidates.has(key)) return;
+    if (!entry && !isCandidatePath(uri.fsPath || uri.path, this.engine.optionsFor(uri).parse)) {
+      this.notCandidates.add(key);
+      return;
+    }
     if (!entry) {
       const options = () => this.engine.optionsFor(uri, this.modelOverride(uri));
       const session = new DocumentSession(
@@ -95,6 +106,7 @@ export class DocumentService implements vscode.Disposable {
 
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
+    this.notCandidates.delete(key);
     const entry = this.sessions.get(key);
     if (!entry) return;
     entry.session.dispose();

@@ -19,6 +19,6 @@ export async function setApiKey(keys: ApiKeyStore): Promise<void> {
 export async function clearApiKey(keys: ApiKeyStore): Promise<void> {
   await keys.clear();
   // Short enough for a notification toast, which shows one line.
-  const env = process.env.ANTHROPIC_API_KEY ? 'now using ANTHROPIC_API_KEY.' : 'counts are now estimates.';
+  const env = (await keys.get())?.source === 'environment' ? 'now using ANTHROPIC_API_KEY.' : 'counts are now estimates.';
   void vscode.window.showInformationMessage(`Token Lens: API key removed; ${env}`);
 }
