@@ -6,7 +6,7 @@ import type { DecisionDeps } from './deps';
 import { html, revealAttrs, type Html, type RevealData } from './html';
 import { TITLES } from './ids';
 import type { ReportView } from './panel';
-import { resolveTarget } from './target';
+import { resolveTarget, sourceOf } from './target';
 import { squarify } from './treemap';
 import { header, markdownWithSource, shareBar, totalProvenance } from './view';
 
@@ -23,7 +23,7 @@ export async function showBreakdownCommand(deps: DecisionDeps, uri?: unknown): P
   if (!target) return;
   const name = target.name;
   const threshold = () => deps.engine.optionsFor(target.uri).analyze.toolThreshold;
-  const panel = deps.panels.open('breakdown', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, breakdownView(target.analysis, name, threshold()));
+  const panel = deps.panels.open('breakdown', sourceOf(target), breakdownView(target.analysis, name, threshold()));
   panel.own(
     deps.documents.onDidChange((u) => {
       if (u.toString() !== target.uri.toString()) return;

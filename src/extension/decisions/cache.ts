@@ -6,7 +6,7 @@ import { clientFor, modeProvenance, type DecisionDeps } from './deps';
 import { html, partReveal, revealAttrs, type Html } from './html';
 import { TITLES } from './ids';
 import { withCountProgress } from './progress';
-import { resolveTarget, type Target } from './target';
+import { resolveTarget, sourceOf, type Target } from './target';
 import { figure, figures, findingNotes, header, markdownWithSource, notes, totalProvenance, type Provenance } from './view';
 
 
@@ -25,7 +25,7 @@ export async function adviseCacheCommand(deps: DecisionDeps, uri?: unknown, alwa
     body: renderCache(advice, target, provenance, alwaysSuggest),
     markdown: markdownWithSource(target.name, provenance, cacheAdviceMarkdown(advice)),
   };
-  deps.panels.open('cache', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, view, {
+  deps.panels.open('cache', sourceOf(target), view, {
     onAction: (id) => (id === 'suggest' ? adviseCacheCommand(deps, target.uri, true) : id === 'refresh' ? adviseCacheCommand(deps, target.uri, alwaysSuggest) : undefined),
   });
 }

@@ -9,7 +9,7 @@ import type { DecisionDeps } from './deps';
 import { html, type Html } from './html';
 import { ROUTING_SETTING, TITLES } from './ids';
 import type { ReportView } from './panel';
-import { resolveTarget } from './target';
+import { resolveTarget, sourceOf } from './target';
 import { figure, figures, findingNotes, header, markdownWithSource, notes, totalProvenance, type Provenance } from './view';
 
 
@@ -34,7 +34,7 @@ export async function previewRoutingCommand(deps: DecisionDeps, uri?: unknown): 
       markdown: markdownWithSource(name, provenance, routingMarkdown(result, config) + (findings.length ? `\n\nSetting ${ROUTING_SETTING}:\n${findings.map((f) => `- ${f.message}`).join('\n')}` : '')),
     };
   };
-  const panel = deps.panels.open('routing', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, build(target.analysis), {
+  const panel = deps.panels.open('routing', sourceOf(target), build(target.analysis), {
     onAction: (id) => (id === 'settings' ? vscode.commands.executeCommand('workbench.action.openSettings', ROUTING_SETTING) : undefined),
   });
   const refresh = () => {

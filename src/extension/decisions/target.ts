@@ -4,6 +4,7 @@ import type { Analysis } from '../../core/analyze';
 import type { ParsedDocument } from '../../core/types';
 import type { ActiveEditors } from '../activeEditors';
 import type { DocumentService, DocumentState } from '../documents';
+import type { ReportSource } from './reveal';
 
 /** How long a command waits for the exact count of the file before using the estimate it has. */
 const SETTLE_MS = 15_000;
@@ -19,6 +20,11 @@ export interface Target {
   state: DocumentState;
   doc: ParsedDocument;
   analysis: Analysis;
+}
+
+/** Where a report on the target comes from: its file, version and editor column. */
+export function sourceOf(target: Target): ReportSource {
+  return { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn };
 }
 
 export function fileName(uri: vscode.Uri): string {

@@ -8,7 +8,7 @@ import { clientFor, modeProvenance, type DecisionDeps } from './deps';
 import { html, type Html } from './html';
 import { withCountProgress } from './progress';
 import { COMMANDS, TITLES } from './ids';
-import { resolveTarget, type Target } from './target';
+import { resolveTarget, sourceOf, type Target } from './target';
 import { findingNotes, header, markdownWithSource, notes, type NoteLevel, type Provenance } from './view';
 import { askTokens, tokenNumber } from './askTokens';
 
@@ -90,7 +90,7 @@ export async function estimateThinking(deps: DecisionDeps, uri?: unknown, given?
     markdown: markdownWithSource(target.name, provenance, thinkingTableMarkdown(result)),
     restore: { budget },
   };
-  deps.panels.open('thinking', { uri: target.uri, version: target.document.version, viewColumn: target.editor?.viewColumn }, view, {
+  deps.panels.open('thinking', sourceOf(target), view, {
     onAction: (id) => (id === 'budget' ? vscode.commands.executeCommand(COMMANDS.thinking, target.uri) : undefined),
   });
 }

@@ -7,7 +7,7 @@ import type { DecisionDeps } from './deps';
 import { html, revealAttrs, type Html } from './html';
 import { TITLES } from './ids';
 import type { ReportPanel, ReportView } from './panel';
-import { fileName, resolveTarget, type Target } from './target';
+import { fileName, resolveTarget, sourceOf, type Target } from './target';
 import { figure, figures, header, markdownWithSource, notes, shareBar, totalProvenance, type Provenance } from './view';
 
 
@@ -38,18 +38,15 @@ export async function auditToolsCommand(deps: DecisionDeps, uri?: unknown, index
 class ToolAuditReport {
   private excluded = new Set<number>();
   private analysis: Analysis;
-  private version: number;
   private panel: ReportPanel | undefined;
 
   constructor(private readonly deps: DecisionDeps, private readonly target: Target, private readonly focus: number | undefined) {
     this.analysis = target.analysis;
-    this.version = target.document.version;
   }
 
   show(): void {
     const { deps, target } = this;
-    const source = { uri: target.uri, version: this.version, viewColumn: target.editor?.viewColumn };
-    this.panel = deps.panels.open('tools', source, this.view(true), { onExclude: (indexes) => this.exclude(indexes) });
+    this.panel = deps.panels.open('tools', sourceOf(target), this.view(true), { onExclude: (indexes) => this.exclude(indexes) });
     this.panel.own(
       deps.documents.onDidChange((uri) => {
         if (uri.toString() === target.uri.toString()) this.refresh();
@@ -63,24 +60,22 @@ class ToolAuditReport {
     const tools = new Set(state.analysis.parts.filter((p) => p.part.kind === 'tool').map((p) => p.part.index));
     this.excluded = new Set([...this.excluded].filter((i) => tools.has(i)));
     this.analysis = state.analysis;
-    this.version = state.version;
     this.panel?.render(this.view(false), state.version);
   }
 
   private exclude(indexes: number[]): void {
     this.excluded = new Set(indexes);
-    const view = this.view(false);
-    this.panel?.patch('without', withoutSection(this.without(), this.analysis), view);
+    const without = this.without();
+    this.panel?.patch('without', withoutSection(without, this.analysis), this.view(false, without));
   }
 
   private without(): WithoutToolsResult | undefined {
     return this.excluded.size > 0 ? withoutTools(this.analysis, this.excluded) : undefined;
   }
 
-  private view(scroll: boolean): ReportView {
+  private view(scroll: boolean, without = this.without()): ReportView {
     const a = this.analysis;
     const audit = auditTools(a, { threshold: this.deps.engine.optionsFor(this.target.uri).analyze.toolThreshold });
-    const without = this.without();
     const provenance = auditProvenance(a, audit);
     const name = fileName(this.target.uri);
     const md = toolAuditMarkdown(audit) + (without ? `\n\n${withoutToolsMarkdown(without)}` : '');
