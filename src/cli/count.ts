@@ -95,12 +95,9 @@ export interface PipelineOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface CountOptions extends Omit<PipelineOptions, 'settingsFor'> {
+export interface CountOptions extends PipelineOptions {
   paths: string[];
   cwd: string;
-  /** Options for every file, unless `settingsFor` gives per-file ones. */
-  analyze: AnalyzeOptions;
-  settingsFor?: (file: string) => FileSettings;
 }
 
 /** One file's outcome, with what commands beyond `count` need. */
@@ -118,26 +115,21 @@ export interface CountReport {
   files: FileReport[];
   /** The same files with their sources and analyses, in the same order. */
   results: FileResult[];
-  /** Arguments that named nothing, as messages (`ARG: no such file or folder`). */
-  missing: string[];
-  /** The same, as the argument and the problem. */
+  /** Arguments that named nothing: the argument and the problem (`no such file or folder`). */
   unmatched: { arg: string; problem: string }[];
 }
 
-
 /** Counts every prompt and payload file the arguments name. Never throws for a bad file. */
 export async function countFiles(options: CountOptions): Promise<CountReport> {
-  const settingsFor = options.settingsFor ?? (() => ({ analyze: options.analyze, pathOptions: {} }));
-  const { targets, missing } = await expandPaths(options.paths, options.cwd, (p) => isCandidatePath(p, settingsFor(p).pathOptions));
+  const { targets, missing } = await expandPaths(options.paths, options.cwd, (p) => isCandidatePath(p, options.settingsFor(p).pathOptions));
   const sources = targets.map((t) => diskSource(t.path, options.cwd, t.explicit));
-  const results = await countSources(sources, { ...options, settingsFor });
+  const results = await countSources(sources, options);
   // Files found by walking a folder are reported only when they are prompt or payload files.
   const kept = results.filter((r) => r.source.explicit || !('skipped' in r.report));
   return {
     files: kept.map((r) => r.report),
     results: kept,
-    missing: missing.map((m) => m.message),
-    unmatched: missing.map((m) => ({ arg: m.arg, problem: m.message.startsWith(`${m.arg}: `) ? m.message.slice(m.arg.length + 2) : m.message })),
+    unmatched: missing,
   };
 }
 

@@ -14,7 +14,7 @@ export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', '**/dist/**', '
 export interface ExpandResult {
   targets: FileTarget[];
   /** Arguments that matched nothing, with why. */
-  missing: { arg: string; message: string }[];
+  missing: { arg: string; problem: string }[];
 }
 
 /**
@@ -44,10 +44,10 @@ export async function expandPaths(args: string[], cwd: string, isCandidate: (p: 
       files.sort().filter(isCandidate).forEach((f) => add(f, false));
     } else if (isDynamicPattern(arg)) {
       const files = await glob(arg, { cwd, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });
-      if (files.length === 0) missing.push({ arg, message: `${arg}: no file matches this pattern` });
+      if (files.length === 0) missing.push({ arg, problem: 'no file matches this pattern' });
       files.sort().forEach((f) => add(f, true));
     } else {
-      missing.push({ arg, message: `${arg}: no such file or folder` });
+      missing.push({ arg, problem: 'no such file or folder' });
     }
   }
   return { targets, missing };

@@ -199,7 +199,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     let code: number;
     if (command === 'count') {
       const report = await countPaths(paths, ctx, DEFAULT_TOOL_THRESHOLD);
-      for (const message of report.missing) io.stderr(`token-lens: ${message}\n`);
+      for (const m of report.unmatched) io.stderr(`token-lens: ${m.arg}: ${m.problem}\n`);
       const { version, ...shared } = info;
       result = { version, command: 'count', ...shared, files: report.files } satisfies CountResult;
       code = countExitCode(report);

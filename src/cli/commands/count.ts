@@ -35,7 +35,6 @@ export function countPaths(paths: string[], ctx: CommandContext, defaultThreshol
     cwd: ctx.cwd,
     client: ctx.session.client,
     offlineReason: ctx.session.offlineReason,
-    analyze: settingsFor(ctx.cwd).analyze,
     settingsFor,
     ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
@@ -44,5 +43,5 @@ export function countPaths(paths: string[], ctx: CommandContext, defaultThreshol
 
 /** Exit code of `count`: 2 when a path named nothing or a file could not be read or parsed. */
 export function countExitCode(report: CountReport): number {
-  return report.missing.length > 0 || report.files.some((f) => 'error' in f) ? 2 : 0;
+  return report.unmatched.length > 0 || report.files.some((f) => 'error' in f) ? 2 : 0;
 }

@@ -147,7 +147,7 @@ export async function runDiff(
   const files: DiffEntry[] = [];
   const errors: DiffResult['errors'] = unmatched.map((m) => ({
     path: m.arg,
-    error: `${m.message.startsWith(`${m.arg}: `) ? m.message.slice(m.arg.length + 2) : m.message}, neither in the working tree nor at ${ref}`,
+    error: `${m.problem}, neither in the working tree nor at ${ref}`,
     line: null,
     side: 'now' as const,
   }));
