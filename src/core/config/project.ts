@@ -193,6 +193,12 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** How a config file is named in messages: `.tokenlens.json`, or `package.json "tokenLens"`. */
+function configLabel(file: string): string {
+  const base = path.basename(file);
+  return base === 'package.json' ? `${base} "${PACKAGE_JSON_KEY}"` : base;
+}
+
 /**
  * Validates the text of a config file (pure; `file` is only for messages and `root`). For a
  * `package.json` (by name) the `tokenLens` key is read. Each invalid value is reported and left
@@ -202,7 +208,7 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
   const abs = path.resolve(file);
   const findings: ConfigFinding[] = [];
   const isPackage = path.basename(abs) === 'package.json';
-  const shown = isPackage ? `${path.basename(abs)} "${PACKAGE_JSON_KEY}"` : path.basename(abs);
+  const shown = configLabel(abs);
   const errors: ParseError[] = [];
   const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   const tree = parseTree(body, errors, { allowTrailingComma: true, disallowComments: isPackage });
@@ -404,7 +410,7 @@ export function projectRelativePath(config: ProjectConfig, file: string): string
 export function limitsFor(config: ProjectConfig | undefined, file: string): FileLimits {
   const limits: FileLimits = { from: {} };
   if (!config) return limits;
-  const name = path.basename(config.file) === 'package.json' ? `package.json "${PACKAGE_JSON_KEY}"` : path.basename(config.file);
+  const name = configLabel(config.file);
   if (config.budget !== undefined) {
     limits.budget = config.budget;
     limits.from.budget = name;
