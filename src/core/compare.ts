@@ -20,12 +20,6 @@ export interface ModelCostRow {
 }
 
 /**
- * Prices one analysed request on several models. A model with the same tokenizer shares the
- * count; another tokenizer gets the count scaled by the estimator's ratio between the two
- * tokenizers on this very request, and is marked as an estimate: never one family's count shown
- * as another's.
- */
-/**
  * How many tokens the analysed request has on `family`'s tokenizer per token on its own, by the
  * estimator (both estimates are memoised per document): 1 on its own family.
  */
@@ -35,6 +29,12 @@ export function tokenizerRatio(analysis: Analysis, family: TokenizerFamily): num
   return here > 0 ? estimateOf(analysis.doc, family).total / here : 1;
 }
 
+/**
+ * Prices one analysed request on several models. A model with the same tokenizer shares the
+ * count; another tokenizer gets the count scaled by the estimator's ratio between the two
+ * tokenizers on this very request, and is marked as an estimate: never one family's count shown
+ * as another's.
+ */
 export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: readonly string[]): ModelCostRow[] {
   const seen = new Set<string>();
   const rows: ModelCostRow[] = [];

@@ -1,5 +1,5 @@
 /**
- * Shared vocabulary of the Token Lens core. Pure types: no runtime code, no `vscode` import.
+ * Shared vocabulary of the Token Lens core: types, and the list of tokenizer families. No `vscode` import.
  *
  * Offsets are UTF-16 code-unit offsets into the document text exactly as it was handed to the
  * parser (the same unit as JavaScript string indices and `vscode.TextDocument.positionAt`).

@@ -14,7 +14,6 @@ import { WorkspaceFilesView } from './workspaceFiles';
 /** Documents Token Lens may look at: files on disk and unsaved buffers, in any language. */
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
-/** The composition root: every service is built here and every registration is disposed with the extension. */
 /** What `activate` returns: for the extension's own tests in the extension host, not a public API. */
 export interface TokenLensApi {
   engine: Engine;
@@ -23,6 +22,7 @@ export interface TokenLensApi {
   statusBar: StatusBar;
 }
 
+/** The composition root: every service is built here and every registration is disposed with the extension. */
 export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const log = vscode.window.createOutputChannel('Token Lens', { log: true });
   const keys = new ApiKeyStore(context.secrets);
