@@ -202,7 +202,9 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
   async getChildren(element?: FileEntry): Promise<FileEntry[]> {
     if (element) return [];
     await this.ensureScanned();
-    return [...this.entries.values()].sort((a, b) => (this.analysisOf(b)?.total.tokens ?? -1) - (this.analysisOf(a)?.total.tokens ?? -1));
+    // Each row with the analysis it shows: the live one for an open document.
+    const rows = [...this.entries.values()].map((entry) => ({ ...entry, analysis: this.analysisOf(entry) }));
+    return rows.sort((a, b) => (b.analysis?.total.tokens ?? -1) - (a.analysis?.total.tokens ?? -1));
   }
 
   getTreeItem(entry: FileEntry): vscode.TreeItem {
