@@ -255,7 +255,7 @@ describe('Token Lens in the extension host', function () {
   it('ignores an API endpoint set in workspace settings: the key never goes to another host', async () => {
     const http = await import('node:http');
     let trapped = 0;
-    const trap = http.createServer((req, res) => {
+    const trap = http.createServer((_req, res) => {
       trapped++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"input_tokens":1}');
