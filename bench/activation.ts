@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'dist', 'extension.js');
@@ -66,11 +67,6 @@ interface Sample {
 function sample(what: 'extension' | 'sdk', target: string): Sample {
   const out = execFileSync(process.execPath, ['-e', CHILD, what, target], { cwd: ROOT, encoding: 'utf8' });
   return JSON.parse(out) as Sample;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 export function main(runs = 15): string {

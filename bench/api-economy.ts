@@ -9,19 +9,16 @@
  * Times are scaled down (debounce 40 ms, keystrokes 2-15 ms apart, pauses 90-250 ms) so the run
  * takes seconds; the ratios are what matter.
  */
-import { CountCache } from '../src/core/client/cache';
-import { CountingClient } from '../src/core/client/counting-client';
-import { RateLimiter } from '../src/core/client/rate-limiter';
-import { sdkTransport } from '../src/core/client/transport';
+import { sleep } from '../src/core/client/rate-limiter';
 import { ModelRegistry } from '../src/core/models/registry';
 import { DocumentSession, type SessionState } from '../src/core/session';
 import { startFakeApi } from '../test/fake-api/server';
+import { fakeApiClient } from '../test/support/docs';
 import { prng } from '../test/support/prng';
 
 const DEBOUNCE_MS = 40;
 const TOOLS = 20;
 const EDITS = 600;
-
 
 interface Payload {
   model: string;
@@ -58,16 +55,11 @@ function edit(p: Payload, target: Target, rnd: () => number): void {
   else p.tools[target.index]!.description = change(p.tools[target.index]!.description);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function main(): Promise<string> {
   const api = await startFakeApi();
   const rnd = prng(20261127);
-  const client = new CountingClient({
-    transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }),
-    cache: new CountCache(),
-    limiter: new RateLimiter({ limit: 10_000 }),
-  });
+  // The counting client's default timeout (10 s); fakeApiClient's cache and (no practical) rate limit.
+  const client = fakeApiClient(api, { timeoutMs: 10_000 });
   const registry = ModelRegistry.bundled();
   let settled: (() => void) | undefined;
   let last: SessionState | undefined;

@@ -22,34 +22,17 @@ import {
   type CountSample,
   type ScoredSample,
 } from '../src/core/estimator/fit';
-import { TOKENIZER_FAMILIES, type TokenizerFamily } from '../src/core/types';
+import { TOKENIZER_FAMILIES } from '../src/core/types';
 
 const root = path.resolve(__dirname, '..');
 
 /** Per-class MAPE (fractions) of the three counters, for one family. */
-export interface AccuracyRow {
+interface AccuracyRow {
   cls: ContentClass | 'all';
   n: number;
   ours: number;
   chars4: number;
   claude2: number;
-}
-
-export interface EstimatorBenchResult {
-  accuracy: Record<TokenizerFamily, AccuracyRow[]>;
-  /** The misc/random probes, per sample: actual and the three predictions. */
-  random: Record<TokenizerFamily, { label: string; actual: number; ours: number; chars4: number; claude2: number }[]>;
-  throughput: {
-    /** Ours on the English texts. */
-    oursMBps: number;
-    /** `countTokens` (builds its encoder on every call, as shipped) on the same texts. */
-    claude2MBps: number;
-    ratio: number;
-    /** The Claude 2 encoder built once and reused, NFKC included: the fairest comparison. */
-    claude2ReusedMBps: number;
-    ratioReused: number;
-    oursLargeMBps: number;
-  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
@@ -87,26 +70,27 @@ function throughput(texts: readonly string[], count: (t: string) => number, minM
   return (bytes * rounds) / 1e6 / (elapsed / 1000);
 }
 
-export function main(): EstimatorBenchResult {
+/** Runs the bench and returns its Markdown section: the report, as a fenced block. */
+export function main(): string {
+  const out: string[] = [];
+  const log = (line: string) => out.push(line);
   const samples: CountSample[] = parseSampleFile(JSON.parse(readFileSync(path.join(root, SAMPLES_PATH), 'utf8')));
   const claude2Counts = new Map<string, number>();
   for (const s of samples) claude2Counts.set(s.text, countTokens(s.text));
 
-  const accuracy = {} as EstimatorBenchResult['accuracy'];
-  const random = {} as EstimatorBenchResult['random'];
-  console.log(`Offline estimator accuracy: mean absolute % error vs exact counts (${samples.length} texts, ${SAMPLES_PATH})`);
-  console.log('ours = leave-one-out cross-validated; Claude 2 = @anthropic-ai/tokenizer countTokens (the Claude 2 tokenizer)\n');
+  log(`Offline estimator accuracy: mean absolute % error vs exact counts (${samples.length} texts, ${SAMPLES_PATH})`);
+  log('ours = leave-one-out cross-validated; Claude 2 = @anthropic-ai/tokenizer countTokens (the Claude 2 tokenizer)\n');
   for (const family of TOKENIZER_FAMILIES) {
     const ours = leaveOneOut(samples, family);
     const chars4 = scoreCounter(samples, family, (t) => Math.round(t.length / 4));
     const claude2 = scoreCounter(samples, family, (t) => claude2Counts.get(t) ?? countTokens(t));
-    accuracy[family] = rows(ours, chars4, claude2);
-    console.log(`${family}`);
-    console.log(`  ${'class'.padEnd(14)} ${'n'.padStart(3)} ${'ours'.padStart(7)} ${'chars/4'.padStart(7)} ${'Claude 2'.padStart(8)}`);
-    for (const r of accuracy[family]) {
-      console.log(`  ${r.cls.padEnd(14)} ${String(r.n).padStart(3)} ${pct(r.ours)} ${pct(r.chars4)}  ${pct(r.claude2)}`);
+    const accuracy = rows(ours, chars4, claude2);
+    log(`${family}`);
+    log(`  ${'class'.padEnd(14)} ${'n'.padStart(3)} ${'ours'.padStart(7)} ${'chars/4'.padStart(7)} ${'Claude 2'.padStart(8)}`);
+    for (const r of accuracy) {
+      log(`  ${r.cls.padEnd(14)} ${String(r.n).padStart(3)} ${pct(r.ours)} ${pct(r.chars4)}  ${pct(r.claude2)}`);
     }
-    random[family] = ours
+    const random = ours
       .filter((s) => s.cls === 'random')
       .map((s) => ({
         label: s.label,
@@ -115,9 +99,9 @@ export function main(): EstimatorBenchResult {
         chars4: chars4.find((x) => x.label === s.label)!.predicted,
         claude2: claude2.find((x) => x.label === s.label)!.predicted,
       }));
-    console.log('  misc/random probes (not in averages): actual / ours / chars/4 / Claude 2');
-    for (const r of random[family]) console.log(`    ${r.label.padEnd(12)} ${r.actual} / ${r.ours} / ${r.chars4} / ${r.claude2}`);
-    console.log('');
+    log('  misc/random probes (not in averages): actual / ours / chars/4 / Claude 2');
+    for (const r of random) log(`    ${r.label.padEnd(12)} ${r.actual} / ${r.ours} / ${r.chars4} / ${r.claude2}`);
+    log('');
   }
 
   // Throughput on the same texts, same run.
@@ -134,27 +118,16 @@ export function main(): EstimatorBenchResult {
   encoder.free();
   const large = [english.join('\n').repeat(40)]; // ~1.3 MB in one call, as a big file in the editor
   const oursLarge = throughput(large, (t) => estimateTextTokens(t, 'claude-4.7'), 1000);
-  console.log('Throughput (UTF-8 MB/s, same texts, same run)');
+  log('Throughput (UTF-8 MB/s, same texts, same run)');
   const line = (name: string, ours: number, c2: number, c2r: number) =>
-    console.log(
+    log(
       `  ${name.padEnd(14)} ours ${ours.toFixed(0).padStart(4)} MB/s | countTokens ${c2.toFixed(2)} MB/s: ${(ours / c2).toFixed(0)}x | reused encoder ${c2r.toFixed(1)} MB/s: ${(ours / c2r).toFixed(0)}x`,
     );
   line('English texts', oursEn, claude2En, claude2ReusedEn);
   line(`all ${all.length} texts`, oursAll, claude2All, claude2ReusedAll);
-  console.log(`  one ~1.3 MB English text: ours ${oursLarge.toFixed(0)} MB/s`);
-  console.log('  (countTokens builds a fresh encoder per call, as the package ships; "reused" builds it once.)');
-  return {
-    accuracy,
-    random,
-    throughput: {
-      oursMBps: oursEn,
-      claude2MBps: claude2En,
-      ratio: oursEn / claude2En,
-      claude2ReusedMBps: claude2ReusedEn,
-      ratioReused: oursEn / claude2ReusedEn,
-      oursLargeMBps: oursLarge,
-    },
-  };
+  log(`  one ~1.3 MB English text: ours ${oursLarge.toFixed(0)} MB/s`);
+  log('  (countTokens builds a fresh encoder per call, as the package ships; "reused" builds it once.)');
+  return '## Estimator: accuracy and throughput\n\n```\n' + out.join('\n') + '\n```\n';
 }
 
-if (require.main === module) main();
+if (require.main === module) console.log(main());

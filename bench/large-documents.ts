@@ -13,16 +13,15 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { AnalyzeOptions } from '../src/core/analyze';
-import { CountCache } from '../src/core/client/cache';
-import { CountingClient } from '../src/core/client/counting-client';
-import { RateLimiter } from '../src/core/client/rate-limiter';
-import { sdkTransport } from '../src/core/client/transport';
+import { sleep } from '../src/core/client/rate-limiter';
 import { ModelRegistry } from '../src/core/models/registry';
 import { DocumentSession, type SessionState } from '../src/core/session';
 import { inThreadPreparer, WorkerPreparer, type Preparer } from '../src/core/worker/preparer';
 import { blockMonitor } from '../test/support/block-monitor';
+import { fakeApiClient } from '../test/support/docs';
+import { editSites, realisticPayload, typeAt } from '../test/support/payloads';
 import { prng } from '../test/support/prng';
-import { editSites, realisticPayload, typeAt } from './responsiveness';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEBOUNCE_MS = 300;
@@ -49,8 +48,6 @@ async function startFakeProcess(): Promise<FakeProcess> {
   return { url, apiKey, child };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export interface LargeRow {
   label: string;
   /** Slowest `update()` call: what one keystroke costs the thread. */
@@ -64,12 +61,7 @@ export interface LargeRow {
 }
 
 async function run(label: string, preparer: Preparer, fake: FakeProcess, base: string, options: AnalyzeOptions): Promise<LargeRow> {
-  const client = new CountingClient({
-    transport: sdkTransport({ apiKey: fake.apiKey, baseURL: fake.url }),
-    cache: new CountCache(),
-    limiter: new RateLimiter({ limit: 10_000 }),
-    timeoutMs: 60_000,
-  });
+  const client = fakeApiClient(fake, { timeoutMs: 60_000 });
   let last: SessionState | undefined;
   let estimateAt = 0;
   let exactAt = 0;
@@ -114,14 +106,13 @@ async function run(label: string, preparer: Preparer, fake: FakeProcess, base: s
 }
 
 /** Per measure, the median over runs. */
-function median(rows: LargeRow[]): LargeRow {
-  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function medianRow(rows: LargeRow[]): LargeRow {
   return {
     label: rows[0]!.label,
-    keystrokeMax: mid(rows.map((r) => r.keystrokeMax)),
-    longestBlock: mid(rows.map((r) => r.longestBlock)),
-    toEstimate: mid(rows.map((r) => r.toEstimate)),
-    toExact: mid(rows.map((r) => r.toExact)),
+    keystrokeMax: median(rows.map((r) => r.keystrokeMax)),
+    longestBlock: median(rows.map((r) => r.longestBlock)),
+    toEstimate: median(rows.map((r) => r.toEstimate)),
+    toExact: median(rows.map((r) => r.toExact)),
     exact: rows.every((r) => r.exact),
     tokens: rows[0]!.tokens,
   };
@@ -142,7 +133,7 @@ export async function main(): Promise<string> {
       runs[0].push(await run('worker thread (the editor)', worker, fake, base, options));
       runs[1].push(await run('this thread (before)', inThreadPreparer, fake, base, options));
     }
-    const rows = runs.map(median);
+    const rows = runs.map(medianRow);
     const counts = new Set([...runs[0], ...runs[1]].map((r) => r.tokens));
     if (counts.size !== 1) throw new Error(`the runs counted differently: ${[...counts].join(', ')}`);
     const f = (ms: number) => `${ms.toFixed(1)} ms`;

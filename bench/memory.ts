@@ -11,11 +11,10 @@ import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { CountCache, type CachedCount } from '../src/core/client/cache';
-import { CountingClient } from '../src/core/client/counting-client';
 import { RateLimiter } from '../src/core/client/rate-limiter';
-import { sdkTransport } from '../src/core/client/transport';
 import type { CountRequest } from '../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../test/fake-api/server';
+import { fakeApiClient } from '../test/support/docs';
 
 const PAYLOADS = 10_000;
 const CONCURRENCY = 16;
@@ -103,8 +102,7 @@ async function run(api: FakeApi, label: string, makeStore: () => Store, bounds: 
 }
 
 async function counted(api: FakeApi, label: string, store: Store, bounds: { maxEntries?: number; maxBytes?: number }, payloads: number): Promise<RunResult> {
-  const client = new CountingClient({
-    transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }),
+  const client = fakeApiClient(api, {
     // The client only needs get/set; the baseline Map stands in for the bounded cache.
     cache: store as unknown as CountCache,
     limiter: new RateLimiter({ limit: 1_000_000 }),

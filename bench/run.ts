@@ -13,26 +13,10 @@ import { main as largeDocuments } from './large-documents';
 import { main as memory } from './memory';
 import { main as responsiveness } from './responsiveness';
 
-/** Runs a benchmark that prints with console.log, keeping what it printed. */
-function captured(run: () => unknown): string {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-    log(...args);
-  };
-  try {
-    run();
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
-
-/** Each benchmark returns (or prints) one Markdown section. */
+/** Each benchmark returns one Markdown section. */
 const BENCHMARKS: { name: string; run: () => Promise<string> | string }[] = [
   { name: 'API economy', run: apiEconomy },
-  { name: 'estimator', run: () => '## Estimator: accuracy and throughput\n\n```\n' + captured(estimator) + '\n```\n' },
+  { name: 'estimator', run: estimator },
   { name: 'start-up', run: () => activation() },
   { name: 'responsiveness', run: () => responsiveness() },
   { name: 'large documents', run: largeDocuments },
@@ -47,7 +31,7 @@ async function main(): Promise<void> {
   for (const b of BENCHMARKS) {
     console.error(`\n== ${b.name}`);
     const section = await b.run();
-    if (!section.startsWith('## Estimator')) console.log(section);
+    console.log(section);
     sections.push(section);
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

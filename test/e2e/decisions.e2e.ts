@@ -13,9 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { analyzeDocument, type Analysis } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
-import { CountingClient } from '../../src/core/client/counting-client';
-import { sdkTransport } from '../../src/core/client/transport';
+import type { CountingClient } from '../../src/core/client/counting-client';
 import {
   adviseCache,
   breakdownOf,
@@ -30,24 +28,18 @@ import {
   auditTools,
 } from '../../src/core/decisions';
 import { percentText, savingText, tokensText, usdText } from '../../src/core/decisions/markdown';
-import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument } from '../../src/core/payload';
 import type { Json, ParsedDocument } from '../../src/core/types';
-import { escapeHtml, html } from '../../src/extension/decisions/html';
-import { COMMANDS as DECISION_COMMANDS, REPORT_KINDS, viewType } from '../../src/extension/decisions/ids';
-import { squarify } from '../../src/extension/decisions/treemap';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeApiClient, registry } from '../support/docs';
 import { e2eEnv, launchEditor, repoRoot, type Editor, poll } from './driver';
+import { DEFAULT_MODEL, escapeRegExp, fmt } from './token-lens-expected';
 
 const ROOT = repoRoot();
 const EXAMPLES = path.join(ROOT, 'examples');
-const registry = ModelRegistry.bundled();
-/** The extension's defaults (package.json): model, comparison models, tool threshold. */
-const DEFAULT_MODEL = 'claude-sonnet-4-6';
+/** The extension's defaults (package.json) besides DEFAULT_MODEL: comparison models, tool threshold. */
 const COMPARISON = ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-8'];
 const THRESHOLD = 500;
-const fmt = (n: number) => n.toLocaleString('en-US');
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The packaged extension (`npm run package`, run before the real-editor tests by `pretest:e2e`). */
 const VSIX = path.join(ROOT, 'token-lens.vsix');
@@ -105,57 +97,10 @@ async function figureValue(f: Frame, label: string): Promise<string> {
   return (await fig.locator('.figure-value').innerText()).trim();
 }
 
-async function notification(ed: Editor, match: RegExp, timeoutMs = 20_000): Promise<string> {
-  const message = ed.page.locator('.notification-toast .notification-list-item-message').filter({ hasText: match }).first();
-  await message.waitFor({ state: 'visible', timeout: timeoutMs });
-  return (await message.innerText()).trim();
-}
-
-async function clearNotifications(ed: Editor): Promise<void> {
-  await ed.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
-}
-
-/** Opens a workspace file in the first editor group (a tab label may carry ", N problems"). */
-async function openFile(ed: Editor, rel: string): Promise<void> {
+/** Opens a workspace file in the first editor group. */
+async function openInFirstGroup(ed: Editor, rel: string): Promise<void> {
   await ed.runCommand('View: Focus First Editor Group');
-  const abs = path.resolve(ed.workspace, rel);
-  const base = path.posix.basename(rel);
-  const widget = ed.page.locator('.quick-input-widget');
-  await ed.page.keyboard.press('Control+P');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(abs);
-  const row = widget.locator(`.quick-input-list .monaco-list-row[aria-label^=${JSON.stringify(`${base},`)}]`).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
-  await ed.page
-    .locator(`.editor-group-container.active .tabs-container .tab.active .monaco-icon-label[aria-label^=${JSON.stringify(abs)}]`)
-    .first()
-    .waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-async function focusEditor(ed: Editor): Promise<void> {
-  const focused = ed.page.locator('.editor-group-container.active .monaco-editor.focused');
-  if ((await focused.count()) === 0) await ed.runCommand('View: Focus Active Editor Group');
-  await focused.first().waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** Puts the cursor at a 1-based line and column with "Go to Line/Column". */
-async function goTo(ed: Editor, line: number, column = 1): Promise<void> {
-  await focusEditor(ed);
-  await ed.page.keyboard.press('Control+G');
-  const input = ed.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`:${line}:${column}`);
-  await ed.page.keyboard.press('Enter');
-  await ed.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-  await ed.waitForStatusBar(`Ln ${line}, Col ${column}`, 10_000);
-}
-
-/** Runs a palette command that opens a quick pick or input box titled `title`. */
-async function runToInput(ed: Editor, command: string, title: RegExp): Promise<void> {
-  await ed.runCommandToInput(command, title);
+  await ed.openFile(rel);
 }
 
 async function pickItem(ed: Editor, label: string): Promise<void> {
@@ -201,40 +146,6 @@ function parsed(file: string, source: string): ParsedDocument {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('decision commands: pure helpers', () => {
-  it('declares every decision command and a routing default that validates', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-      activationEvents: string[];
-      contributes: { commands: { command: string }[]; configuration: { properties: Record<string, { default?: unknown }> } };
-    };
-    for (const id of Object.values(DECISION_COMMANDS)) assert.equal(pkg.contributes.commands.filter((x) => x.command === id).length, 1, id);
-    // Report panels left open are brought back after a reload: the extension must wake up for them.
-    for (const kind of REPORT_KINDS) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${viewType(kind)}`), kind);
-    const routing = pkg.contributes.configuration.properties['tokenLens.routing']?.default;
-    assert.deepEqual(routing, JSON.parse(JSON.stringify(DEFAULT_ROUTING)));
-    assert.deepEqual(validateRouting(routing, registry).findings, [], 'the default validates');
-  });
-
-  it('escapes every interpolated text', () => {
-    const evil = '<img src=x onerror="alert(1)">&\'`';
-    const out = html`<td title="${evil}">${evil}</td>`.value;
-    assert.ok(!out.includes('<img') && !out.includes('"alert'), out);
-    assert.equal(out, `<td title="${escapeHtml(evil)}">${escapeHtml(evil)}</td>`);
-    assert.equal(html`${[html`<b>`, 'x<y']}`.value, '<b>x&#60;y');
-  });
-
-  it('lays out a treemap whose areas are proportional to the values', () => {
-    const values = [500, 300, 120, 50, 20, 10, 0];
-    const cells = squarify(values.map((value, i) => ({ value, item: i })), 0, 0, 1000, 400);
-    assert.equal(cells.length, 6, 'zero is left out');
-    const total = values.reduce((a, b) => a + b, 0);
-    for (const c of cells) {
-      assert.ok(Math.abs(c.w * c.h - (values[c.item]! / total) * 400_000) < 1e-6, `area of ${c.item}`);
-      assert.ok(c.x >= -1e-9 && c.y >= -1e-9 && c.x + c.w <= 1000 + 1e-6 && c.y + c.h <= 400 + 1e-6, 'inside');
-    }
-  });
-});
-
 describe('decision commands in a real editor (code-server)', function () {
   this.timeout(600_000);
   let api: FakeApi;
@@ -254,12 +165,11 @@ describe('decision commands in a real editor (code-server)', function () {
 
   before(async () => {
     await e2eEnv();
-    const t0 = Date.now();
     const vsix = VSIX;
     assert.ok(fs.existsSync(vsix), `${vsix} is missing: run npm run package`);
-    process.stderr.write(`      (test vsix built in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
     api = await startFakeApi();
-    client = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache({}) });
+    // Timeout as the client's default (10 s); no practical rate limit, so expected numbers never wait.
+    client = fakeApiClient(api, { timeoutMs: 10_000 });
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-decisions-ws-'));
     fs.cpSync(EXAMPLES, ws, { recursive: true });
     // A payload whose tool name and description are HTML: the reports must show them as text.
@@ -302,18 +212,18 @@ describe('decision commands in a real editor (code-server)', function () {
   it('says what to open when no payload is active', async () => {
     // The palette lists the extension's commands once the extension host has read its manifest.
     await poll('the command in the palette', () => ed.runCommand('Token Lens: Show Token Breakdown', 5_000).then(() => true, () => false), (ok) => ok, 60_000);
-    const message = await notification(ed, /Token Lens: open a Messages API payload/);
+    const message = (await ed.notification(/Token Lens: open a Messages API payload/)).text;
     assert.match(message, /then run "Token Lens: Show Token Breakdown"/);
-    await clearNotifications(ed);
+    await ed.clearNotifications();
   });
 
   it('Estimate with Thinking Budget: a table per model, exact through count_tokens, with each model\'s rules', async () => {
     const rel = 'support-agent.json';
     const a = await analysed(rel);
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
 
-    await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+    await ed.runCommandToInput('Token Lens: Estimate with Thinking Budget', /thinking budget/);
     await pickItem(ed, '8,000 tokens');
     const want = (await estimateWithThinking(a.doc, { budget: 8000, models: [a.modelId, ...COMPARISON], registry, client }))!;
     const f = await report(ed, 'thinking');
@@ -360,24 +270,24 @@ describe('decision commands in a real editor (code-server)', function () {
 
     // Copy as Markdown: the core's table, with the file and where the numbers come from.
     await f.locator('button[data-action="copy"]').click();
-    await notification(ed, /report copied as Markdown/);
+    await ed.notification(/report copied as Markdown/);
     const clip = await ed.page.evaluate('navigator.clipboard.readText()').catch(() => undefined);
     if (typeof clip === 'string') {
       assert.ok(clip.includes(thinkingTableMarkdown(want)), clip);
       assert.ok(clip.startsWith('`support-agent.json` · Exact counts'), clip);
     } else process.stderr.write('      (clipboard not readable in this browser: checked the notification only)\n');
-    await clearNotifications(ed);
+    await ed.clearNotifications();
 
     // A custom budget, remembered for next time.
-    await openFile(ed, rel);
-    await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+    await openInFirstGroup(ed, rel);
+    await ed.runCommandToInput('Token Lens: Estimate with Thinking Budget', /thinking budget/);
     await pickItem(ed, 'Custom…');
     await ed.page.locator('.quick-input-widget .quick-input-title', { hasText: /custom thinking budget/ }).waitFor({ timeout: 15_000 });
     await typeAndEnter(ed, '5,000');
     const f2 = await report(ed, 'thinking');
     await poll('the 5,000 budget', () => text(f2, 'h1'), (t) => t === '5,000 thinking tokens');
-    await openFile(ed, rel);
-    await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+    await openInFirstGroup(ed, rel);
+    await ed.runCommandToInput('Token Lens: Estimate with Thinking Budget', /thinking budget/);
     const active = ed.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
     const activeText = (await active.first().innerText()).replace(/\s+/g, ' ');
     assert.match(activeText, /^5,000 tokens\s*last used/, `the last budget is preselected: ${activeText}`);
@@ -389,10 +299,10 @@ describe('decision commands in a real editor (code-server)', function () {
     const source = read(rel);
     const a = await analysed(rel);
     const heavy = a.doc.parts.find((p) => p.kind === 'tool' && p.name === 'create_ticket')!;
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
     const at = lineCol(source, heavy.anchor!.start);
-    await goTo(ed, at.line, at.column);
+    await ed.goTo(at.line, at.column);
     await ed.runCommand('Token Lens: Audit Tool Overhead');
 
     const audit = auditTools(a, { threshold: THRESHOLD });
@@ -438,9 +348,9 @@ describe('decision commands in a real editor (code-server)', function () {
     const source = read(rel);
     const a = await analysed(rel);
     const tool = a.doc.parts.find((p) => p.kind === 'tool' && p.name === 'search_orders')!;
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
-    await goTo(ed, lineCol(source, tool.anchor!.start).line + 5);
+    await ed.goTo(lineCol(source, tool.anchor!.start).line + 5);
     const lensLink = ed.page.locator('.monaco-editor .codelens-decoration a', { hasText: /^search_orders: / }).first();
     await lensLink.waitFor({ state: 'visible', timeout: 30_000 });
     await lensLink.click();
@@ -454,7 +364,7 @@ describe('decision commands in a real editor (code-server)', function () {
   it('Advise on Prompt Caching: the cached prefix priced, and the best breakpoint for payloads without one', async () => {
     const rel = 'support-agent.json';
     const a = await analysed(rel);
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
     await ed.runCommand('Token Lens: Advise on Prompt Caching');
     const advice = (await adviseCache(a, { client }))!;
@@ -477,7 +387,7 @@ describe('decision commands in a real editor (code-server)', function () {
     // Payloads without breakpoints: candidates, the best one starred (or why none pays off).
     for (const other of ['mcp-tools.json', 'research-payload.yaml']) {
       const b = await analysed(other);
-      await openFile(ed, other);
+      await openInFirstGroup(ed, other);
       await waitForExact(ed, b.total.tokens);
       await ed.runCommand('Token Lens: Advise on Prompt Caching');
       const s = (await adviseCache(b, { client }))!.suggestion!;
@@ -498,7 +408,7 @@ describe('decision commands in a real editor (code-server)', function () {
   it('Preview Model Routing: the rule that matches, what it saves, and the setting checked live', async () => {
     const rel = 'research-payload.yaml';
     const a = await analysed(rel);
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
     await ed.runCommand('Token Lens: Preview Model Routing');
     const r = routeFor(a, validateRouting(DEFAULT_ROUTING, registry).config, registry);
@@ -555,9 +465,9 @@ describe('decision commands in a real editor (code-server)', function () {
     assert.ok(after.exact && after.tokens < a.total.tokens);
     const budget = after.tokens + 10;
 
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
-    await runToInput(ed, 'Token Lens: Trim Conversation to Budget', /trim the conversation/);
+    await ed.runCommandToInput('Token Lens: Trim Conversation to Budget', /trim the conversation/);
     await typeAndEnter(ed, String(budget));
     const dialog = ed.page.locator('.monaco-dialog-box', { hasText: `Remove the ${cut} oldest messages from support-agent.json?` });
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
@@ -566,14 +476,14 @@ describe('decision commands in a real editor (code-server)', function () {
     await ed.page.locator('.tab', { hasText: `trimmed to ${fmt(budget)} tokens` }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await shot(ed, 'trim-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Remove Messages$/ }).click();
-    const done = await notification(ed, /Token Lens: removed \d+ messages, /);
+    const done = (await ed.notification(/Token Lens: removed \d+ messages, /)).text;
     assert.equal(done, `Token Lens: removed ${cut} messages, ${fmt(a.total.tokens)} → ${fmt(after.tokens)} tokens (exact, count_tokens).`);
     const toast = ed.page.locator('.notification-toast .notification-list-item-message').filter({ hasText: /removed \d+ messages/ }).first();
     assert.ok(await toast.evaluate((e) => (e as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth <= (e as unknown as { clientWidth: number }).clientWidth), 'the notification fits on its line');
     assert.equal(await ed.page.locator('.tab', { hasText: 'trimmed to' }).count(), 0, 'the preview diff is closed');
 
     // Saved, the file re-parses with the oldest turns gone and everything else as it was.
-    await focusEditor(ed);
+    await ed.focusEditor();
     await ed.page.keyboard.press('Control+S');
     // (Saving is not atomic: wait for the whole new text.)
     const parses = (t: string) => parseDocument(file(rel), t, { promptGlobs: [], excludeGlobs: [] }).status === 'ok';
@@ -587,12 +497,12 @@ describe('decision commands in a real editor (code-server)', function () {
     await shot(ed, 'trim-applied');
 
     // One undo restores the file exactly.
-    await focusEditor(ed);
+    await ed.focusEditor();
     await ed.page.keyboard.press('Control+Z');
     await ed.page.keyboard.press('Control+S');
     await poll('the original file on disk', async () => read(rel), (t) => t === original);
     await waitForExact(ed, a.total.tokens);
-    await clearNotifications(ed);
+    await ed.clearNotifications();
   });
 
   it('Trim Conversation to Budget refuses to apply when the file changed while confirming', async () => {
@@ -601,9 +511,9 @@ describe('decision commands in a real editor (code-server)', function () {
     const a = await analysed(rel);
     const cut = trimCutPoints(a.doc.body.messages).at(-1)!;
     const after = (await countBody(client, a.model!.id, { ...a.doc.body, messages: a.doc.body.messages.slice(cut) }, false, a.family))!;
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
-    await runToInput(ed, 'Token Lens: Trim Conversation to Budget', /trim the conversation/);
+    await ed.runCommandToInput('Token Lens: Trim Conversation to Budget', /trim the conversation/);
     await typeAndEnter(ed, String(after.tokens));
     const dialog = ed.page.locator('.monaco-dialog-box', { hasText: /Remove the \d+ oldest messages? from research-payload\.yaml\?/ });
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
@@ -618,20 +528,20 @@ describe('decision commands in a real editor (code-server)', function () {
         30_000,
       );
       await dialog.locator('.monaco-button', { hasText: /^Remove Messages$/ }).click();
-      await notification(ed, /changed while the trim was being confirmed, so nothing was removed/);
+      await ed.notification(/changed while the trim was being confirmed, so nothing was removed/);
       const doc = parsed(file(rel), read(rel));
       assert.equal(doc.body.messages.length, a.doc.body.messages.length, 'nothing removed');
     } finally {
       fs.writeFileSync(file(rel), original);
     }
-    await clearNotifications(ed);
+    await ed.clearNotifications();
   });
 
   it('Show Token Breakdown: stacked bar and treemap with values on hover, click reveals, live updates', async () => {
     const rel = 'support-agent.json';
     const source = read(rel);
     const a = await analysed(rel);
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
     await ed.runCommand('Token Lens: Show Token Breakdown');
     const b = breakdownOf(a);
@@ -670,7 +580,7 @@ describe('decision commands in a real editor (code-server)', function () {
     const marker = 'Boulder CO 80302.';
     const offset = source.indexOf(marker) + marker.length;
     const pos = lineCol(source, offset);
-    await goTo(ed, pos.line, pos.column);
+    await ed.goTo(pos.line, pos.column);
     const added = ' Thanks so much for sorting this out!';
     await ed.page.keyboard.type(added);
     const edited = source.slice(0, offset) + added + source.slice(offset);
@@ -687,7 +597,7 @@ describe('decision commands in a real editor (code-server)', function () {
 
   it('shows tool names and messages from the file as text, never as markup', async () => {
     const rel = 'escape.json';
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await ed.waitForStatusBar(/ tokens · /, 60_000);
     await ed.runCommand('Token Lens: Audit Tool Overhead');
     const f = await report(ed, 'tools');
@@ -705,7 +615,7 @@ describe('decision commands in a real editor (code-server)', function () {
     fs.mkdirSync(path.dirname(settings), { recursive: true });
     fs.writeFileSync(settings, JSON.stringify({ 'workbench.colorTheme': 'Default Light Modern' }));
     try {
-      await openFile(ed, 'support-agent.json');
+      await openInFirstGroup(ed, 'support-agent.json');
       await ed.runCommand('Token Lens: Show Token Breakdown');
       const f = await report(ed, 'breakdown');
       await poll('the light theme in the webview', () => f.locator('body').getAttribute('class'), (c) => /\bvscode-light\b/.test(c ?? ''), 30_000);
@@ -731,12 +641,12 @@ describe('decision commands in a real editor (code-server)', function () {
   it('brings open reports back after a window reload: the same file, the same thinking budget', async () => {
     const rel = 'support-agent.json';
     const a = await analysed(rel);
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await waitForExact(ed, a.total.tokens);
     await ed.runCommand('Token Lens: Show Token Breakdown');
     const total = `${tokensText(a.total.tokens, true)} input tokens`;
     await poll('the breakdown', async () => text(await report(ed, 'breakdown'), 'h1'), (t) => t === total);
-    await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+    await ed.runCommandToInput('Token Lens: Estimate with Thinking Budget', /thinking budget/);
     await pickItem(ed, '2,000 tokens');
     const thinkingTitle = 'Thinking 2,000 · support-agent.json';
     await poll('the thinking report', async () => pageTitle(await report(ed, 'thinking')), (t) => t === thinkingTitle);
@@ -761,7 +671,7 @@ describe('decision commands in a real editor (code-server)', function () {
   it('says what to do, after a reload, in the report of a file that is gone', async () => {
     const rel = 'gone.json';
     fs.copyFileSync(file('support-agent.json'), file(rel));
-    await openFile(ed, rel);
+    await openInFirstGroup(ed, rel);
     await ed.runCommand('Token Lens: Show Token Breakdown');
     // The breakdown panel is reused (by message, no reload of the page): its title and its
     // restore state follow the new file.
@@ -785,9 +695,9 @@ describe('decision commands in a real editor (code-server)', function () {
     fs.mkdirSync(path.dirname(settings), { recursive: true });
     fs.writeFileSync(settings, JSON.stringify({ 'tokenLens.offline': true }));
     try {
-      await openFile(ed, rel);
+      await openInFirstGroup(ed, rel);
       await ed.waitForStatusBar(/^≈[\d,]+ tokens · /, 30_000);
-      await runToInput(ed, 'Token Lens: Estimate with Thinking Budget', /thinking budget/);
+      await ed.runCommandToInput('Token Lens: Estimate with Thinking Budget', /thinking budget/);
       await pickItem(ed, '4,000 tokens');
       const f = await report(ed, 'thinking');
       await poll('the offline estimate', () => text(f, '.provenance'), (t) => t.includes('≈ estimate ≈ Local estimates (offline mode).'));

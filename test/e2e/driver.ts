@@ -31,6 +31,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 
+import { poll } from '../support/poll';
+
+// Waits on what the page shows (in test/support so unit tests share it).
+export { poll };
+
 /** Absolute paths of the tools the e2e environment provides. */
 export interface E2ePaths {
   node: string;
@@ -205,21 +210,6 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: numb
 // Helpers
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
-/**
- * Reads `read()` until `done` holds, every `intervalMs`; fails after `timeoutMs` naming `what` and
- * the last value. For waiting on what the editor shows, never on fixed sleeps.
- */
-export async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-    last = await read();
-  }
-  return last;
-}
-
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -444,7 +434,9 @@ export class Editor {
    * Opens a workspace file through Quick Open (Ctrl+P) and waits until its editor tab is the active
    * one. Types the file's absolute path: Quick Open's file search is cached, so a relative name
    * finds no file created after the window opened, and a relative name can list a same-named
-   * recently opened file first. Then picks the row for exactly that file.
+   * recently opened file first. Then picks the row for exactly that file. The tab's aria-label is
+   * the absolute path, followed by " • " and a file decoration's tooltip when the file has one
+   * (e.g. " • 2 problems in this file").
    */
   async openFile(relPath: string, timeoutMs = 30_000): Promise<void> {
     const abs = path.resolve(this.workspace, relPath);
@@ -458,13 +450,58 @@ export class Editor {
     const row = this.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^=${cssString(wanted)}]`).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
-    // The tab's icon label carries the file's absolute path.
+    // The tab's icon label carries the file's absolute path: exactly, or followed by " • " and a
+    // decoration (not a bare prefix: x.json must not match x.jsonc).
+    const tab = '.editor-group-container.active .tabs-container .tab.active .monaco-icon-label';
     await this.page
-      .locator(`.editor-group-container.active .tabs-container .tab.active .monaco-icon-label[aria-label=${cssString(abs)}]`)
+      .locator(`${tab}[aria-label=${cssString(abs)}], ${tab}[aria-label^=${cssString(`${abs} \u2022 `)}]`)
       .first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
     await this.page.locator('.editor-group-container.active .monaco-editor').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Puts the keyboard focus in the active editor without clicking (a click could hit a CodeLens). */
+  async focusEditor(timeoutMs = 15_000): Promise<void> {
+    const focused = this.page.locator('.editor-group-container.active .monaco-editor.focused');
+    if ((await focused.count()) === 0) await this.runCommand('View: Focus Active Editor Group');
+    await focused.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /**
+   * Puts the cursor at a 1-based line and column with "Go to Line/Column" (Ctrl+G), which scrolls
+   * it into view; waits until that line's number is drawn and the status bar shows `Ln l, Col c`.
+   */
+  async goTo(line: number, column = 1, timeoutMs = 10_000): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+    await poll(
+      `line ${line} shown`,
+      () => this.page.locator('.editor-group-container.active .monaco-editor .margin-view-overlays .line-numbers').allInnerTexts(),
+      (l) => l.map((t) => t.trim()).includes(String(line)),
+      timeoutMs,
+    );
+    await this.waitForStatusBar(`Ln ${line}, Col ${column}`, timeoutMs);
+  }
+
+  /** Waits for a notification toast whose message matches: its text, and whether the toast cuts it off. */
+  async notification(match: RegExp | string, timeoutMs = 20_000): Promise<{ text: string; truncated: boolean }> {
+    const message = this.page.locator('.notification-toast .notification-list-item-message').filter({ hasText: match }).first();
+    await message.waitFor({ state: 'visible', timeout: timeoutMs });
+    return message.evaluate((e) => {
+      const el = e as unknown as DomEl & { scrollWidth: number; clientWidth: number };
+      return { text: el.innerText.trim(), truncated: el.scrollWidth > el.clientWidth };
+    });
+  }
+
+  /** Dismisses every notification ("Notifications: Clear All Notifications"; no error if there is none). */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
   }
 
   /** Runs a command by its title from the Command Palette (F1). Prefers the row whose label is exactly the title. */

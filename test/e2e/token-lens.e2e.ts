@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
-import { e2eEnv, launchEditor, outputDir, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
+import { e2eEnv, launchEditor, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { realisticPayload } from '../support/payloads';
 import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
 

@@ -1,11 +1,20 @@
 import { strict as assert } from 'node:assert';
+import type { AnalyzeOptions } from '../../src/core/analyze';
 import { CountCache } from '../../src/core/client/cache';
 import { CountingClient, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
+import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument } from '../../src/core/payload';
 import type { ParsedDocument } from '../../src/core/types';
-import type { FakeApi } from '../fake-api/server';
+
+/** The bundled model and price table. */
+export const registry = ModelRegistry.bundled();
+
+/** The extension's default analysis options, on a fixed day (so model retirement findings never drift). */
+export function analyzeOptions(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
+  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
+}
 
 /** Parses a request (an object, pretty-printed as JSON, or text) that must be recognised. */
 export function parseOk(value: unknown, file = 'request.json'): ParsedDocument {
@@ -20,8 +29,11 @@ export function assertClose(actual: number | undefined, expected: number, what =
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 }
 
-/** A counting client on the fake API: fresh cache, no practical rate limit, short timeout. */
-export function fakeApiClient(api: FakeApi, overrides: Partial<CountingClientOptions> = {}): CountingClient {
+/**
+ * A counting client on the fake API (a FakeApi, or the url and key of one in another process):
+ * fresh cache, no practical rate limit, short timeout.
+ */
+export function fakeApiClient(api: { apiKey: string; url: string }, overrides: Partial<CountingClientOptions> = {}): CountingClient {
   return new CountingClient({
     transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }),
     cache: new CountCache(),

@@ -1,21 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
 import { CountCache } from '../../src/core/client/cache';
-import { CountingClient } from '../../src/core/client/counting-client';
-import { RateLimiter } from '../../src/core/client/rate-limiter';
-import { sdkTransport } from '../../src/core/client/transport';
-import { ModelRegistry } from '../../src/core/models/registry';
+import { CountingClient, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
-import { parseOk } from '../support/docs';
+import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 
-const registry = ModelRegistry.bundled();
 const MILLION = 1_000_000;
-
-function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
 
 /** Parses JSON text the way the editor would, at a payload path. */
 function codes(a: Analysis): string[] {
@@ -107,19 +99,12 @@ describe('analyzeDocument against the fake API through the SDK', () => {
   after(() => api.close());
   beforeEach(() => api.reset());
 
-  function client(overrides: Partial<ConstructorParameters<typeof CountingClient>[0]> = {}, apiKey = api.apiKey): CountingClient {
-    return new CountingClient({
-      transport: sdkTransport({ apiKey, baseURL: api.url }),
-      cache: new CountCache(),
-      limiter: new RateLimiter({ limit: 10_000 }),
-      timeoutMs: 2_000,
-      backoffMs: 200,
-      ...overrides,
-    });
+  function client(overrides: Partial<CountingClientOptions> = {}): CountingClient {
+    return fakeApiClient(api, { backoffMs: 200, ...overrides });
   }
 
   async function analyze(doc: ParsedDocument, c: CountingClient, opts: Partial<AnalyzeOptions> = {}, signal?: AbortSignal): Promise<Analysis> {
-    const a = await analyzeDocument(doc, options(opts), c, signal);
+    const a = await analyzeDocument(doc, analyzeOptions(opts), c, signal);
     assert.ok(a, 'analysis');
     return a;
   }
@@ -191,7 +176,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
       messages: [{ role: 'user', content: `Reactions to the launch post: ${reactions}` }],
     };
     const doc = parseOk(payload);
-    const offline = estimateDocument(doc, options());
+    const offline = estimateDocument(doc, analyzeOptions());
     const a = await analyze(doc, client());
     assert.equal(a.total.tokens, fakeCount({ model: payload.model, system: payload.system, tools: payload.tools, messages: payload.messages }));
     assert.ok(offline.parts.reduce((n, p) => n + p.tokens, 0) > a.total.tokens, 'fixture: the raw estimates alone exceed the exact total');
@@ -247,7 +232,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     assert.equal(a.total.reason, 'no-key');
     assert.match(a.total.message ?? '', /API key/);
 
-    const offline = estimateDocument(parseOk(travelPayload), options());
+    const offline = estimateDocument(parseOk(travelPayload), analyzeOptions());
     assert.equal(offline.total.reason, 'offline');
     assert.equal(offline.total.exact, false);
     assert.ok(offline.total.tokens > 0);
@@ -282,7 +267,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     // A model the price table knows but this endpoint does not.
     const narrow = await startFakeApi({ models: ['claude-sonnet-4-6'] });
     try {
-      const c = new CountingClient({ transport: sdkTransport({ apiKey: narrow.apiKey, baseURL: narrow.url }), cache: new CountCache() });
+      const c = fakeApiClient(narrow);
       const b = await analyze(parseOk({ ...travelPayload, model: 'claude-opus-4-6' }), c);
       assert.equal(b.total.exact, false);
       assert.equal(b.total.reason, 'unknown-model');
@@ -364,16 +349,16 @@ describe('analyzeDocument against the fake API through the SDK', () => {
   it('resolves to undefined when the signal is aborted, before or during the count', async () => {
     const gone = new AbortController();
     gone.abort();
-    assert.equal(await analyzeDocument(parseOk(travelPayload), options(), client(), gone.signal), undefined);
+    assert.equal(await analyzeDocument(parseOk(travelPayload), analyzeOptions(), client(), gone.signal), undefined);
     assert.equal(api.countCalls(), 0);
     // Also when every count is already known: a superseded analysis is not wanted.
     const warm = client();
     await analyze(parseOk(travelPayload), warm);
-    assert.equal(await analyzeDocument(parseOk(travelPayload), options(), warm, gone.signal), undefined);
+    assert.equal(await analyzeDocument(parseOk(travelPayload), analyzeOptions(), warm, gone.signal), undefined);
 
     api.fail({ kind: 'delay', ms: 400 }, 10);
     const late = new AbortController();
-    const pending = analyzeDocument(parseOk({ ...travelPayload, system: 'Something never counted before.' }), options(), client(), late.signal);
+    const pending = analyzeDocument(parseOk({ ...travelPayload, system: 'Something never counted before.' }), analyzeOptions(), client(), late.signal);
     setTimeout(() => late.abort(), 50);
     assert.equal(await pending, undefined);
   });
@@ -455,7 +440,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
     });
 
     it('estimates the cache offline, synchronously, with the estimate marked', () => {
-      const a = estimateDocument(parseOk(payload), options());
+      const a = estimateDocument(parseOk(payload), analyzeOptions());
       assert.ok(a.cache, 'cache priced from estimates');
       const tokens = a.cachePrefixes!.map((p) => p.tokens);
       assert.ok(a.cachePrefixes!.every((p) => !p.exact));
@@ -472,7 +457,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
         cache_control: i === 2 ? { type: 'ephemeral', ttl: '10m' } : { type: 'ephemeral' },
       }));
       const text = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: blocks.map((b, i) => ({ role: i % 2 ? 'assistant' : 'user', content: [b] })) }, null, 2);
-      const a = estimateDocument(parseOk(text), options());
+      const a = estimateDocument(parseOk(text), analyzeOptions());
       const tooMany = a.findings.filter((f) => f.code === 'too-many-cache-breakpoints');
       assert.equal(tooMany.length, 1, 'reported once');
       assert.equal(tooMany[0]!.severity, 'error');
@@ -480,7 +465,7 @@ describe('analyzeDocument against the fake API through the SDK', () => {
       const ttl = finding(a, 'cache-ttl-invalid');
       assert.deepEqual(ttl.range, a.parts.find((p) => p.part.kind === 'message' && p.part.index === 2)!.part.anchor);
 
-      const unknown = estimateDocument(parseOk(text), options({ modelOverride: 'claude-sonnet-9' }));
+      const unknown = estimateDocument(parseOk(text), analyzeOptions({ modelOverride: 'claude-sonnet-9' }));
       assert.equal(unknown.cache, undefined);
       assert.ok(codes(unknown).includes('too-many-cache-breakpoints'));
     });

@@ -1,18 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { analyzeDocument, estimateDocument, type AnalyzeOptions } from '../../src/core/analyze';
+import { analyzeDocument, estimateDocument } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { breakdownMarkdown, breakdownOf, type Breakdown } from '../../src/core/decisions/breakdown';
 import { splitOverhead } from '../../src/core/decisions/overhead';
-import { ModelRegistry } from '../../src/core/models/registry';
 import type { JsonObject } from '../../src/core/types';
 import { startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
-import { fakeApiClient, parseOk } from '../support/docs';
+import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 
-const registry = ModelRegistry.bundled();
-
-function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
 
 function sum(b: Breakdown): number {
   return b.segments.reduce((n, s) => n + s.tokens, 0);
@@ -46,7 +40,7 @@ describe('decisions: breakdown data', () => {
       tools: [weatherTool],
       messages: [{ role: 'user', content: [image, { type: 'text', text: 'What does this chart show?' }] }],
     };
-    const a = estimateDocument(parseOk(payload), options());
+    const a = estimateDocument(parseOk(payload), analyzeOptions());
     const b = breakdownOf(a);
     assert.equal(sum(b), a.total.tokens);
     assert.deepEqual(b.segments.map((s) => s.kind), ['system', 'message', 'tool', 'images', 'tool-prompt', 'framing']);
@@ -79,7 +73,7 @@ describe('decisions: breakdown data', () => {
     }
 
     it('a tool list: exact tools (9 + units) and the exact tool prompt (120), nothing else', async () => {
-      const a = await analyzeDocument(parseOk([weatherTool, timeTool], 'tools.json'), options(), client());
+      const a = await analyzeDocument(parseOk([weatherTool, timeTool], 'tools.json'), analyzeOptions(), client());
       assert.ok(a);
       const b = breakdownOf(a);
       assert.deepEqual(
@@ -98,7 +92,7 @@ describe('decisions: breakdown data', () => {
     it('an exact payload with an image still adds up to the exact total', async () => {
       const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(750, 100) } };
       const payload = { model: 'claude-sonnet-4-6', system: 'You describe charts.', messages: [{ role: 'user', content: [image, { type: 'text', text: 'Describe it.' }] }] };
-      const a = await analyzeDocument(parseOk(payload), options(), client());
+      const a = await analyzeDocument(parseOk(payload), analyzeOptions(), client());
       assert.ok(a && a.total.exact);
       const b = breakdownOf(a);
       assert.equal(sum(b), a.total.tokens);

@@ -1,19 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
+import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { adviseCache, cacheAdviceMarkdown, cacheCandidates, pricePlacement, repeatedCost, type CacheAdvice } from '../../src/core/decisions/cache';
-import { ModelRegistry } from '../../src/core/models/registry';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
-import { assertClose, fakeApiClient, parseOk } from '../support/docs';
+import { analyzeOptions, assertClose, fakeApiClient, parseOk, registry } from '../support/docs';
 
-const registry = ModelRegistry.bundled();
 const M = 1_000_000;
-
-function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
 
 const weatherTool: JsonObject = {
   name: 'get_weather',
@@ -63,7 +57,7 @@ describe('decisions: prompt caching advice', () => {
     }
 
     async function analyze(doc: ParsedDocument, c: CountingClient): Promise<Analysis> {
-      const a = await analyzeDocument(doc, options(), c);
+      const a = await analyzeDocument(doc, analyzeOptions(), c);
       assert.ok(a);
       return a;
     }
@@ -166,7 +160,7 @@ describe('decisions: prompt caching advice', () => {
 
   it('estimates candidate prefixes offline, never shrinking along the prompt', async () => {
     const payload = { model: 'claude-sonnet-4-6', tools: [weatherTool], system: longSystem, messages: [{ role: 'user', content: 'Hello there.' }, { role: 'assistant', content: 'Hi.' }, { role: 'user', content: 'Plan my week.' }] };
-    const a = estimateDocument(parseOk(payload), options());
+    const a = estimateDocument(parseOk(payload), analyzeOptions());
     const advice = (await adviseCache(a))!;
     const tokens = advice.suggestion!.candidates.map((c) => c.tokens);
     for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]! >= tokens[i - 1]!);
@@ -176,19 +170,19 @@ describe('decisions: prompt caching advice', () => {
   });
 
   it('says why nothing is recommended: every prefix below the minimum, or an unknown model', async () => {
-    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }), analyzeOptions());
     const advice = (await adviseCache(small))!;
     assert.equal(advice.suggestion?.best, undefined);
     assert.match(advice.suggestion?.reason ?? '', /below the 4,096-token minimum of Haiku 4\.5/);
-    const unknown = estimateDocument(parseOk({ model: 'claude-unknown-9', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const unknown = estimateDocument(parseOk({ model: 'claude-unknown-9', messages: [{ role: 'user', content: 'Hi' }] }), analyzeOptions());
     assert.match((await adviseCache(unknown))!.reason ?? '', /Unknown model/);
   });
 
   it('lists candidates only for real content: no placeholder message, the latest N messages', () => {
-    const tools = estimateDocument(parseOk([weatherTool, timeTool], 'tools.json'), options());
+    const tools = estimateDocument(parseOk([weatherTool, timeTool], 'tools.json'), analyzeOptions());
     assert.deepEqual(cacheCandidates(tools).map((c) => c.label), ['end of tools']);
     const many = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: `turn ${i}` }));
-    const long = estimateDocument(parseOk({ model: 'claude-sonnet-4-6', messages: many }), options());
+    const long = estimateDocument(parseOk({ model: 'claude-sonnet-4-6', messages: many }), analyzeOptions());
     assert.deepEqual(cacheCandidates(long, 3).map((c) => c.label), ['end of assistant #10', 'end of user #11', 'end of assistant #12']);
   });
 });

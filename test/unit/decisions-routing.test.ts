@@ -1,18 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
+import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core/analyze';
 import { DEFAULT_ROUTING, pickRoute, routeFor, routingMarkdown, validateRouting } from '../../src/core/decisions/routing';
 import { estimateRequest } from '../../src/core/estimator';
-import { ModelRegistry } from '../../src/core/models/registry';
 import type { ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
-import { assertClose, fakeApiClient, parseOk } from '../support/docs';
+import { analyzeOptions, assertClose, fakeApiClient, parseOk, registry } from '../support/docs';
 
-const registry = ModelRegistry.bundled();
 const M = 1_000_000;
-
-function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
 
 describe('decisions: routing preview', () => {
   it('picks by threshold, inclusive, smallest matching rule first, then the fallback', () => {
@@ -43,7 +37,7 @@ describe('decisions: routing preview', () => {
 
     async function analyze(doc: ParsedDocument): Promise<Analysis> {
       const c = fakeApiClient(api);
-      const a = await analyzeDocument(doc, options(), c);
+      const a = await analyzeDocument(doc, analyzeOptions(), c);
       assert.ok(a);
       return a;
     }
@@ -90,7 +84,7 @@ describe('decisions: routing preview', () => {
   });
 
   it('keeps the payload on its own model when the rule picks it, and warns what the routed model rejects', () => {
-    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }] }), options());
+    const small = estimateDocument(parseOk({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }] }), analyzeOptions());
     const same = routeFor(small, DEFAULT_ROUTING, registry);
     assert.equal(same.sameModel, true);
     assertClose(same.savings.perRequest, 0, 'no change');
@@ -98,7 +92,7 @@ describe('decisions: routing preview', () => {
 
     // Manual thinking is fine on Haiku 4.5 but rejected by Opus 4.8, where a big payload falls back to.
     const thinking = { type: 'enabled', budget_tokens: 2000 };
-    const big = estimateDocument(parseOk({ model: 'claude-haiku-4-5', max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'word '.repeat(12_000) }] }), options());
+    const big = estimateDocument(parseOk({ model: 'claude-haiku-4-5', max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'word '.repeat(12_000) }] }), analyzeOptions());
     const r = routeFor(big, DEFAULT_ROUTING, registry);
     assert.equal(r.routed.modelId, 'claude-opus-4-8');
     assert.ok(r.findings.some((f) => f.code === 'thinking-mode-unsupported'));
@@ -111,10 +105,10 @@ describe('decisions: routing preview', () => {
   it('checks the routed model with the request\'s interleaved-thinking beta, as the analysis does', () => {
     // A budget above max_tokens is only valid with interleaved thinking; mid-size routes Haiku to Sonnet.
     const request = { model: 'claude-haiku-4-5', max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 6000 }, messages: [{ role: 'user', content: 'word '.repeat(3_000) }] };
-    const plain = routeFor(estimateDocument(parseOk(request), options()), DEFAULT_ROUTING, registry);
+    const plain = routeFor(estimateDocument(parseOk(request), analyzeOptions()), DEFAULT_ROUTING, registry);
     assert.equal(plain.sameModel, false);
     assert.ok(plain.findings.some((f) => f.code === 'thinking-budget-exceeds-max-tokens'));
-    const interleaved = routeFor(estimateDocument(parseOk({ ...request, betas: ['interleaved-thinking-2025-05-14'] }), options()), DEFAULT_ROUTING, registry);
+    const interleaved = routeFor(estimateDocument(parseOk({ ...request, betas: ['interleaved-thinking-2025-05-14'] }), analyzeOptions()), DEFAULT_ROUTING, registry);
     assert.equal(interleaved.routed.modelId, plain.routed.modelId);
     assert.ok(!interleaved.findings.some((f) => f.code === 'thinking-budget-exceeds-max-tokens'), JSON.stringify(interleaved.findings));
   });

@@ -1,20 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
+import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { auditTools, DEFAULT_HEAVY_LIMITS, heavyReasons, toolAuditMarkdown, withoutTools, withoutToolsMarkdown } from '../../src/core/decisions/tools';
 import { estimateJsonTokens, estimateTextTokens } from '../../src/core/estimator';
-import { ModelRegistry } from '../../src/core/models/registry';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
-import { assertClose, fakeApiClient, parseOk } from '../support/docs';
+import { analyzeOptions, assertClose, fakeApiClient, parseOk, registry } from '../support/docs';
 
-const registry = ModelRegistry.bundled();
 const M = 1_000_000;
-
-function options(overrides: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z'), ...overrides };
-}
 
 const weatherTool: JsonObject = {
   name: 'get_weather',
@@ -149,7 +143,7 @@ describe('decisions: tool overhead audit', () => {
     }
 
     async function analyze(doc: ParsedDocument): Promise<Analysis> {
-      const a = await analyzeDocument(doc, options(), client());
+      const a = await analyzeDocument(doc, analyzeOptions(), client());
       assert.ok(a);
       return a;
     }
@@ -221,7 +215,7 @@ describe('decisions: tool overhead audit', () => {
   });
 
   it('marks everything as an estimate offline, and prices on another model when asked', () => {
-    const a = estimateDocument(parseOk([weatherTool, heavyTool], 'tools.json'), options());
+    const a = estimateDocument(parseOk([weatherTool, heavyTool], 'tools.json'), analyzeOptions());
     const audit = auditTools(a, { threshold: 500, registry });
     assert.ok(audit.rows.every((r) => !r.exact));
     assert.equal(audit.fixedOverhead.exact, false);

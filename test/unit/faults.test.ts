@@ -20,20 +20,19 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { analyzeDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
+import { analyzeDocument, type Analysis } from '../../src/core/analyze';
 import { CountCache } from '../../src/core/client/cache';
 import { CountingClient, type CountLogEvent, type CountResult, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
 import { prefixBody } from '../../src/core/models/cost';
-import { ModelRegistry } from '../../src/core/models/registry';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
+import { analyzeOptions, fakeApiClient, registry } from '../support/docs';
 import { prng } from '../support/prng';
 
-const registry = ModelRegistry.bundled();
-const options: AnalyzeOptions = { registry, defaultModel: 'claude-sonnet-4-6', toolThreshold: 500, today: new Date('2026-11-27T12:00:00Z') };
+const options = analyzeOptions();
 
 /** The reference tool analyzeDocument measures tools against (see analyze.ts). */
 const REFERENCE_TOOL: Json = { name: 'token_lens_reference', description: 'Reference.', input_schema: { type: 'object', properties: {} } };
@@ -197,9 +196,7 @@ describe('faults: counting against an unreliable API', function () {
 
   /** A client with short timeouts and backoffs, whose every exact answer is checked against the fake. */
   function client(overrides: Partial<CountingClientOptions> = {}): CountingClient {
-    const c = new CountingClient({
-      transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }),
-      cache: new CountCache(),
+    const c = fakeApiClient(api, {
       limiter: new RateLimiter({ limit: 100_000 }),
       timeoutMs: TIMEOUT_MS,
       backoffMs: 100,

@@ -12,7 +12,6 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { stringify as yamlStringify } from 'yaml';
-import { realisticPayload, editSites, typeAt } from '../../bench/responsiveness';
 import { analyzeDocument, estimateDocument, type AnalyzeOptions } from '../../src/core/analyze';
 import { canonicalHash, canonicalJson, canonicalSliced } from '../../src/core/canonical';
 import { ModelRegistry } from '../../src/core/models/registry';
@@ -27,6 +26,8 @@ import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { blockMonitor, longestBlockWhile } from '../support/block-monitor';
 import { fakeApiClient } from '../support/docs';
 import { newRecord, readRecord, type InstrumentedWorkerData } from '../support/instrumented-worker';
+import { editSites, realisticPayload, typeAt } from '../support/payloads';
+import { poll, until } from '../support/poll';
 import { prng } from '../support/prng';
 
 const TS_WORKER = resolve(__dirname, '../support/ts-worker.mjs');
@@ -84,14 +85,6 @@ const brokenJson = memo(() => {
 function okDoc(result: ParseResult): ParsedDocument {
   assert.equal(result.status, 'ok', JSON.stringify(result).slice(0, 300));
   return (result as { doc: ParsedDocument }).doc;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -417,7 +410,7 @@ describe('large documents: WorkerPreparer cancellation', function () {
     const preparer = instrumented({ record, delayNextMs: 30 });
     const controller = new AbortController();
     const job = preparer.prepare('requests/conversation.json', payload3(), {}, controller.signal);
-    await until(() => readRecord(record).prepares === 1, 'the worker to get the job');
+    await until('the worker to get the job', () => readRecord(record).prepares === 1);
     controller.abort();
     assert.equal(await job, undefined);
 
@@ -436,7 +429,7 @@ describe('large documents: WorkerPreparer cancellation', function () {
     const preparer = instrumented({ record, delayNextMs: 30 });
     const controller = new AbortController();
     const job = preparer.prepare('requests/conversation.json', text, {}, controller.signal);
-    await until(() => readRecord(record).nexts >= 2, 'two chunks asked for');
+    await until('two chunks asked for', () => readRecord(record).nexts >= 2);
     controller.abort();
     assert.equal(await job, undefined);
     const nexts = readRecord(record).nexts;
@@ -565,7 +558,7 @@ describe('large documents: WorkerPreparer failure modes', function () {
     const preparer = instrumented({ record }, { maxHeapMb: 16, log: (m) => logs.push(m) });
     const controller = new AbortController();
     const doomed = preparer.prepare('requests/huge.json', payload10(), {}, controller.signal);
-    await until(() => readRecord(record).prepares === 1, 'the worker to get the huge job');
+    await until('the worker to get the huge job', () => readRecord(record).prepares === 1);
     controller.abort();
     assert.equal(await doomed, undefined);
     const innocent = await preparer.prepare('prompts/innocent.prompt.md', prompt, {});
@@ -577,7 +570,7 @@ describe('large documents: WorkerPreparer failure modes', function () {
     assert.equal(preparer.running, false, 'started lazily');
     assert.ok(await preparer.prepare('prompts/a.prompt.md', prompt, {}));
     assert.equal(preparer.running, true);
-    await until(() => !preparer.running, 'the idle worker to stop', 3_000);
+    await until('the idle worker to stop', () => !preparer.running, 3_000);
     assert.deepStrictEqual(await preparer.prepare('prompts/b.prompt.md', prompt, {}), prepareDocument('prompts/b.prompt.md', prompt));
     assert.equal(preparer.running, true);
   });
@@ -624,7 +617,7 @@ describe('large documents: the worker entry protocol', function () {
     return {
       post: (m: ToWorker) => w.postMessage(m),
       take: async (): Promise<FromWorker> => {
-        await until(() => inbox.length > 0, 'a message from the worker');
+        await until('a message from the worker', () => inbox.length > 0);
         return inbox.shift()!;
       },
       /** Nothing arrives for a while. */
@@ -840,12 +833,7 @@ describe('large documents: DocumentSession', function () {
   }
 
   async function settled(session: DocumentSession, done: (s: SessionState) => boolean): Promise<SessionState> {
-    let state: SessionState | undefined;
-    await until(() => {
-      state = session.state;
-      return state !== undefined && done(state);
-    }, 'the session to settle', 30_000);
-    return state!;
+    return (await poll('the session to settle', () => session.state, (state) => state !== undefined && done(state), 30_000, 0))!;
   }
 
   /** `n` edits of a large payload, as typing makes them. */
@@ -981,10 +969,10 @@ describe('large documents: DocumentSession', function () {
     const { session, reports } = setup({ preparer: stubborn, offline: true, debounceMs: 5 });
     const [v1, v2] = edits(2);
     session.update(1, v1!);
-    await until(() => waiting.length === 1, 'the first preparation');
+    await until('the first preparation', () => waiting.length === 1);
     session.update(2, v2!);
     assert.equal(waiting[0]!.signal?.aborted, true, 'the first preparation is told it is not wanted');
-    await until(() => waiting.length === 2, 'the second preparation');
+    await until('the second preparation', () => waiting.length === 2);
     waiting[1]!.release();
     const state = await settled(session, (s) => s.analysis !== undefined);
     assert.equal(state.version, 2);
@@ -1041,7 +1029,7 @@ describe('large documents: DocumentSession', function () {
       assert.equal(prepareDocument(file, content).parse.status, 'skipped');
       const { session, reports } = setup({ preparer: workerPreparer(), path: file });
       session.update(1, content);
-      await until(() => reports.length >= 2, 'the preparation');
+      await until('the preparation', () => reports.length >= 2);
       assert.equal(reports[0]?.pending, true);
       assert.equal(reports[1], undefined);
       assert.equal(session.state, undefined);
@@ -1060,7 +1048,7 @@ describe('large documents: DocumentSession', function () {
       if (!file.endsWith('.json')) return session.dispose();
       const payload = JSON.stringify({ messages: [{ role: 'user', content: 'now a payload '.repeat(80_000) }] });
       session.update(4, payload);
-      await until(() => session.state?.analysis !== undefined, 'the new payload read');
+      await until('the new payload read', () => session.state?.analysis !== undefined);
       assert.equal(session.state!.version, 4);
       session.dispose();
     });

@@ -1,13 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { CountCache } from '../../src/core/client/cache';
-import { CountingClient } from '../../src/core/client/counting-client';
-import { sdkTransport } from '../../src/core/client/transport';
-import { ModelRegistry } from '../../src/core/models/registry';
 import { DocumentSession, type SessionEnvironment, type SessionState } from '../../src/core/session';
 import type { EstimateReason } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
-
-const registry = ModelRegistry.bundled();
+import { fakeApiClient, registry } from '../support/docs';
+import { poll } from '../support/poll';
 
 function promptText(words: number): string {
   return Array.from({ length: words }, (_, i) => `word${i}`).join(' ');
@@ -22,7 +18,7 @@ describe('DocumentSession', () => {
   beforeEach(() => api.reset());
 
   function setup(opts: { debounceMs?: number; offline?: EstimateReason } = {}) {
-    const client = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache() });
+    const client = fakeApiClient(api);
     const reports: (SessionState | undefined)[] = [];
     const env: SessionEnvironment = {
       parseOptions: () => ({}),
@@ -31,17 +27,9 @@ describe('DocumentSession', () => {
       debounceMs: () => opts.debounceMs ?? 30,
     };
     const session = new DocumentSession('/w/notes.prompt.md', env, (s) => reports.push(s && { ...s }));
-    const settled = () =>
-      new Promise<SessionState>((resolve, reject) => {
-        const started = Date.now();
-        const poll = () => {
-          const s = session.state;
-          if (s && !s.pending && s.analysis?.total.exact) return resolve(s);
-          if (Date.now() - started > 5_000) return reject(new Error('never settled'));
-          setTimeout(poll, 5);
-        };
-        poll();
-      });
+    /** The state once the exact count is in and nothing is pending. */
+    const settled = async (): Promise<SessionState> =>
+      (await poll('the session settled (exact, nothing pending)', () => session.state, (s) => !!s && !s.pending && !!s.analysis?.total.exact, 5_000, 5))!;
     return { client, session, reports, settled };
   }
 
@@ -71,27 +59,17 @@ describe('DocumentSession', () => {
 
   it('counts again by itself after a transient failure, without an edit', async function () {
     this.timeout(15_000);
-    const { session, settled } = setup({ debounceMs: 1 });
+    const { session } = setup({ debounceMs: 1 });
     api.setDefaultFault({ kind: 'status', status: 529, errorType: 'overloaded_error' });
     session.update(1, 'counted once the API is back');
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(session.state!.analysis!.total.exact, false);
     assert.equal(session.state!.analysis!.total.reason, 'server-error');
     api.setDefaultFault(null);
-    const state = await new Promise<SessionState>((resolve, reject) => {
-      const started = Date.now();
-      const poll = () => {
-        const s = session.state;
-        if (s?.analysis?.total.exact) return resolve(s);
-        if (Date.now() - started > 12_000) return reject(new Error('never recovered'));
-        setTimeout(poll, 20);
-      };
-      poll();
-    });
+    const state = (await poll('the exact count after the API recovered', () => session.state, (s) => !!s?.analysis?.total.exact, 12_000, 20))!;
     assert.equal(state.version, 1);
     assert.equal(state.analysis!.total.tokens, fakeCount({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'counted once the API is back' }] }));
     session.dispose();
-    void settled;
   });
 
   it('reports estimates with the reason when there is no client', () => {
