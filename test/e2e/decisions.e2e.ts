@@ -8,6 +8,7 @@
 // here against the same fake API, never from the extension and never typed in by hand.
 // Screenshots go to .test-output/e2e/decisions-*.png.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -715,5 +716,55 @@ describe('decision commands in a real editor (code-server)', function () {
     } finally {
       fs.rmSync(settings, { force: true });
     }
+  });
+
+
+  it("the CLI's pull-request report (token-lens diff --markdown), rendered by the editor's Markdown preview", async () => {
+    // A repository of the examples with one change since its first commit, as a pull request has.
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-diff-repo-'));
+    let delta = 0;
+    try {
+      fs.cpSync(EXAMPLES, repo, { recursive: true });
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+      git('init', '-q', '-b', 'main');
+      git('add', '-A');
+      git('commit', '-qm', 'base');
+      const agent = JSON.parse(fs.readFileSync(path.join(repo, 'support-agent.json'), 'utf8')) as { system: string };
+      agent.system += ' Always answer in the customer\'s language, and quote the order number in every reply.';
+      fs.writeFileSync(path.join(repo, 'support-agent.json'), JSON.stringify(agent, null, 2));
+      const cli = (...args: string[]) =>
+        execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'diff', 'HEAD', ...args, '--cache-dir', path.join(repo, '.cache')], {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { ...process.env, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: api.apiKey },
+        });
+      const json = JSON.parse(cli('--json')) as { files: { path: string; status: string; after?: { exact: boolean }; delta?: { inputTokens: number } }[] };
+      const changed = json.files.find((f) => f.path === 'support-agent.json');
+      assert.ok(changed?.status === 'changed' && changed.after?.exact && changed.delta!.inputTokens > 0, JSON.stringify(changed));
+      delta = changed.delta!.inputTokens;
+      fs.writeFileSync(path.join(ws, 'token-lens-report.md'), cli('--markdown'));
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+    await openInFirstGroup(ed, 'token-lens-report.md');
+    await ed.runCommand('Markdown: Open Preview');
+    const preview = await poll(
+      'the rendered report',
+      async () => {
+        for (const f of ed.page.frames()) {
+          const h = await f.locator('h3', { hasText: 'Token Lens' }).count().catch(() => 0);
+          if (h > 0) return f;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      30_000,
+    );
+    const cells = await rows(preview!, 'table');
+    const row = cells.find((r) => r[0] === 'support-agent.json');
+    assert.ok(row, JSON.stringify(cells));
+    assert.ok(row.some((c) => c.startsWith(`+${fmt(delta)} (+`)), `the exact increase of ${delta} in ${JSON.stringify(row)}`);
+    await shot(ed, 'cli-markdown-report');
+    await ed.runCommand('View: Close All Editors');
   });
 });

@@ -282,6 +282,12 @@ describe('Token Lens in a real editor (code-server)', function () {
       assert.match(s.ariaLabel, new RegExp(escapeRegExp(`${fmt(want.total)} tokens`)));
       await waitForTopLens(ed, want);
       await shot(ed, '01-status-exact');
+      // The tooltip breaks the request down and prices it on the comparison models (README picture).
+      const tip = await statusTooltip(ed, /Exact, from the count_tokens API/);
+      assert.ok(tip.includes(`${fmt(want.total)} input tokens on Sonnet 4.6`), tip);
+      assert.match(tip, /Tools \(12\)/);
+      await shot(ed, '01b-status-tooltip');
+      await dismissHover(ed);
     });
 
     it('shows CodeLens for the total, the system prompt, each message and each of the 12 tools', async () => {
