@@ -8,10 +8,11 @@
 // here against the same fake API, never from the extension and never typed in by hand.
 // Screenshots go to .test-output/e2e/decisions-*.png.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Frame } from 'playwright-core';
 import { analyzeDocument, type Analysis } from '../../src/core/analyze';
 import type { CountingClient } from '../../src/core/client/counting-client';
@@ -36,6 +37,7 @@ import { fakeApiClient, registry } from '../support/docs';
 import { e2eEnv, launchEditor, repoRoot, type Editor, poll } from './driver';
 import { DEFAULT_MODEL, escapeRegExp, fmt } from './token-lens-expected';
 
+const execFileAsync = promisify(execFile);
 const ROOT = repoRoot();
 const EXAMPLES = path.join(ROOT, 'examples');
 /** The extension's defaults (package.json) besides DEFAULT_MODEL: comparison models, tool threshold. */
@@ -729,20 +731,23 @@ describe('decision commands in a real editor (code-server)', function () {
       git('init', '-q', '-b', 'main');
       git('add', '-A');
       git('commit', '-qm', 'base');
-      const agent = JSON.parse(fs.readFileSync(path.join(repo, 'support-agent.json'), 'utf8')) as { system: string };
-      agent.system += ' Always answer in the customer\'s language, and quote the order number in every reply.';
+      const agent = JSON.parse(fs.readFileSync(path.join(repo, 'support-agent.json'), 'utf8')) as { system: { text: string }[] };
+      agent.system.at(-1)!.text += ' Always answer in the customer\'s language, and quote the order number in every reply.';
       fs.writeFileSync(path.join(repo, 'support-agent.json'), JSON.stringify(agent, null, 2));
-      const cli = (...args: string[]) =>
-        execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'diff', 'HEAD', ...args, '--cache-dir', path.join(repo, '.cache')], {
-          cwd: repo,
-          encoding: 'utf8',
-          env: { ...process.env, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: api.apiKey },
-        });
-      const json = JSON.parse(cli('--json')) as { files: { path: string; status: string; after?: { exact: boolean }; delta?: { inputTokens: number } }[] };
+      // Asynchronously: the fake API answers from this process's event loop.
+      const cli = async (...args: string[]) =>
+        (
+          await execFileAsync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'diff', 'HEAD', ...args, '--cache-dir', path.join(repo, '.cache')], {
+            cwd: repo,
+            encoding: 'utf8',
+            env: { ...process.env, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: api.apiKey },
+          })
+        ).stdout;
+      const json = JSON.parse(await cli('--json')) as { files: { path: string; status: string; after?: { exact: boolean }; delta?: { inputTokens: number } }[] };
       const changed = json.files.find((f) => f.path === 'support-agent.json');
       assert.ok(changed?.status === 'changed' && changed.after?.exact && changed.delta!.inputTokens > 0, JSON.stringify(changed));
       delta = changed.delta!.inputTokens;
-      fs.writeFileSync(path.join(ws, 'token-lens-report.md'), cli('--markdown'));
+      fs.writeFileSync(path.join(ws, 'token-lens-report.md'), await cli('--markdown'));
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
