@@ -63,6 +63,24 @@ describe('extension manifest and package', function () {
     );
   });
 
+  it('README pictures: each one is copied by npm run screenshots from an e2e screenshot, and exists', async () => {
+    const { PICTURES } = (await import(pathToFileURL(path.join(REPO, 'scripts', 'screenshots.mjs')).href)) as { PICTURES: Record<string, string> };
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const shown = [...readme.matchAll(/!\[[^\]]*\]\(media\/screenshots\/([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(shown.length >= 7, `the README shows the pictures: ${shown.join(', ')}`);
+    for (const name of shown) {
+      assert.ok(name in PICTURES, `${name} is made by npm run screenshots`);
+      const size = imageSize(readFileSync(path.join(REPO, 'media', 'screenshots', name)));
+      assert.ok(size.type === 'png' && size.width >= 800, `${name} is a screenshot of the editor`);
+    }
+    // Each e2e screenshot the script copies is taken by a test (a renamed shot would leave a stale picture).
+    const e2e = ['token-lens.e2e.ts', 'decisions.e2e.ts'].map((f) => readFileSync(path.join(REPO, 'test', 'e2e', f), 'utf8')).join('\n');
+    for (const source of Object.values(PICTURES)) {
+      const shotName = source.replace(/^(token-lens|decisions)-/, '').replace(/\.png$/, '');
+      assert.ok(e2e.includes(`'${shotName}'`), `an e2e test takes ${source}`);
+    }
+  });
+
   describe('Open VSX publishing (scripts/publish-ovsx.mjs)', () => {
     let listingProblems: (p: Record<string, any>, o: { real: boolean }) => string[];
     before(async () => {
