@@ -72,6 +72,20 @@ describe('the GitHub Action (action.yml, scripts/github-action.sh)', function ()
     assert.equal(a.inputs['github-token']!.default, '${{ github.token }}');
   });
 
+  it("README's tables list exactly action.yml's inputs and outputs", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = (header: string) => {
+      const start = readme.indexOf(header);
+      assert.ok(start >= 0, header);
+      const rows = readme.slice(start).split('\n').slice(2);
+      const body = rows.slice(0, rows.findIndex((l) => !l.startsWith('|')));
+      return body.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!)).sort();
+    };
+    const a = action();
+    assert.deepEqual(table('| Input | Default | What it does |'), Object.keys(a.inputs).sort());
+    assert.deepEqual(table('| Output | What it is |'), Object.keys(a.outputs).sort());
+  });
+
   describe('its steps, against a fake GitHub', () => {
     let github: FakeGithub;
     let origin: string;
