@@ -1,13 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { COMMENT_MARKER, isMarked } from '../../src/cli/github/comment';
-import { startFakeGithub, type FakeGithub } from '../fake-github/server';
+import type { FakeGithub } from '../fake-github/server';
+import { useGithubRunner } from '../support/github-runner';
 import { write } from '../support/cli';
+import { GIT_ENV, git } from '../support/git';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCRIPT = path.join(ROOT, 'scripts/github-action.sh');
@@ -20,20 +22,6 @@ interface ActionYml {
 }
 
 const action = () => parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYml;
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.org',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.org',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-function git(dir: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: dir, env: GIT_ENV, stdio: 'ignore' });
-}
 
 /** Runs one step of the action's script; resolves with its exit code and output. */
 function step(name: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -87,19 +75,16 @@ describe('the GitHub Action (action.yml, scripts/github-action.sh)', function ()
   });
 
   describe('its steps, against a fake GitHub', () => {
+    const gh = useGithubRunner(TOKEN, () => ({ number: 3, pull_request: { number: 3, head: { repo: { full_name: 'o/r' } } }, repository: { full_name: 'o/r' } }));
     let github: FakeGithub;
     let origin: string;
     let work: string;
     let runner: string;
     let env: NodeJS.ProcessEnv;
 
-    before(async () => {
-      github = await startFakeGithub({ token: TOKEN });
-    });
-    after(() => github.close());
-
     beforeEach(() => {
-      github.reset();
+      github = gh.github;
+      runner = gh.dir;
       // A remote with main and a pull request's branch; a shallow checkout of the branch alone,
       // as actions/checkout makes: origin/main is not there until the step fetches it.
       origin = mkdtempSync(path.join(tmpdir(), 'tl-action-origin-'));
@@ -115,22 +100,13 @@ describe('the GitHub Action (action.yml, scripts/github-action.sh)', function ()
       git(origin, 'commit', '-q', '-m', 'change');
       work = mkdtempSync(path.join(tmpdir(), 'tl-action-work-'));
       git(work, 'clone', '-q', '--depth=1', '--branch', 'feature', pathToFileURL(origin).href, '.');
-      runner = mkdtempSync(path.join(tmpdir(), 'tl-action-runner-'));
-      writeFileSync(path.join(runner, 'summary.md'), '');
-      writeFileSync(path.join(runner, 'output.txt'), '');
-      write(runner, 'event.json', { number: 3, pull_request: { number: 3, head: { repo: { full_name: 'o/r' } } }, repository: { full_name: 'o/r' } });
       env = {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
+        ...gh.env,
         TL_ACTION_PATH: ROOT,
         TOKEN_LENS_CLI: path.join(ROOT, 'src/cli/main.ts'),
         NODE_OPTIONS: `--import=${pathToFileURL(require.resolve('tsx')).href}`,
-        GITHUB_ACTIONS: 'true',
-        GITHUB_OUTPUT: path.join(runner, 'output.txt'),
-        GITHUB_STEP_SUMMARY: path.join(runner, 'summary.md'),
-        GITHUB_EVENT_PATH: path.join(runner, 'event.json'),
-        GITHUB_EVENT_NAME: 'pull_request',
-        GITHUB_API_URL: github.url,
         GITHUB_WORKSPACE: work,
         TL_PATHS: '.',
         TL_OFFLINE: 'true',
@@ -141,10 +117,9 @@ describe('the GitHub Action (action.yml, scripts/github-action.sh)', function ()
     afterEach(() => {
       rmSync(origin, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
-      rmSync(runner, { recursive: true, force: true });
     });
 
-    const outputs = () => readFileSync(path.join(runner, 'output.txt'), 'utf8');
+    const outputs = () => gh.outputs();
 
     it('check, report and finish: annotations, SARIF, outputs, the summary, one comment, and the check failing the job last', async function () {
       assert.throws(() => execFileSync('git', ['rev-parse', '--verify', 'origin/main'], { cwd: work, stdio: 'ignore' }), 'not fetched yet');

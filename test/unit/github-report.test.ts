@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { COMMENT_MARKER, commentBody, isMarked, MAX_COMMENT_CHARS } from '../../src/cli/github/comment';
 import { nextLink, redact } from '../../src/cli/github/rest';
 import { startFakeGithub, type FakeComment, type FakeGithub } from '../fake-github/server';
+import { useGithubRunner } from '../support/github-runner';
 import { cli, write, type CliOutput } from '../support/cli';
+import { git } from '../support/git';
 
 const TOKEN = 'ghs_FakeInstallationToken0123456789abcdef';
 const OWNER = 'octo-org';
@@ -14,20 +15,6 @@ const REPO = 'prompts';
 const PR = 7;
 const ISSUE = `${OWNER}/${REPO}#${PR}`;
 const COMMENTS_PATH = `/repos/${OWNER}/${REPO}/issues/${PR}/comments`;
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.org',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.org',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-function git(dir: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd: dir, env: GIT_ENV });
-}
 
 const payload = (content: string) => ({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content }] });
 
@@ -53,41 +40,21 @@ function separators(row: string): number {
 }
 
 describe('GitHub Actions reporting (--step-summary, --pr-comment, --step-outputs)', function () {
+  const gh = useGithubRunner(TOKEN, () => prEvent());
   let github: FakeGithub;
   let dir: string;
   let runner: string;
   let env: NodeJS.ProcessEnv;
 
-  before(async () => {
-    github = await startFakeGithub({ token: TOKEN });
-  });
-  after(() => github.close());
-
   beforeEach(() => {
-    github.reset();
+    github = gh.github;
+    runner = gh.dir;
     dir = mkdtempSync(path.join(tmpdir(), 'tl-gh-'));
-    runner = mkdtempSync(path.join(tmpdir(), 'tl-gh-runner-'));
     write(dir, 'requests/support.json', payload('Where is my order?'));
     write(dir, 'prompts/writer.prompt.md', 'Write a short poem about autumn.\n');
-    write(runner, 'event.json', prEvent());
-    writeFileSync(path.join(runner, 'summary.md'), '');
-    writeFileSync(path.join(runner, 'output.txt'), '');
-    env = {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_EVENT_NAME: 'pull_request',
-      GITHUB_EVENT_PATH: path.join(runner, 'event.json'),
-      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-      GITHUB_STEP_SUMMARY: path.join(runner, 'summary.md'),
-      GITHUB_OUTPUT: path.join(runner, 'output.txt'),
-      GITHUB_WORKSPACE: dir,
-    };
+    env = { ...gh.env, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKSPACE: dir };
   });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(runner, { recursive: true, force: true });
-  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const summary = () => readFileSync(path.join(runner, 'summary.md'), 'utf8');
   const marked = () => github.comments.filter((c) => c.issue === ISSUE && isMarked(c.body));
