@@ -2,7 +2,8 @@
  * A fake of the GitHub REST API's issue comments, on 127.0.0.1, for the `--pr-comment` tests:
  * `GET /repos/{o}/{r}/issues/{n}/comments` (paginated with `per_page`/`page` and a `Link` header
  * like GitHub's), `POST` the same path, `PATCH /repos/{o}/{r}/issues/comments/{id}`. It records
- * every request (method, path, authorization header, body) for the tests to assert on.
+ * every request (method, path, authorization header, body) for the tests to assert on. Paths may
+ * also start with `/api/v3`, as on GitHub Enterprise Server.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -103,6 +104,9 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     }
     const url = new URL(req.url ?? '/', fake.url);
     fake.requests.push({ method: req.method ?? '', url: `${url.pathname}${url.search}`, authorization: req.headers.authorization, body });
+    // GitHub Enterprise Server serves the same API under /api/v3.
+    const prefix = url.pathname.startsWith('/api/v3/') ? '/api/v3' : '';
+    url.pathname = url.pathname.slice(prefix.length);
 
     if (req.headers.authorization !== `Bearer ${fake.token}`) return fail(res, 401, 'Bad credentials');
     const list = COMMENTS.exec(url.pathname);
@@ -114,7 +118,7 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
       const page = Number(url.searchParams.get('page') ?? 1);
       const slice = all.slice((page - 1) * perPage, page * perPage);
       const last = Math.max(1, Math.ceil(all.length / perPage));
-      const link = (p: number, origin = fake.url) => `<${origin}${url.pathname}?per_page=${perPage}&page=${p}>`;
+      const link = (p: number, origin = fake.url) => `<${origin}${prefix}${url.pathname}?per_page=${perPage}&page=${p}>`;
       const links = [
         ...(page < last ? [`${link(page + 1, page === 1 && fake.nextLinkOrigin ? fake.nextLinkOrigin : fake.url)}; rel="next"`, `${link(last)}; rel="last"`] : []),
         ...(page > 1 ? [`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`] : []),

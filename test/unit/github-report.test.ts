@@ -125,6 +125,21 @@ describe('GitHub Actions reporting (--step-summary, --pr-comment, --step-outputs
     assert.match(out.stderr, /updated the Token Lens comment/);
   });
 
+  it('GitHub Enterprise Server: GITHUB_API_URL with a path, followed on every page', async () => {
+    for (let i = 0; i < 150; i++) github.seed(ISSUE, `comment ${i}`);
+    const out = await cli(['count', '--offline', '--pr-comment', 'requests'], { ...env, GITHUB_API_URL: `${github.url}/api/v3` }, dir);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(
+      github.requests.map((r) => [r.method, r.url]),
+      [
+        ['GET', `/api/v3${COMMENTS_PATH}?per_page=100`],
+        ['GET', `/api/v3${COMMENTS_PATH}?per_page=100&page=2`],
+        ['POST', `/api/v3${COMMENTS_PATH}`],
+      ],
+    );
+    assert.equal(marked().length, 1);
+  });
+
   it('a second run updates the comment the first one created: never two', async () => {
     github.seed(ISSUE, 'First!');
     const first = await cli(['count', '--offline', '--pr-comment', 'requests'], env, dir);

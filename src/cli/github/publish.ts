@@ -9,9 +9,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gitRoot } from '../git';
-import type { CountedFile } from '../count';
+import type { CountedFile, FileReport } from '../count';
 import { annotation } from '../output/github';
-import type { CommandResult } from '../output/model';
+import { roundUSD, type CommandResult } from '../output/model';
 import { checkSarif } from '../output/sarif';
 import type { Io } from '../session';
 import { commentBody, upsertComment } from './comment';
@@ -71,9 +71,10 @@ export function outputLines(r: CommandResult): string {
     out['delta-usd'] = r.totals.delta.inputUSD;
     out.exact = r.totals.before.exact && r.totals.after.exact;
   } else {
-    const counted = (r.files as unknown[]).filter((f): f is CountedFile => typeof f === 'object' && f !== null && 'inputTokens' in f);
+    const files: readonly FileReport[] = r.files;
+    const counted = files.filter((f): f is CountedFile => 'inputTokens' in f);
     out['total-tokens'] = counted.reduce((n, f) => n + f.inputTokens, 0);
-    out['total-usd'] = Math.round(counted.reduce((n, f) => n + (f.costUSD.input ?? 0), 0) * 1e10) / 1e10;
+    out['total-usd'] = roundUSD(counted.reduce((n, f) => n + (f.costUSD.input ?? 0), 0));
     out.exact = counted.every((f) => f.exact);
     if (r.command === 'check') {
       out['over-budget'] = r.offenders.length > 0;
