@@ -80,7 +80,8 @@ ${COMMON_OPTIONS}`,
 Checks each prompt or payload file under PATH (default ".") against its limits:
 --budget / --max-tool-tokens, else the project config's (per-glob overrides).
 Exit codes: 0 within limits; 1 a limit exceeded (each listed with file:line);
-2 usage error, no limits given, a bad project config, or a file that could not be read or parsed.
+2 usage error, no limits given, a bad project config, a file that could not be read or parsed,
+or the --sarif FILE that could not be written.
 
 ${COMMON_OPTIONS}`,
   diff: `Usage: token-lens diff REF [options] [PATH...]
