@@ -47,7 +47,8 @@ export interface CountedFile {
   parts: { kind: string; label: string; tokens: number; exact: boolean; line: number }[];
   tools: { name: string; tokens: number; exact: boolean; overThreshold: boolean; line: number }[];
   overhead: { tokens: number; exact: boolean };
-  diagnostics: { severity: string; code: string; message: string; line: number | null }[];
+  /** `line` and `column` are 1-based (column in UTF-16 code units); null for a finding about the whole file. */
+  diagnostics: { severity: string; code: string; message: string; line: number | null; column: number | null }[];
 }
 
 export interface SkippedFile {
@@ -252,6 +253,12 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
       .filter((p) => p.part.kind === 'tool')
       .map((p) => ({ name: p.part.name ?? p.part.label, tokens: p.tokens, exact: p.exact, overThreshold: p.tokens > threshold, line: line(p.part.range.start) ?? 1 })),
     overhead: a.overhead,
-    diagnostics: a.findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message, line: line(f.range?.start) })),
+    diagnostics: a.findings.map((f) => ({
+      severity: f.severity,
+      code: f.code,
+      message: f.message,
+      line: line(f.range?.start),
+      column: f.range ? lineOf(text, f.range.start).column + 1 : null,
+    })),
   };
 }

@@ -3,6 +3,7 @@ import { hasLimits } from '../core/config/project';
 import { checkExitCode, runCheck } from './commands/check';
 import { countExitCode, countPaths, DEFAULT_TOOL_THRESHOLD, runInfo, type CommandContext } from './commands/count';
 import { runDiff } from './commands/diff';
+import { publishGithub, wantsGithub, type GithubFlags } from './github/publish';
 import { checkGithub, countGithub, diffGithub } from './output/github';
 import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
 import type { CommandResult, CountResult } from './output/model';
@@ -32,6 +33,15 @@ Limits (on the command line they win over the project config):
                      "tokenLens" key of package.json, here or in a folder above, up to
                      the git root)
   --no-config        ignore any project config
+
+GitHub Actions (each besides the output format above):
+  --step-summary     append the --markdown report to the job summary ($GITHUB_STEP_SUMMARY)
+  --pr-comment       put the --markdown report in the pull request's one Token Lens comment
+                     (found by its hidden <!-- token-lens --> marker: created once, then
+                     updated); needs GITHUB_TOKEN with pull-requests: write; without a pull
+                     request or permission it warns and the exit code is unchanged
+  --step-outputs     write the totals to $GITHUB_OUTPUT (total-tokens, total-usd, ...)
+  --sarif FILE       check only: also write the findings as SARIF 2.1.0, for code scanning
 
   -h, --help         show this help
   --version          print the version
@@ -70,7 +80,8 @@ ${COMMON_OPTIONS}`,
 Checks each prompt or payload file under PATH (default ".") against its limits:
 --budget / --max-tool-tokens, else the project config's (per-glob overrides).
 Exit codes: 0 within limits; 1 a limit exceeded (each listed with file:line);
-2 usage error, no limits given, a bad project config, or a file that could not be read or parsed.
+2 usage error, no limits given, a bad project config, a file that could not be read or parsed,
+or the --sarif FILE that could not be written.
 
 ${COMMON_OPTIONS}`,
   diff: `Usage: token-lens diff REF [options] [PATH...]
@@ -117,6 +128,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         concurrency: { type: 'string' },
         config: { type: 'string' },
         'no-config': { type: 'boolean' },
+        'step-summary': { type: 'boolean' },
+        'pr-comment': { type: 'boolean' },
+        'step-outputs': { type: 'boolean' },
+        sarif: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -161,6 +176,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const rpm = positiveInt('--rpm', values.rpm) ?? 50;
     const concurrency = positiveInt('--concurrency', values.concurrency);
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
+    const github: GithubFlags = { sarif: values.sarif, stepSummary: values['step-summary'] === true, prComment: values['pr-comment'] === true, stepOutputs: values['step-outputs'] === true };
+    if (github.sarif !== undefined && (command !== 'check' || github.sarif === '')) throw new UsageError('--sarif FILE is an option of check');
 
     let ref: string | undefined;
     let paths = rest;
@@ -213,6 +230,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       code = diff.code;
     }
     io.stdout(render(result, format, pathCtx));
+    if (wantsGithub(github)) code = Math.max(code, await publishGithub(result, () => render(result, 'markdown', pathCtx), github, io, VERSION));
     return code;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;

@@ -89,6 +89,7 @@ describe('token-lens check (CLI)', () => {
       {
         path: 'agents/librarian.json',
         line: 1,
+        column: 1,
         rule: 'budget',
         tokens,
         exact: true,
@@ -143,9 +144,13 @@ describe('token-lens check (CLI)', () => {
     assert.match(gh.stdout, /✗ 2 limits exceeded in 1 file/, 'the readable report follows for the log');
 
     const json = JSON.parse((await cli(['check', '--json', ...args], env, dir)).stdout) as CheckJson;
-    assert.deepEqual(json.offenders.map((o) => [o.path, o.line, o.rule]), [
-      ['agents/librarian.json', 1, 'budget'],
-      ['agents/librarian.json', toolLine, 'max-tool-tokens'],
+    // The tool's column is where its name's value starts on that line.
+    const toolText = readFileSync(path.join(dir, 'agents/librarian.json'), 'utf8').split('\n')[toolLine - 1]!;
+    const nameColumn = toolText.indexOf('"search_catalogue"') + 1;
+    assert.ok(nameColumn > 1);
+    assert.deepEqual(json.offenders.map((o) => [o.path, o.line, o.column, o.rule]), [
+      ['agents/librarian.json', 1, 1, 'budget'],
+      ['agents/librarian.json', toolLine, nameColumn, 'max-tool-tokens'],
     ]);
   });
 
@@ -157,7 +162,11 @@ describe('token-lens check (CLI)', () => {
     assert.match(out.stdout, new RegExp(`^::warning file=requests/thinking\\.json,line=${line},title=Token Lens::.*budget_tokens`, 'm'));
     assert.ok(!out.stdout.includes('::error'));
     const json = JSON.parse((await cli(['check', '--json', '--offline', '--budget', '100000', 'requests'], env, dir)).stdout) as CheckJson;
-    assert.ok(json.files.find((f) => f.path === 'requests/thinking.json')!.diagnostics.some((d: any) => /budget_tokens/.test(d.message)));
+    const thinking = json.files.find((f) => f.path === 'requests/thinking.json')!.diagnostics.find((d: any) => /budget_tokens/.test(d.message));
+    assert.ok(thinking);
+    assert.equal(thinking.line, line);
+    const thinkingText = readFileSync(path.join(dir, 'requests/thinking.json'), 'utf8').split('\n')[line - 1]!;
+    assert.ok(thinking.column >= 1 && thinking.column <= thinkingText.length, `column ${thinking.column} on ${JSON.stringify(thinkingText)}`);
   });
 
   it('--github paths are relative to GITHUB_WORKSPACE, and properties and messages are escaped', async () => {

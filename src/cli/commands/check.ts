@@ -22,6 +22,7 @@ export function offendersOf(result: FileResult): Offender[] {
     offenders.push({
       path,
       line: 1,
+      column: 1,
       rule: 'budget',
       tokens,
       exact,
@@ -35,9 +36,11 @@ export function offendersOf(result: FileResult): Offender[] {
   for (const { part, tokens, exact } of analysis.parts) {
     if (part.kind !== 'tool' || tokens <= maxToolTokens) continue;
     const name = part.name ?? part.label;
+    const at = lineOf(text, (part.anchor ?? part.range).start);
     offenders.push({
       path,
-      line: lineOf(text, (part.anchor ?? part.range).start).line + 1,
+      line: at.line + 1,
+      column: at.column + 1,
       rule: 'max-tool-tokens',
       tool: name,
       tokens,

@@ -13,9 +13,14 @@ function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 
+/** Text from a file or the API outside code: table-safe, HTML in it shown, not rendered, and no backtick opening a code span. */
+function plain(text: string): string {
+  return cell(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '\\`');
+}
+
 /** A path as inline code (backticks in it fall back to plain text). */
 function code(text: string): string {
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
+  return text.includes('`') ? plain(text) : `\`${cell(text)}\``;
 }
 
 function offline(info: RunInfo): string {
@@ -51,8 +56,8 @@ export function countMarkdown(r: CountResult): string {
       '',
     );
   }
-  const problems = r.files.flatMap((f) => ('error' in f ? [`- ❌ ${code(`${f.path}${f.line ? `:${f.line}` : ''}`)}: ${cell(f.error)}`] : []));
-  const warnings = counted.flatMap((f) => f.diagnostics.filter((d) => d.severity !== 'info').map((d) => `- ⚠️ ${code(`${f.path}${d.line ? `:${d.line}` : ''}`)}: ${cell(d.message)}`));
+  const problems = r.files.flatMap((f) => ('error' in f ? [`- ❌ ${code(`${f.path}${f.line ? `:${f.line}` : ''}`)}: ${plain(f.error)}`] : []));
+  const warnings = counted.flatMap((f) => f.diagnostics.filter((d) => d.severity !== 'info').map((d) => `- ⚠️ ${code(`${f.path}${d.line ? `:${d.line}` : ''}`)}: ${plain(d.message)}`));
   if (problems.length + warnings.length > 0) lines.push(...problems, ...warnings, '');
   lines.push(footer(r));
   return `${lines.join('\n')}\n`;
@@ -85,7 +90,7 @@ export function checkMarkdown(r: CheckResult): string {
       '',
     );
   }
-  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}: ${cell(e.error)}`), '');
+  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}: ${plain(e.error)}`), '');
   lines.push(footer(r, ` · ${s.counted} file${s.counted === 1 ? '' : 's'} checked (${s.exact} exact, ${s.estimated} estimated)`));
   return `${lines.join('\n')}\n`;
 }
@@ -102,7 +107,7 @@ export function diffMarkdown(r: DiffResult): string {
     const side = (s: (typeof changed)[number]['before']) => (!s ? '–' : 'error' in s ? 'error' : tokens(s.inputTokens, s.exact));
     lines.push(
       ...table(
-        ['File', `At ${cell(r.ref)}`, 'Now', 'Change', 'Cost change'],
+        ['File', `At ${plain(r.ref)}`, 'Now', 'Change', 'Cost change'],
         ['l', 'r', 'r', 'r', 'r'],
         [
           ...changed.map((f) => [code(f.path), side(f.before), side(f.after), changeText(f), signedUSD(f.delta.inputUSD)]),
@@ -114,7 +119,7 @@ export function diffMarkdown(r: DiffResult): string {
   } else {
     lines.push(`No prompt or payload file changed (${t.files.unchanged} unchanged).`, '');
   }
-  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}${e.side === 'ref' ? ` at ${code(r.ref)}` : ''}: ${cell(e.error)}`), '');
+  if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}${e.side === 'ref' ? ` at ${code(r.ref)}` : ''}: ${plain(e.error)}`), '');
   lines.push(footer(r, `${r.commit ? ` · ${code(r.ref)} is ${r.commit.slice(0, 12)}` : ''} · costs are input cost per request`));
   return `${lines.join('\n')}\n`;
 }

@@ -26,6 +26,8 @@ export interface Offender {
   path: string;
   /** 1-based: the tool's line for a tool, line 1 for the whole request. */
   line: number;
+  /** 1-based, in UTF-16 code units: the tool's name for a tool, 1 for the whole request. */
+  column: number;
   /** `budget`: input tokens per request; `max-tool-tokens`: tokens of one tool definition. */
   rule: 'budget' | 'max-tool-tokens';
   /** The tool's name, for `max-tool-tokens`. */
