@@ -751,23 +751,22 @@ describe('decision commands in a real editor (code-server)', function () {
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
+    await ed.runCommand('View: Close All Editors');
     await openInFirstGroup(ed, 'token-lens-report.md');
     await ed.runCommand('Markdown: Open Preview');
-    const preview = await poll(
-      'the rendered report',
-      async () => {
-        for (const f of ed.page.frames()) {
-          const h = await f.locator('h3', { hasText: 'Token Lens' }).count().catch(() => 0);
-          if (h > 0) return f;
-        }
-        return undefined;
-      },
-      (f) => f !== undefined,
-      30_000,
-    );
-    const cells = await rows(preview!, 'table');
-    const row = cells.find((r) => r[0] === 'support-agent.json');
-    assert.ok(row, JSON.stringify(cells));
+    // The preview is a webview (nested frames) that may render more than once: look it up each time.
+    const tableRows = async (): Promise<string[][]> => {
+      for (const f of ed.page.frames()) {
+        const found = await f
+          .locator('table tr')
+          .evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as El).cells).map((c) => c.innerText.replace(/\s+/g, ' ').trim())))
+          .catch(() => [] as string[][]);
+        if (found.length > 0) return found;
+      }
+      return [];
+    };
+    const cells = await poll('the rendered report table', tableRows, (c) => c.some((r) => r[0] === 'support-agent.json'), 30_000);
+    const row = cells.find((r) => r[0] === 'support-agent.json')!;
     assert.ok(row.some((c) => c.startsWith(`+${fmt(delta)} (+`)), `the exact increase of ${delta} in ${JSON.stringify(row)}`);
     await shot(ed, 'cli-markdown-report');
     await ed.runCommand('View: Close All Editors');
