@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { hasLimits } from '../core/config/project';
+import { DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 import { checkExitCode, runCheck } from './commands/check';
-import { countExitCode, countPaths, DEFAULT_TOOL_THRESHOLD, runInfo, type CommandContext } from './commands/count';
+import { countExitCode, countPaths, runInfo, type CommandContext } from './commands/count';
 import { runDiff } from './commands/diff';
 import { checkGithub, countGithub, diffGithub } from './output/github';
 import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
@@ -17,11 +18,11 @@ const COMMON_OPTIONS = `Output (one of; default a readable table):
 
 Counting:
   --model ID         count every file on this model (default: the file's own model,
-                     else the project config's, else claude-sonnet-4-6)
+                     else the project config's, else ${DEFAULT_MODEL_ID})
   --offline          never call the API; use the local estimate (said so in every output)
   --cache-dir DIR    where exact counts are cached (default $XDG_CACHE_HOME/token-lens
                      or ~/.cache/token-lens)
-  --rpm N            most count_tokens calls per minute (default 50)
+  --rpm N            most count_tokens calls per minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
   --concurrency N    files analysed at once (default 16)
 
 Limits (on the command line they win over the project config):
@@ -158,7 +159,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (values.config !== undefined && values['no-config']) throw new UsageError('--config and --no-config contradict each other');
     const maxToolTokens = positiveInt(values.threshold !== undefined ? '--threshold' : '--max-tool-tokens', values.threshold ?? values['max-tool-tokens']);
     const budget = positiveInt('--budget', values.budget);
-    const rpm = positiveInt('--rpm', values.rpm) ?? 50;
+    const rpm = positiveInt('--rpm', values.rpm) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
     const concurrency = positiveInt('--concurrency', values.concurrency);
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
 

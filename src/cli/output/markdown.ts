@@ -3,7 +3,7 @@
  * totals, then a table; estimates marked `≈`, and "(offline estimates)" in the header when
  * every number is one.
  */
-import { formatUSD } from '../../core/models/cost';
+import { formatUSD } from '../../core/format';
 import type { CountedFile } from '../count';
 import type { CheckResult, CountResult, DiffResult, RunInfo } from './model';
 import { changeText, signedTokens, signedUSD, tokens } from './table';

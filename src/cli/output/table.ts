@@ -1,5 +1,4 @@
-import { formatTokens } from '../../core/format';
-import { formatUSD } from '../../core/models/cost';
+import { formatTokens, formatUSD } from '../../core/format';
 import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
 import type { CheckResult, DiffEntry, DiffResult, DiffSide, RunInfo } from './model';

@@ -5,7 +5,7 @@
  */
 export * from './thinking';
 export * from './tools';
-export * from './cache';
+export * from './prompt-caching';
 export * from './routing';
 export * from './trim';
 export * from './breakdown';

@@ -3,7 +3,7 @@ import type { ActiveEditors } from '../activeEditors';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
 import { showBreakdownCommand } from './breakdown';
-import { adviseCacheCommand } from './cache';
+import { adviseCacheCommand } from './prompt-caching';
 import type { DecisionDeps } from './deps';
 import { html, type Html } from './html';
 import { COMMANDS, REPORT_KINDS, TITLES, viewType, type ReportKind } from './ids';

@@ -1,4 +1,4 @@
-import { adviseCache, cacheAdviceMarkdown, type CacheAdvice, type CacheCandidate, type ExistingCacheReport } from '../../core/decisions/cache';
+import { adviseCache, cacheAdviceMarkdown, type CacheAdvice, type CacheCandidate, type ExistingCacheReport } from '../../core/decisions/prompt-caching';
 import { savingText, tokensText, usdText } from '../../core/decisions/markdown';
 import { formatTokens, modelLabel } from '../../core/format';
 import type { ParsedDocument } from '../../core/types';
