@@ -4,17 +4,12 @@ import { DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD
 import { checkExitCode, runCheck } from './commands/check';
 import { countExitCode, countPaths, runInfo, type CommandContext } from './commands/count';
 import { runDiff } from './commands/diff';
-import { checkGithub, countGithub, diffGithub } from './output/github';
-import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
+import { DEFAULT_FORMAT, FORMAT_FLAGS, FORMAT_OPTIONS, FORMATS, formatsHelp, type FormatName } from './output/formats';
 import type { CommandResult, CountResult } from './output/model';
 import { progressPrinter } from './output/progress';
-import { formatCheckTable, formatDiffTable, formatTable } from './output/table';
 import { openSession, type Io, type Session } from './session';
 
-const COMMON_OPTIONS = `Output (one of; default a readable table):
-  --json             one JSON object (schema in the README, "JSON output")
-  --markdown         a compact report for a pull-request comment
-  --github           GitHub Actions annotations on the offending lines, then the table
+const COMMON_OPTIONS = `${formatsHelp()}
 
 Counting:
   --model ID         count every file on this model (default: the file's own model,
@@ -95,8 +90,6 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
-type Format = 'table' | 'json' | 'markdown' | 'github';
-
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -107,9 +100,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       options: {
         model: { type: 'string' },
         offline: { type: 'boolean' },
-        json: { type: 'boolean' },
-        markdown: { type: 'boolean' },
-        github: { type: 'boolean' },
+        ...FORMAT_OPTIONS,
         'cache-dir': { type: 'string' },
         threshold: { type: 'string' },
         'max-tool-tokens': { type: 'string' },
@@ -152,9 +143,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   let session: Session | undefined;
   try {
-    const formats = (['json', 'markdown', 'github'] as const).filter((f) => values[f]);
+    const formats = FORMAT_FLAGS.filter((f) => values[f]);
     if (formats.length > 1) throw new UsageError(`choose one output format, not ${formats.map((f) => `--${f}`).join(' and ')}`);
-    const format: Format = formats[0] ?? 'table';
+    const format: FormatName = formats[0] ?? DEFAULT_FORMAT;
     if (values.threshold !== undefined && values['max-tool-tokens'] !== undefined) throw new UsageError('--threshold and --max-tool-tokens are the same limit: give one');
     if (values.config !== undefined && values['no-config']) throw new UsageError('--config and --no-config contradict each other');
     const maxToolTokens = positiveInt(values.threshold !== undefined ? '--threshold' : '--max-tool-tokens', values.threshold ?? values['max-tool-tokens']);
@@ -192,7 +183,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       cwd: io.cwd,
       flags: { ...(values.model ? { model: values.model.trim() } : {}), ...(budget !== undefined ? { budget } : {}), ...(maxToolTokens !== undefined ? { maxToolTokens } : {}) },
       concurrency,
-      onProgress: io.isTTY && format !== 'json' ? progressPrinter(io.stderr) : undefined,
+      onProgress: io.isTTY && FORMATS[format].progress ? progressPrinter(io.stderr) : undefined,
     };
     const info = runInfo(session, VERSION);
     const pathCtx = { cwd: io.cwd, env: io.env };
@@ -213,7 +204,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       result = diff.result;
       code = diff.code;
     }
-    io.stdout(render(result, format, pathCtx));
+    io.stdout(FORMATS[format].render(result, pathCtx));
     return code;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -221,24 +212,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 2;
   } finally {
     await session?.close();
-  }
-}
-
-function render(result: CommandResult, format: Format, ctx: { cwd: string; env: NodeJS.ProcessEnv }): string {
-  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
-  switch (result.command) {
-    case 'count':
-      if (format === 'markdown') return countMarkdown(result);
-      if (format === 'github') return countGithub(result, ctx);
-      return formatTable(result.files, { offline: result.offline, pricesAsOf: result.pricesAsOf });
-    case 'check':
-      if (format === 'markdown') return checkMarkdown(result);
-      if (format === 'github') return checkGithub(result, ctx);
-      return formatCheckTable(result);
-    case 'diff':
-      if (format === 'markdown') return diffMarkdown(result);
-      if (format === 'github') return diffGithub(result, ctx);
-      return formatDiffTable(result);
   }
 }
 
