@@ -8,6 +8,10 @@
  * A decision command is one core module (`src/core/decisions/`), one extension module
  * (`src/extension/decisions/`, with its page in `src/extension/reports/` when it shows one) and
  * one row here.
+ *
+ * The decision modules read their own id and title back from here (`COMMANDS`, `TITLES`), so they
+ * and this module import each other. That is safe as long as they read them only when a command
+ * runs, never while modules load; this module's values are computed from the table below it.
  */
 import type * as vscode from 'vscode';
 import type { ActiveEditors } from './activeEditors';

@@ -1,5 +1,6 @@
-// The decision commands' helpers that need no editor: the manifest entries, the HTML escaping of
-// the report panels, and the treemap layout (moved from test/e2e/decisions.e2e.ts).
+// The decision commands' helpers that need no editor: the manifest entries (read from the command
+// table, loaded with a stand-in for \`vscode\`), the HTML escaping of the report panels, and the
+// treemap layout (moved from test/e2e/decisions.e2e.ts).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
