@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { CountCache, type CachedCount } from '../src/core/client/cache';
+import { CountCache, type CachedCount } from '../src/core/client/count-cache';
 import { RateLimiter } from '../src/core/client/rate-limiter';
 import type { CountRequest } from '../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../test/fake-api/server';

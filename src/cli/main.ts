@@ -1,28 +1,24 @@
 import { parseArgs } from 'node:util';
 import { hasLimits } from '../core/config/project';
+import { DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 import { checkExitCode, runCheck } from './commands/check';
-import { countExitCode, countPaths, DEFAULT_TOOL_THRESHOLD, runInfo, type CommandContext } from './commands/count';
+import { countExitCode, countPaths, runInfo, type CommandContext } from './commands/count';
 import { runDiff } from './commands/diff';
 import { publishGithub, wantsGithub, type GithubFlags } from './github/publish';
-import { checkGithub, countGithub, diffGithub } from './output/github';
-import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
+import { DEFAULT_FORMAT, FORMAT_FLAGS, FORMAT_OPTIONS, FORMATS, formatsHelp, type FormatName } from './output/formats';
 import type { CommandResult, CountResult } from './output/model';
 import { progressPrinter } from './output/progress';
-import { formatCheckTable, formatDiffTable, formatTable } from './output/table';
 import { openSession, type Io, type Session } from './session';
 
-const COMMON_OPTIONS = `Output (one of; default a readable table):
-  --json             one JSON object (schema in the README, "JSON output")
-  --markdown         a compact report for a pull-request comment
-  --github           GitHub Actions annotations on the offending lines, then the table
+const COMMON_OPTIONS = `${formatsHelp()}
 
 Counting:
   --model ID         count every file on this model (default: the file's own model,
-                     else the project config's, else claude-sonnet-4-6)
+                     else the project config's, else ${DEFAULT_MODEL_ID})
   --offline          never call the API; use the local estimate (said so in every output)
   --cache-dir DIR    where exact counts are cached (default $XDG_CACHE_HOME/token-lens
                      or ~/.cache/token-lens)
-  --rpm N            most count_tokens calls per minute (default 50)
+  --rpm N            most count_tokens calls per minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
   --concurrency N    files analysed at once (default 16)
 
 Limits (on the command line they win over the project config):
@@ -105,8 +101,6 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
-type Format = 'table' | 'json' | 'markdown' | 'github';
-
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -117,9 +111,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       options: {
         model: { type: 'string' },
         offline: { type: 'boolean' },
-        json: { type: 'boolean' },
-        markdown: { type: 'boolean' },
-        github: { type: 'boolean' },
+        ...FORMAT_OPTIONS,
         'cache-dir': { type: 'string' },
         threshold: { type: 'string' },
         'max-tool-tokens': { type: 'string' },
@@ -166,14 +158,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   let session: Session | undefined;
   try {
-    const formats = (['json', 'markdown', 'github'] as const).filter((f) => values[f]);
+    const formats = FORMAT_FLAGS.filter((f) => values[f]);
     if (formats.length > 1) throw new UsageError(`choose one output format, not ${formats.map((f) => `--${f}`).join(' and ')}`);
-    const format: Format = formats[0] ?? 'table';
+    const format: FormatName = formats[0] ?? DEFAULT_FORMAT;
     if (values.threshold !== undefined && values['max-tool-tokens'] !== undefined) throw new UsageError('--threshold and --max-tool-tokens are the same limit: give one');
     if (values.config !== undefined && values['no-config']) throw new UsageError('--config and --no-config contradict each other');
     const maxToolTokens = positiveInt(values.threshold !== undefined ? '--threshold' : '--max-tool-tokens', values.threshold ?? values['max-tool-tokens']);
     const budget = positiveInt('--budget', values.budget);
-    const rpm = positiveInt('--rpm', values.rpm) ?? 50;
+    const rpm = positiveInt('--rpm', values.rpm) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
     const concurrency = positiveInt('--concurrency', values.concurrency);
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
     const github: GithubFlags = { sarif: values.sarif, stepSummary: values['step-summary'] === true, prComment: values['pr-comment'] === true, stepOutputs: values['step-outputs'] === true };
@@ -208,7 +200,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       cwd: io.cwd,
       flags: { ...(values.model ? { model: values.model.trim() } : {}), ...(budget !== undefined ? { budget } : {}), ...(maxToolTokens !== undefined ? { maxToolTokens } : {}) },
       concurrency,
-      onProgress: io.isTTY && format !== 'json' ? progressPrinter(io.stderr) : undefined,
+      onProgress: io.isTTY && FORMATS[format].progress ? progressPrinter(io.stderr) : undefined,
     };
     const info = runInfo(session, VERSION);
     const pathCtx = { cwd: io.cwd, env: io.env };
@@ -229,8 +221,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       result = diff.result;
       code = diff.code;
     }
-    io.stdout(render(result, format, pathCtx));
-    if (wantsGithub(github)) code = Math.max(code, await publishGithub(result, () => render(result, 'markdown', pathCtx), github, io, VERSION));
+    io.stdout(FORMATS[format].render(result, pathCtx));
+    if (wantsGithub(github)) code = Math.max(code, await publishGithub(result, () => FORMATS.markdown.render(result, pathCtx), github, io, VERSION));
     return code;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -238,24 +230,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 2;
   } finally {
     await session?.close();
-  }
-}
-
-function render(result: CommandResult, format: Format, ctx: { cwd: string; env: NodeJS.ProcessEnv }): string {
-  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
-  switch (result.command) {
-    case 'count':
-      if (format === 'markdown') return countMarkdown(result);
-      if (format === 'github') return countGithub(result, ctx);
-      return formatTable(result.files, { offline: result.offline, pricesAsOf: result.pricesAsOf });
-    case 'check':
-      if (format === 'markdown') return checkMarkdown(result);
-      if (format === 'github') return checkGithub(result, ctx);
-      return formatCheckTable(result);
-    case 'diff':
-      if (format === 'markdown') return diffMarkdown(result);
-      if (format === 'github') return diffGithub(result, ctx);
-      return formatDiffTable(result);
   }
 }
 

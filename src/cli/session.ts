@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CountCache } from '../core/client/cache';
+import { CountCache } from '../core/client/count-cache';
 import { CountingClient } from '../core/client/counting-client';
 import { RateLimiter } from '../core/client/rate-limiter';
 import { sdkTransport } from '../core/client/transport';

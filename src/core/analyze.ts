@@ -1,16 +1,10 @@
 import type { CountingClient, CountResult } from './client/counting-client';
 import { estimateRequest, type EstimateBreakdown } from './estimator';
-import {
-  cacheBreakpoints,
-  cachedRequestCost,
-  checkCacheBreakpoints,
-  costOf,
-  prefixBody,
-  type Breakpoint,
-  type CachedRequestCost,
-  type Cost,
-} from './models/cost';
-import type { ModelInfo, ModelRegistry } from './models/registry';
+import { cachedRequestCost, type CachedRequestCost } from './models/cache-pricing';
+import { costOf, type Cost } from './models/cost';
+import type { ModelRegistry } from './models/registry';
+import type { ModelInfo } from './models/types';
+import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from './payload/cache-breakpoints';
 import { formatTokens } from './format';
 import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';

@@ -1,7 +1,8 @@
 import type { Analysis } from './analyze';
 import { estimateOf } from './prepare';
 import { costOf, type Cost } from './models/cost';
-import type { ModelInfo, ModelRegistry } from './models/registry';
+import type { ModelRegistry } from './models/registry';
+import type { ModelInfo } from './models/types';
 import type { TokenizerFamily } from './types';
 
 /** What one request costs on one model. */

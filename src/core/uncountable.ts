@@ -1,4 +1,5 @@
-import type { CountBody, Json, JsonObject } from './types';
+import type { CountBody, Json } from './types';
+import { isObject } from './is-object';
 
 /** Something in a request that count_tokens refuses to count. */
 export interface UncountableItem {
@@ -19,9 +20,6 @@ export interface CountableSplit {
 
 const SERVER_TOOL_PREFIXES = ['web_search_', 'web_fetch_', 'code_execution_', 'tool_search_', 'mcp_toolset'];
 
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A server tool (run by Anthropic), which count_tokens rejects. */
 export function serverToolType(tool: Json | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_DEBOUNCE_MS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 
 /** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
 export interface Config {
@@ -36,12 +37,12 @@ export function readConfig(): Config {
   const base = c.inspect<string>('apiBaseUrl');
   const apiBaseUrl = (base?.globalValue ?? '').trim();
   return {
-    defaultModel: (c.get<string>('defaultModel') ?? '').trim() || 'claude-sonnet-4-6',
+    defaultModel: (c.get<string>('defaultModel') ?? '').trim() || DEFAULT_MODEL_ID,
     comparisonModels: stringList(c.get('comparisonModels')),
-    debounceMs: typeof debounce === 'number' && debounce >= 0 ? Math.min(10_000, debounce) : 500,
-    toolThreshold: positive(c.get('toolOverheadThreshold'), 500),
+    debounceMs: typeof debounce === 'number' && debounce >= 0 ? Math.min(10_000, debounce) : DEFAULT_DEBOUNCE_MS,
+    toolThreshold: positive(c.get('toolOverheadThreshold'), DEFAULT_TOOL_THRESHOLD),
     budget: typeof budget === 'number' && budget > 0 ? Math.floor(budget) : undefined,
-    rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), 50, 8_000),
+    rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), DEFAULT_RATE_LIMIT_PER_MINUTE, 8_000),
     promptGlobs: stringList(c.get('promptGlobs')),
     excludeGlobs: stringList(c.get('excludeGlobs')),
     offline: c.get<boolean>('offline') === true,

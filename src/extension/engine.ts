@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AnalyzeOptions } from '../core/analyze';
 import { limitsFor, pathOptionsFor } from '../core/config/project';
 import type { ParseOptions } from '../core/payload';
-import { CountCache } from '../core/client/cache';
+import { CountCache } from '../core/client/count-cache';
 import { CountingClient, type CountLogEvent } from '../core/client/counting-client';
 import { RateLimiter } from '../core/client/rate-limiter';
 import { sdkTransport } from '../core/client/transport';

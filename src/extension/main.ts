@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { ActiveEditors } from './activeEditors';
 import { ApiKeyStore } from './apiKey';
 import { TokenCodeLensProvider } from './codeLens';
-import { clearApiKey, setApiKey } from './commands/apiKey';
-import { selectModel } from './commands/selectModel';
+import { COMMAND_TABLE, type CommandRow, type CommandServices } from './commandTable';
+import { decisionServices, registerReportRestore } from './decisions';
+import { guarded } from './decisions/target';
 import { Diagnostics } from './diagnostics';
-import { registerDecisionCommands } from './decisions';
 import { DocumentService } from './documents';
 import { Engine } from './engine';
 import { StatusBar } from './statusBar';
@@ -35,16 +35,13 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const statusBar = new StatusBar(engine, documents, active);
   context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, files, statusBar);
 
-  const command = (id: string, run: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  command('tokenLens.setApiKey', () => setApiKey(keys));
-  command('tokenLens.clearApiKey', () => clearApiKey(keys));
-  command('tokenLens.selectModel', () => selectModel(engine, documents, active));
-  command('tokenLens.recount', () => documents.recountAll());
-  command('tokenLens.showLog', () => log.show());
-  command('tokenLens.allowUntrusted', () => engine.allowUntrusted());
-  command('tokenLens.refreshFiles', () => files.rescan());
-
-  registerDecisionCommands(context, engine, documents, active);
+  const decisions = decisionServices(context, engine, documents, active);
+  const services: CommandServices = { keys, engine, documents, active, files, log, decisions };
+  for (const row of Object.values(COMMAND_TABLE) as CommandRow[]) {
+    const run = (...args: unknown[]) => row.run(services, ...args);
+    context.subscriptions.push(vscode.commands.registerCommand(row.id, row.guarded ? guarded(row.title, active, engine.log, async (...args: unknown[]) => void (await run(...args))) : run));
+  }
+  registerReportRestore(decisions);
 
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),

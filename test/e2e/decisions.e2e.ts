@@ -16,19 +16,13 @@ import { promisify } from 'node:util';
 import type { Frame } from 'playwright-core';
 import { analyzeDocument, type Analysis } from '../../src/core/analyze';
 import type { CountingClient } from '../../src/core/client/counting-client';
-import {
-  adviseCache,
-  breakdownOf,
-  countBody,
-  DEFAULT_ROUTING,
-  estimateWithThinking,
-  routeFor,
-  thinkingTableMarkdown,
-  trimCutPoints,
-  validateRouting,
-  withoutTools,
-  auditTools,
-} from '../../src/core/decisions';
+import { breakdownOf } from '../../src/core/decisions/breakdown';
+import { countBody } from '../../src/core/decisions/counting';
+import { adviseCache } from '../../src/core/decisions/prompt-caching';
+import { DEFAULT_ROUTING, routeFor, validateRouting } from '../../src/core/decisions/routing';
+import { estimateWithThinking, thinkingTableMarkdown } from '../../src/core/decisions/thinking';
+import { auditTools, withoutTools } from '../../src/core/decisions/tools';
+import { trimCutPoints } from '../../src/core/decisions/trim';
 import { percentText, savingText, tokensText, usdText } from '../../src/core/decisions/markdown';
 import { parseDocument } from '../../src/core/payload';
 import type { Json, ParsedDocument } from '../../src/core/types';

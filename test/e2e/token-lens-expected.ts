@@ -3,7 +3,8 @@
 // the fake API's own counting rule (`fakeCount`), which no estimator reproduces. Shared by the
 // real-editor tests (token-lens.e2e.ts) and the extension-host suite (host/token-lens.host.ts).
 import { formatUSD } from '../../src/core/format';
-import { ModelRegistry, type ModelInfo } from '../../src/core/models/registry';
+import { ModelRegistry } from '../../src/core/models/registry';
+import type { ModelInfo } from '../../src/core/models/types';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json } from '../../src/core/types';
 import { fakeCount } from '../fake-api/server';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
+import { CountCache } from '../../src/core/client/count-cache';
 import { CountingClient, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';

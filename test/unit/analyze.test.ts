@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis, type AnalyzeOptions } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
+import { CountCache } from '../../src/core/client/count-cache';
 import { CountingClient, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';

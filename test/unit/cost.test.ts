@@ -1,14 +1,10 @@
 import { strict as assert } from 'node:assert';
-import {
-  cacheBreakpoints,
-  cachedRequestCost,
-  checkCacheBreakpoints,
-  costOf,
-  formatUSD,
-  prefixBody,
-  type Breakpoint,
-} from '../../src/core/models/cost';
-import { ModelRegistry, type ModelInfo } from '../../src/core/models/registry';
+import { formatUSD } from '../../src/core/format';
+import { cachedRequestCost } from '../../src/core/models/cache-pricing';
+import { costOf } from '../../src/core/models/cost';
+import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from '../../src/core/payload/cache-breakpoints';
+import { ModelRegistry } from '../../src/core/models/registry';
+import type { ModelInfo } from '../../src/core/models/types';
 import type { CountBody, Json } from '../../src/core/types';
 
 const registry = ModelRegistry.bundled();

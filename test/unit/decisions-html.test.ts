@@ -1,13 +1,15 @@
-// The decision commands' helpers that need no editor: the manifest entries, the HTML escaping of
-// the report panels, and the treemap layout (moved from test/e2e/decisions.e2e.ts).
+// The decision commands' helpers that need no editor: the manifest entries (read from the command
+// table, loaded with a stand-in for \`vscode\`), the HTML escaping of the report panels, and the
+// treemap layout (moved from test/e2e/decisions.e2e.ts).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_ROUTING, validateRouting } from '../../src/core/decisions';
-import { escapeHtml, html } from '../../src/extension/decisions/html';
-import { COMMANDS as DECISION_COMMANDS, REPORT_KINDS, viewType } from '../../src/extension/decisions/ids';
-import { squarify } from '../../src/extension/decisions/treemap';
+import { DEFAULT_ROUTING, validateRouting } from '../../src/core/decisions/routing';
+import { escapeHtml, html } from '../../src/extension/reports/html';
+import { squarify } from '../../src/extension/reports/treemap';
 import { registry } from '../support/docs';
+import '../support/vscode-stub';
+import { COMMANDS as DECISION_COMMANDS, REPORT_KINDS, viewType } from '../../src/extension/commandTable';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

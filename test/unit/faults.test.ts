@@ -21,11 +21,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { analyzeDocument, type Analysis } from '../../src/core/analyze';
-import { CountCache } from '../../src/core/client/cache';
+import { CountCache } from '../../src/core/client/count-cache';
 import { CountingClient, type CountLogEvent, type CountResult, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
-import { prefixBody } from '../../src/core/models/cost';
+import { prefixBody } from '../../src/core/payload/cache-breakpoints';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
@@ -480,7 +480,7 @@ describe('faults: the persistent cache survives a crash mid-write', function () 
     dir = mkdtempSync(path.join(tmpdir(), 'tl-crash-'));
     // The cache as plain JavaScript, so that each child starts in milliseconds, not a TypeScript loader's second.
     bundle = path.join(dir, 'cache.cjs');
-    buildSync({ entryPoints: [path.join(__dirname, '../../src/core/client/cache.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+    buildSync({ entryPoints: [path.join(__dirname, '../../src/core/client/count-cache.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

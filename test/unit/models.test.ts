@@ -1,23 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  ModelRegistry,
-  PRICE_KEYS,
-  fieldStatus,
-  guessTokenizer,
-  liteLLMToOverrides,
-  parseModelId,
-  sourceOf,
-  type ModelInfo,
-} from '../../src/core/models/registry';
+import { liteLLMToOverrides } from '../../src/core/models/litellm';
+import { editDistance, guessTokenizer, parseModelId } from '../../src/core/models/model-ids';
+import { fieldStatus, sourceOf } from '../../src/core/models/provenance';
+import { ModelRegistry } from '../../src/core/models/registry';
+import { PRICE_KEYS, type ModelInfo } from '../../src/core/models/types';
 import {
   checkContextWindow,
   checkLifecycle,
   checkThinking,
   checkToolChoice,
   checkUnknownModel,
-  editDistance,
   suggestModels,
 } from '../../src/core/models/rules';
 import { TOKENIZER_FAMILIES, type Finding } from '../../src/core/types';

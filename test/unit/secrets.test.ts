@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../src/cli/main';
-import { CountCache } from '../../src/core/client/cache';
+import { CountCache } from '../../src/core/client/count-cache';
 import { CountingClient, type CountLogEvent, type CountResult } from '../../src/core/client/counting-client';
 import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { redact, sdkTransport, type CountTransport } from '../../src/core/client/transport';

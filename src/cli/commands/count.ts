@@ -2,9 +2,6 @@ import { countFiles, type CountReport } from '../count';
 import type { RunInfo } from '../output/model';
 import type { LimitFlags, Session } from '../session';
 
-/** Tool threshold for warnings when neither the command line nor the project config sets one. */
-export const DEFAULT_TOOL_THRESHOLD = 500;
-
 export interface CommandContext {
   session: Session;
   cwd: string;

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
+import { DEFAULT_TOOL_THRESHOLD } from '../../core/defaults';
 import { DEFAULT_MAX_BYTES, isCandidatePath } from '../../core/payload';
 import { countSources, diskSource, displayPath, tooLarge, type CountedFile, type FileResult, type FileSource } from '../count';
 import { expandPaths, IGNORED_DIRS } from '../files';
 import { commitOf, gitRoot, listTree, readBlobs, type TreeEntry } from '../git';
 import { roundUSD, type DiffEntry, type DiffResult, type DiffSide, type DiffTotalsSide, type RunInfo } from '../output/model';
-import { DEFAULT_TOOL_THRESHOLD, type CommandContext } from './count';
+import type { CommandContext } from './count';
 
 const ignored = picomatch(IGNORED_DIRS, { dot: true });
 

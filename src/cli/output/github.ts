@@ -7,8 +7,10 @@
  */
 import * as path from 'node:path';
 import type { CountedFile } from '../count';
-import type { CheckedFile, CheckResult, CountResult, DiffEntry, DiffResult, RunInfo } from './model';
-import { changeText, diffRowExact, formatCheckTable, formatDiffTable, formatTable, offlineNote, signedTokens, signedUSD, tokens } from './table';
+import type { RenderContext } from './formats';
+import type { CheckedFile, CheckResult, CommandResult, CountResult, DiffEntry, DiffResult, RunInfo } from './model';
+import { renderTable } from './table';
+import { changeText, diffRowExact, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 const TITLE = 'Token Lens';
 
@@ -30,14 +32,8 @@ export function annotation(level: AnnotationLevel, message: string, where?: { fi
   return `::${level} ${props.join(',')}::${escapeData(message)}`;
 }
 
-/** Where paths in the report are relative to, and where GitHub wants them relative to. */
-export interface PathContext {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
-
 /** A report path (relative to the working directory) relative to `GITHUB_WORKSPACE` when set. */
-export function annotationPath(shown: string, ctx: PathContext): string {
+export function annotationPath(shown: string, ctx: RenderContext): string {
   const workspace = ctx.env.GITHUB_WORKSPACE;
   if (!workspace) return shown;
   const rel = path.relative(path.resolve(workspace), path.resolve(ctx.cwd, shown));
@@ -55,7 +51,7 @@ function offlineNotice(info: RunInfo): string[] {
  * The files' warnings and errors (a thinking budget too small, a retiring model, ...) as warnings:
  * they do not fail the run. `::error` is kept for what makes the exit code non-zero.
  */
-function fileDiagnostics(files: CountedFile[], ctx: PathContext, skip: Set<string>): string[] {
+function fileDiagnostics(files: CountedFile[], ctx: RenderContext, skip: Set<string>): string[] {
   return files.flatMap((f) =>
     f.diagnostics
       .filter((d) => d.severity !== 'info' && !skip.has(d.code))
@@ -63,17 +59,17 @@ function fileDiagnostics(files: CountedFile[], ctx: PathContext, skip: Set<strin
   );
 }
 
-export function countGithub(r: CountResult, ctx: PathContext): string {
+function countGithub(r: CountResult, ctx: RenderContext): string {
   const counted = r.files.filter((f): f is CountedFile => 'inputTokens' in f);
   const lines = [
     ...offlineNotice(r),
     ...r.files.flatMap((f) => ('error' in f ? [annotation('error', f.error, { file: annotationPath(f.path, ctx), line: f.line ?? 1 })] : [])),
     ...fileDiagnostics(counted, ctx, new Set()),
   ];
-  return `${lines.map((l) => `${l}\n`).join('')}${formatTable(r.files, { offline: r.offline, pricesAsOf: r.pricesAsOf })}`;
+  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
 }
 
-export function checkGithub(r: CheckResult, ctx: PathContext): string {
+function checkGithub(r: CheckResult, ctx: RenderContext): string {
   const counted = r.files.filter((f): f is CheckedFile => 'inputTokens' in f);
   const lines = [
     ...offlineNotice(r),
@@ -83,10 +79,10 @@ export function checkGithub(r: CheckResult, ctx: PathContext): string {
     // Findings that are not limits do not fail a check: warnings.
     ...fileDiagnostics(counted, ctx, new Set(['over-budget', 'tool-over-threshold'])),
   ];
-  return `${lines.map((l) => `${l}\n`).join('')}${formatCheckTable(r)}`;
+  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
 }
 
-export function diffGithub(r: DiffResult, ctx: PathContext): string {
+function diffGithub(r: DiffResult, ctx: RenderContext): string {
   const lines = [...offlineNotice(r)];
   for (const f of r.files) {
     if (f.status === 'unchanged' || f.delta.inputTokens === null) continue;
@@ -104,5 +100,17 @@ export function diffGithub(r: DiffResult, ctx: PathContext): string {
         : annotation('warning', `${e.path} at ${r.ref}: ${e.error}`),
     );
   }
-  return `${lines.map((l) => `${l}\n`).join('')}${formatDiffTable(r)}`;
+  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
+}
+
+/** The annotations of any command, then its readable report. */
+export function renderGithub(result: CommandResult, ctx: RenderContext): string {
+  switch (result.command) {
+    case 'count':
+      return countGithub(result, ctx);
+    case 'check':
+      return checkGithub(result, ctx);
+    case 'diff':
+      return diffGithub(result, ctx);
+  }
 }

@@ -3,10 +3,11 @@
  * totals, then a table; estimates marked `≈`, and "(offline estimates)" in the header when
  * every number is one.
  */
-import { formatUSD } from '../../core/models/cost';
+import { formatUSD } from '../../core/format';
 import type { CountedFile } from '../count';
-import type { CheckResult, CountResult, DiffResult, RunInfo } from './model';
-import { changeText, signedTokens, signedUSD, tokens } from './table';
+import type { RenderContext } from './formats';
+import type { CheckResult, CommandResult, CountResult, DiffResult, RunInfo } from './model';
+import { changeText, signedTokens, signedUSD, tokens } from './text';
 
 /** A table cell: pipes escaped, line breaks flattened. */
 function cell(text: string): string {
@@ -35,7 +36,7 @@ function footer(info: RunInfo, extra = ''): string {
   return `<sub>Token Lens ${info.version} · prices as of ${info.pricesAsOf}${info.config ? ` · limits from ${code(info.config)}` : ''}${extra}</sub>`;
 }
 
-export function countMarkdown(r: CountResult): string {
+function countMarkdown(r: CountResult): string {
   const counted = r.files.filter((f): f is CountedFile => 'inputTokens' in f);
   const allExact = counted.every((f) => f.exact);
   const sum = counted.reduce((n, f) => n + f.inputTokens, 0);
@@ -63,7 +64,7 @@ export function countMarkdown(r: CountResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function checkMarkdown(r: CheckResult): string {
+function checkMarkdown(r: CheckResult): string {
   const s = r.summary;
   const files = new Set(r.offenders.map((o) => o.path)).size;
   const head =
@@ -95,7 +96,7 @@ export function checkMarkdown(r: CheckResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function diffMarkdown(r: DiffResult): string {
+function diffMarkdown(r: DiffResult): string {
   const t = r.totals;
   const exact = t.before.exact && t.after.exact;
   const changed = r.files.filter((f) => f.status !== 'unchanged');
@@ -122,4 +123,16 @@ export function diffMarkdown(r: DiffResult): string {
   if (r.errors.length > 0) lines.push(...r.errors.map((e) => `- ❌ ${code(`${e.path}${e.line ? `:${e.line}` : ''}`)}${e.side === 'ref' ? ` at ${code(r.ref)}` : ''}: ${plain(e.error)}`), '');
   lines.push(footer(r, `${r.commit ? ` · ${code(r.ref)} is ${r.commit.slice(0, 12)}` : ''} · costs are input cost per request`));
   return `${lines.join('\n')}\n`;
+}
+
+/** The pull-request comment of any command. */
+export function renderMarkdown(result: CommandResult, _ctx: RenderContext): string {
+  switch (result.command) {
+    case 'count':
+      return countMarkdown(result);
+    case 'check':
+      return checkMarkdown(result);
+    case 'diff':
+      return diffMarkdown(result);
+  }
 }

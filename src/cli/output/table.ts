@@ -1,8 +1,14 @@
-import { formatTokens } from '../../core/format';
-import { formatUSD } from '../../core/models/cost';
+/**
+ * The default output: readable tables for a terminal. `count`: one row per file, then tools over
+ * the threshold and diagnostics; `check`: one row per limit exceeded and a verdict; `diff`: the
+ * files that changed and the totals.
+ */
+import { formatUSD } from '../../core/format';
 import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
-import type { CheckResult, DiffEntry, DiffResult, DiffSide, RunInfo } from './model';
+import type { RenderContext } from './formats';
+import type { CheckResult, CommandResult, DiffResult, DiffSide } from './model';
+import { changeText, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 /** Why a count is an estimate, short enough for a table column (core/format's REASON_TEXT is the long form). */
 const REASONS: Record<EstimateReason, string> = {
@@ -20,9 +26,6 @@ const REASONS: Record<EstimateReason, string> = {
   'too-large': 'too large',
 };
 
-/** Token counts in the CLI's tables and reports: core's formatting. */
-export const tokens = formatTokens;
-
 function sourceOf(f: CountedFile): string {
   return f.exact ? f.source : `estimate (${f.reason ? REASONS[f.reason] : REASONS.offline})`;
 }
@@ -31,7 +34,7 @@ function sourceOf(f: CountedFile): string {
  * One line on prompt caching for a file with breakpoints: what is cached, what the first request
  * (cache write) and a repeat (cache read) cost, and when caching pays off.
  */
-export function cacheLine(f: CountedFile): string | undefined {
+function cacheLine(f: CountedFile): string | undefined {
   const c = f.cache;
   if (!c) return undefined;
   const n = c.breakpoints.length;
@@ -48,7 +51,7 @@ export function cacheLine(f: CountedFile): string | undefined {
 }
 
 /** Pads columns to their widest cell; the last column is left ragged. */
-export function columns(rows: string[][], rightAligned: Set<number>): string {
+function columns(rows: string[][], rightAligned: Set<number>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
   return rows
     .map((r) =>
@@ -65,7 +68,7 @@ export function columns(rows: string[][], rightAligned: Set<number>): string {
 }
 
 /** The human-readable report: one row per file, then tools over the threshold and diagnostics. */
-export function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: string }): string {
+function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: string }): string {
   const counted = files.filter((f): f is CountedFile => 'inputTokens' in f);
   const lines: string[] = [];
   if (counted.length > 0) {
@@ -106,41 +109,12 @@ export function formatTable(files: FileReport[], info: { offline: boolean; price
   return `${lines.join('\n').replace(/^\n/, '')}\n`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// check and diff
-
-/** `+1,234`, `-56`, `0`, with `≈` for an estimate. */
-export function signedTokens(n: number, exact = true): string {
-  const sign = n > 0 ? '+' : n < 0 ? '-' : '';
-  return `${exact || n === 0 ? '' : '≈'}${sign}${Math.abs(n).toLocaleString('en-US')}`;
-}
-
-/** `+$0.0012`, `-$0.30`, `$0.00`; `price unknown` for null. */
-export function signedUSD(n: number | null): string {
-  if (n === null) return 'price unknown';
-  return n > 0 ? `+${formatUSD(n)}` : formatUSD(n);
-}
-
-/** `+12.5%` of `before`, or empty when there is no base. */
-export function percent(delta: number, before: number): string {
-  if (before <= 0) return '';
-  const p = (delta / before) * 100;
-  const text = Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1);
-  return `${p > 0 ? '+' : ''}${text}%`;
-}
-
-/** What a run's numbers are, said once: offline, no key, or nothing. */
-export function offlineNote(info: RunInfo): string | undefined {
-  if (!info.offline) return undefined;
-  return info.offlineReason === 'offline' ? 'offline estimates (--offline) marked ≈' : 'offline estimates (no ANTHROPIC_API_KEY) marked ≈';
-}
-
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 /** `check`'s report: one row per limit exceeded (file:line), errors, and a verdict. */
-export function formatCheckTable(r: CheckResult): string {
+function formatCheckTable(r: CheckResult): string {
   const lines: string[] = [];
   if (r.offenders.length > 0) {
     const rows = [['FILE:LINE', 'LIMIT', 'TOKENS', 'MAX', 'OVER BY', 'SET BY']];
@@ -176,24 +150,8 @@ function sideUSD(s: DiffSide | null): string {
   return 'error' in s ? 'error' : formatUSD(s.costUSD.input ?? undefined);
 }
 
-/** Whether a row of the diff is an estimate on either side. */
-export function diffRowExact(f: DiffEntry): boolean {
-  return [f.before, f.after].every((s) => !s || 'error' in s || s.exact);
-}
-
-/** The change of one row: `+150 (+12%)`, `+300 (new)`, `-500 (removed)`. */
-export function changeText(f: DiffEntry): string {
-  if (f.delta.inputTokens === null) return '-';
-  const d = signedTokens(f.delta.inputTokens, diffRowExact(f));
-  if (f.status === 'added') return `${d} (new)`;
-  if (f.status === 'removed') return `${d} (removed)`;
-  const before = f.before && !('error' in f.before) ? f.before.inputTokens : 0;
-  const p = percent(f.delta.inputTokens, before);
-  return p ? `${d} (${p})` : d;
-}
-
 /** `diff`'s report: the files whose content changed, added or removed, and the totals. */
-export function formatDiffTable(r: DiffResult): string {
+function formatDiffTable(r: DiffResult): string {
   const lines: string[] = [];
   const shown = r.files.filter((f) => f.status !== 'unchanged');
   const t = r.totals;
@@ -222,4 +180,16 @@ export function formatDiffTable(r: DiffResult): string {
   const unpriced = t.unpriced > 0 ? `; ${plural(t.unpriced, 'file')} without a price left out of the costs` : '';
   lines.push(`${head}. Costs are input cost per request, prices as of ${r.pricesAsOf}${unpriced}${note ? `; ${note}` : ''}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The readable report of any command. */
+export function renderTable(result: CommandResult, _ctx: RenderContext): string {
+  switch (result.command) {
+    case 'count':
+      return formatTable(result.files, { offline: result.offline, pricesAsOf: result.pricesAsOf });
+    case 'check':
+      return formatCheckTable(result);
+    case 'diff':
+      return formatDiffTable(result);
+  }
 }

@@ -1,6 +1,7 @@
 import { canonicalHash, canonicalSliced } from '../canonical';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../defaults';
 import type { CountRequest, EstimateReason } from '../types';
-import type { CountCache } from './cache';
+import type { CountCache } from './count-cache';
 import { AbortedError, RateLimiter, sleep } from './rate-limiter';
 import type { CountTransport, TransportFailure, TransportFailureKind } from './transport';
 
@@ -94,7 +95,7 @@ export class CountingClient {
   constructor(options: CountingClientOptions) {
     this.transport = options.transport;
     this.cache = options.cache;
-    this.limiter = options.limiter ?? new RateLimiter({ limit: 50 });
+    this.limiter = options.limiter ?? new RateLimiter({ limit: DEFAULT_RATE_LIMIT_PER_MINUTE });
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 20_000;

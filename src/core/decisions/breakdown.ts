@@ -6,9 +6,10 @@
  */
 import type { Analysis, TokenCount } from '../analyze';
 import { estimateRequest } from '../estimator';
-import type { Json, JsonObject, SourceRange } from '../types';
+import type { Json, SourceRange } from '../types';
 import { percentText, table, tokensText } from './markdown';
 import { splitOverhead } from './overhead';
+import { isObject } from '../is-object';
 
 export type SegmentKind = 'system' | 'message' | 'tool' | 'images' | 'documents' | 'tool-prompt' | 'framing';
 
@@ -35,9 +36,6 @@ export interface Breakdown {
   segments: BreakdownSegment[];
 }
 
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Whether content holds an image or document block (also inside a tool result). */
 function hasMedia(content: Json | undefined): boolean {

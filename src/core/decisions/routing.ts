@@ -8,7 +8,8 @@ import { formatTokens } from '../format';
 import { modelFindings, type Analysis, type TokenCount } from '../analyze';
 import { compareModels } from '../compare';
 import type { Cost } from '../models/cost';
-import type { ModelInfo, ModelRegistry } from '../models/registry';
+import type { ModelRegistry } from '../models/registry';
+import type { ModelInfo } from '../models/types';
 import type { Finding } from '../types';
 import { savingText, table, tokensText, usdText } from './markdown';
 

@@ -15,7 +15,8 @@
 import type { CountingClient } from '../client/counting-client';
 import { formatTokens, REASON_TEXT } from '../format';
 import { costOf } from '../models/cost';
-import type { ModelInfo, ModelRegistry } from '../models/registry';
+import type { ModelRegistry } from '../models/registry';
+import type { ModelInfo } from '../models/types';
 import { checkContextWindow, checkThinking, MIN_THINKING_BUDGET, SUGGESTED_ANSWER_ROOM } from '../models/rules';
 import type { CountBody, EstimateReason, Finding, ParsedDocument, TokenizerFamily } from '../types';
 import { countBody, type BodyCount } from './counting';

@@ -13,10 +13,12 @@ import { canonicalJson } from '../canonical';
 import { estimateJsonTokens, estimateTextTokens } from '../estimator';
 import { tokenizerRatio } from '../compare';
 import { costOf, type Cost } from '../models/cost';
-import type { ModelInfo, ModelRegistry } from '../models/registry';
+import type { ModelRegistry } from '../models/registry';
+import type { ModelInfo } from '../models/types';
 import type { Json, JsonObject, SourceRange, TokenizerFamily } from '../types';
 import { percentText, savingText, table, tokensText, usdText } from './markdown';
 import { splitOverhead } from './overhead';
+import { isObject } from '../is-object';
 
 /** When a schema feature counts as a reason a tool is heavy. */
 export interface HeavyLimits {
@@ -135,9 +137,6 @@ export interface ToolAuditOptions {
 const MILLION = 1_000_000;
 
 
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Schema reasons

@@ -16,9 +16,10 @@ import { estimateRequest } from '../estimator';
 import { parseJsonc } from '../payload/json';
 import { propOf, type OutlineNode } from '../payload/tree';
 import { parseYaml } from '../payload/yaml';
-import type { CountBody, Json, JsonObject, ParsedDocument, SourceRange, TokenizerFamily } from '../types';
+import type { CountBody, Json, ParsedDocument, SourceRange, TokenizerFamily } from '../types';
 import { countBody, type BodyCount } from './counting';
 import { table, tokensText } from './markdown';
+import { isObject } from '../is-object';
 
 /** A replacement of `range` in the text by `newText` (a deletion when empty). */
 export interface TextEdit {
@@ -91,9 +92,6 @@ export interface TrimPlan {
   message: string;
 }
 
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 
 /** A {@link TrimOptions.tokensOf} from the local estimator. */

@@ -7,9 +7,10 @@
  */
 import { formatTokens } from '../format';
 import type { Finding, Json, Severity } from '../types';
-import { EFFORTS, editDistance, fieldStatus, type Effort, type ModelInfo, type ModelRegistry } from './registry';
-
-export { editDistance };
+import { fieldStatus } from './provenance';
+import type { ModelRegistry } from './registry';
+import { EFFORTS, type Effort, type ModelInfo } from './types';
+import { isObject } from '../is-object';
 
 /** The API's floor for `budget_tokens`. */
 export const MIN_THINKING_BUDGET = 1024;
@@ -32,9 +33,6 @@ function severityFor(model: ModelInfo, path: string, firm: Severity = 'error'): 
   return fieldStatus(model, path) === 'confirmed' ? firm : 'warning';
 }
 
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export interface ThinkingCheckOptions {
   /**

@@ -1,6 +1,7 @@
 import type { CountBody, Finding, Json, JsonObject, ParseResult, ParsedDocument, PayloadPart, SourceRange } from '../types';
 import { lineIndexOf } from './lines';
 import { propOf, type OutlineNode } from './tree';
+import { isObject } from '../is-object';
 
 /**
  * The minimal user message put in `body.messages` when a document has none (tools only, system
@@ -30,9 +31,6 @@ function has(obj: JsonObject, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
-export function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A tool definition: custom (`name` + `input_schema`/`inputSchema`) or Anthropic-defined (`type`). */
 export function isToolDefinition(value: Json | undefined): boolean {

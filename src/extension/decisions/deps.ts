@@ -5,7 +5,7 @@ import type { Engine } from '../engine';
 import type { ReportPanels } from './panel';
 import type { ActiveEditors } from '../activeEditors';
 import type { TrimPreviews } from './trimPreview';
-import type { Provenance } from './view';
+import type { Provenance } from '../reports/view';
 
 /** What every decision command needs. */
 export interface DecisionDeps {

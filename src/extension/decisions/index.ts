@@ -1,43 +1,29 @@
 import * as vscode from 'vscode';
 import type { ActiveEditors } from '../activeEditors';
+import { COMMANDS, REPORT_KINDS, TITLES, viewType, type ReportKind } from '../commandTable';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
-import { showBreakdownCommand } from './breakdown';
-import { adviseCacheCommand } from './cache';
+import { html, type Html } from '../reports/html';
 import type { DecisionDeps } from './deps';
-import { html, type Html } from './html';
-import { COMMANDS, REPORT_KINDS, TITLES, viewType, type ReportKind } from './ids';
 import { parseRestoreState, ReportPanels, type ReportView } from './panel';
-import { previewRoutingCommand } from './routing';
-import { fileName, guarded } from './target';
-import { estimateThinking } from './thinking';
-import { auditToolsCommand } from './tools';
-import { trimCommand } from './trim';
+import { fileName } from './target';
 import { TRIM_SCHEME, TrimPreviews } from './trimPreview';
 
-
 /**
- * Registers the decision commands (thinking budget, tool audit, caching advice, routing preview,
- * trim to budget, token breakdown), their report panels and the trim preview documents. Every
- * registration goes to `context.subscriptions`.
+ * What the decision commands share: their report panels and the trim preview documents (with
+ * their content provider). Every registration goes to `context.subscriptions`.
  */
-export function registerDecisionCommands(context: vscode.ExtensionContext, engine: Engine, documents: DocumentService, active: ActiveEditors): void {
+export function decisionServices(context: vscode.ExtensionContext, engine: Engine, documents: DocumentService, active: ActiveEditors): DecisionDeps {
   const panels = new ReportPanels(context.extensionUri, documents);
   const previews = new TrimPreviews();
   context.subscriptions.push(panels, previews, vscode.workspace.registerTextDocumentContentProvider(TRIM_SCHEME, previews));
-  const deps: DecisionDeps = { context, engine, documents, active, panels, previews };
+  return { context, engine, documents, active, panels, previews };
+}
 
-  const command = <A extends unknown[]>(key: keyof typeof COMMANDS, run: (...args: A) => Promise<void>) =>
-    context.subscriptions.push(vscode.commands.registerCommand(COMMANDS[key], guarded(TITLES[key], active, engine.log, run)));
-  command('thinking', (uri?: unknown, budget?: unknown) => estimateThinking(deps, uri, budget));
-  command('tools', (uri?: unknown, index?: unknown) => auditToolsCommand(deps, uri, index));
-  command('cache', (uri?: unknown) => adviseCacheCommand(deps, uri));
-  command('routing', (uri?: unknown) => previewRoutingCommand(deps, uri));
-  command('trim', (uri?: unknown) => trimCommand(deps, uri));
-  command('breakdown', (uri?: unknown) => showBreakdownCommand(deps, uri));
-
+/** Brings back, after a reload, the report panels of every kind (see {@link restoreReport}). Register after the commands. */
+export function registerReportRestore(deps: DecisionDeps): void {
   for (const kind of REPORT_KINDS) {
-    context.subscriptions.push(
+    deps.context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType(kind), { deserializeWebviewPanel: (panel, state) => restoreReport(deps, kind, panel, state) }),
     );
   }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DocumentService } from '../documents';
-import { html, type Html, type RevealData } from './html';
-import { viewType, type ReportKind } from './ids';
+import { html, type Html, type RevealData } from '../reports/html';
+import { viewType, type ReportKind } from '../commandTable';
 import { revealInEditor, type ReportSource } from './reveal';
-import { ALLOW_UNTRUSTED_ACTION, SET_KEY_ACTION } from './view';
+import { ALLOW_UNTRUSTED_ACTION, SET_KEY_ACTION } from '../reports/view';
 
 /**
  * What brings a report back after a window reload: its file and the inputs the command was given

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SourceRange } from '../../core/types';
 import type { DocumentService } from '../documents';
-import type { RevealData } from './html';
+import type { RevealData } from '../reports/html';
 
 /** The document a report was made from, and where its editor was. */
 export interface ReportSource {

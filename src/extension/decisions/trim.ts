@@ -7,7 +7,7 @@ import { formatTokens, REASON_TEXT } from '../../core/format';
 import { parseDocument } from '../../core/payload';
 import type { ParsedDocument, ParseResult } from '../../core/types';
 import { clientFor, type DecisionDeps } from './deps';
-import { TITLES } from './ids';
+import { TITLES } from '../commandTable';
 import { withCountProgress } from './progress';
 import { resolveTarget, type Target } from './target';
 import { askTokens, tokenNumber } from './askTokens';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
-import { adviseCache, cacheAdviceMarkdown, cacheCandidates, pricePlacement, repeatedCost, type CacheAdvice } from '../../src/core/decisions/cache';
+import { adviseCache, cacheAdviceMarkdown, cacheCandidates, pricePlacement, repeatedCost, type CacheAdvice } from '../../src/core/decisions/prompt-caching';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';

@@ -12,10 +12,12 @@
 import { breakpointRange, countPrefix, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
 import { formatTokens } from '../format';
-import { cachedRequestCost, MAX_CACHE_BREAKPOINTS, type Breakpoint, type CachedRequestCost, type CacheTtl } from '../models/cost';
-import type { ModelInfo } from '../models/registry';
-import type { Json, JsonObject, SourceRange } from '../types';
+import { cachedRequestCost, type CachedRequestCost } from '../models/cache-pricing';
+import { MAX_CACHE_BREAKPOINTS, type Breakpoint, type CacheTtl } from '../payload/cache-breakpoints';
+import type { ModelInfo } from '../models/types';
+import type { Json, SourceRange } from '../types';
 import { savingText, table, tokensText, usdText } from './markdown';
+import { isObject } from '../is-object';
 
 /** One existing breakpoint and its prefix. */
 export interface ExistingBreakpoint {
@@ -151,9 +153,6 @@ export interface CacheAdviceOptions {
   alwaysSuggest?: boolean;
 }
 
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 
 /** Cost of `requests` identical requests within the TTL. */

@@ -1,41 +1,10 @@
-import { adviseCache, cacheAdviceMarkdown, type CacheAdvice, type CacheCandidate, type ExistingCacheReport } from '../../core/decisions/cache';
+/** The "Advise on Prompt Caching" report page: existing breakpoints priced, or where to put one. No `vscode` import. */
+import type { CacheAdvice, CacheCandidate, ExistingCacheReport } from '../../core/decisions/prompt-caching';
 import { savingText, tokensText, usdText } from '../../core/decisions/markdown';
 import { formatTokens, modelLabel } from '../../core/format';
 import type { ParsedDocument } from '../../core/types';
-import { clientFor, modeProvenance, type DecisionDeps } from './deps';
 import { html, partReveal, revealAttrs, type Html } from './html';
-import { TITLES } from './ids';
-import { withCountProgress } from './progress';
-import { resolveTarget, sourceOf, type Target } from './target';
-import { figure, figures, findingNotes, header, markdownWithSource, notes, totalProvenance, type Provenance } from './view';
-
-
-/** "Token Lens: Advise on Prompt Caching". */
-export async function adviseCacheCommand(deps: DecisionDeps, uri?: unknown, alwaysSuggest = false): Promise<void> {
-  const target = await resolveTarget(deps.documents, deps.active, uri, `Token Lens: ${TITLES.cache}`);
-  if (!target) return;
-  const client = clientFor(deps.engine);
-  const advice = await withCountProgress(`Token Lens: pricing prompt caching for ${target.name}…`, (signal) =>
-    adviseCache(target.analysis, { signal, alwaysSuggest, ...(client ? { client } : {}) }),
-  );
-  if (!advice) return;
-  const provenance = cacheProvenance(advice, target, deps);
-  const view = {
-    title: `Caching · ${target.name}`,
-    body: renderCache(advice, target, provenance, alwaysSuggest),
-    markdown: markdownWithSource(target.name, provenance, cacheAdviceMarkdown(advice)),
-  };
-  deps.panels.open('cache', sourceOf(target), view, {
-    onAction: (id) => (id === 'suggest' ? adviseCacheCommand(deps, target.uri, true) : id === 'refresh' ? adviseCacheCommand(deps, target.uri, alwaysSuggest) : undefined),
-  });
-}
-
-function cacheProvenance(advice: CacheAdvice, target: Target, deps: DecisionDeps): Provenance {
-  const t = target.analysis.total;
-  if (advice.exact) return { exact: true };
-  if (!t.exact) return t.reason ? totalProvenance(t) : modeProvenance(deps.engine);
-  return { exact: false, mixed: 'Prompt total exact (count_tokens); ≈ some prefixes estimated.' };
-}
+import { figure, figures, findingNotes, header, notes, type Provenance } from './view';
 
 /** Reveals the tool, system prompt or message that carries (or would carry) a breakpoint. */
 function reveal(doc: ParsedDocument, location: string, index: number, label: string): Html {
@@ -104,7 +73,7 @@ function suggestionSection(advice: CacheAdvice, doc: ParsedDocument): Html {
 }
 
 /** The page: existing breakpoints priced, or where to put one. */
-export function renderCache(advice: CacheAdvice, target: Target, provenance: Provenance, suggested: boolean): Html {
+export function renderCache(advice: CacheAdvice, target: { name: string; doc: ParsedDocument }, provenance: Provenance, suggested: boolean): Html {
   const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${formatTokens(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
   const title = advice.existing
     ? `${advice.existing.breakpoints.length} cache breakpoint${advice.existing.breakpoints.length === 1 ? '' : 's'}`

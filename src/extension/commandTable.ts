@@ -1,0 +1,167 @@
+/**
+ * Every command of the extension, one row each: id, title, icon, menu placements, whether it
+ * shows a report panel (which makes `onWebviewPanel:tokenLens.report.<key>` an activation event),
+ * and its handler. `main.ts` registers every row; `test/unit/command-table.test.ts` checks that
+ * package.json's `contributes.commands`, `contributes.menus` and `onWebviewPanel:` activation
+ * events say the same (VS Code reads the manifest before any code runs, so it stays a copy).
+ *
+ * A decision command is one core module (`src/core/decisions/`), one extension module
+ * (`src/extension/decisions/`, with its page in `src/extension/reports/` when it shows one) and
+ * one row here.
+ *
+ * The decision modules read their own id and title back from here (`COMMANDS`, `TITLES`), so they
+ * and this module import each other. That is safe as long as they read them only when a command
+ * runs, never while modules load; this module's values are computed from the table below it.
+ */
+import type * as vscode from 'vscode';
+import type { ActiveEditors } from './activeEditors';
+import type { ApiKeyStore } from './apiKey';
+import { clearApiKey, setApiKey } from './commands/apiKey';
+import { selectModel } from './commands/selectModel';
+import { showBreakdownCommand } from './decisions/breakdown';
+import type { DecisionDeps } from './decisions/deps';
+import { adviseCacheCommand } from './decisions/prompt-caching';
+import { previewRoutingCommand } from './decisions/routing';
+import { estimateThinking } from './decisions/thinking';
+import { auditToolsCommand } from './decisions/tools';
+import { trimCommand } from './decisions/trim';
+import type { DocumentService } from './documents';
+import type { Engine } from './engine';
+import type { WorkspaceFilesView } from './workspaceFiles';
+
+/** What the handlers are given: the services `activate` builds. */
+export interface CommandServices {
+  keys: ApiKeyStore;
+  engine: Engine;
+  documents: DocumentService;
+  active: ActiveEditors;
+  files: WorkspaceFilesView;
+  log: vscode.LogOutputChannel;
+  decisions: DecisionDeps;
+}
+
+/** The menus a row can be placed in (package.json `contributes.menus` keys). */
+export type MenuId = 'commandPalette' | 'editor/title' | 'view/title';
+
+/** One entry of a command in one menu. */
+export interface MenuPlacement {
+  menu: MenuId;
+  when?: string;
+  group?: string;
+}
+
+/** One command. */
+export interface CommandRow {
+  /** The command id, `tokenLens.…`. */
+  id: string;
+  /** The title after "Token Lens: " in the Command Palette. */
+  title: string;
+  /** A codicon, `$(name)`, for menus that show icons. */
+  icon?: string;
+  menus?: readonly MenuPlacement[];
+  /** Shows a report panel of its own kind (the row's key), restored after a reload. */
+  report?: true;
+  /** An unexpected failure is logged and shown as an error naming the command and the file. */
+  guarded?: true;
+  run(services: CommandServices, ...args: unknown[]): unknown;
+}
+
+/** The Command Palette category of every command. */
+export const COMMAND_CATEGORY = 'Token Lens';
+
+/** Shown on a payload in the editor's title bar. */
+const onPayload = (group: string, when = 'tokenLens.activePayload'): MenuPlacement => ({ menu: 'editor/title', when, group });
+
+export const COMMAND_TABLE = {
+  setApiKey: { id: 'tokenLens.setApiKey', title: 'Set API Key', icon: '$(key)', run: (s) => setApiKey(s.keys) },
+  clearApiKey: { id: 'tokenLens.clearApiKey', title: 'Clear API Key', run: (s) => clearApiKey(s.keys) },
+  selectModel: { id: 'tokenLens.selectModel', title: 'Select Model for This File', run: (s) => selectModel(s.engine, s.documents, s.active) },
+  recount: { id: 'tokenLens.recount', title: 'Recount', icon: '$(refresh)', run: (s) => s.documents.recountAll() },
+  showLog: { id: 'tokenLens.showLog', title: 'Show Log', run: (s) => s.log.show() },
+  allowUntrusted: {
+    id: 'tokenLens.allowUntrusted',
+    title: 'Allow Counting in This Workspace',
+    menus: [{ menu: 'commandPalette', when: '!isWorkspaceTrusted' }],
+    run: (s) => s.engine.allowUntrusted(),
+  },
+  refreshFiles: {
+    id: 'tokenLens.refreshFiles',
+    title: 'Refresh Prompt Files',
+    icon: '$(refresh)',
+    menus: [{ menu: 'view/title', when: 'view == tokenLens.files', group: 'navigation' }],
+    run: (s) => s.files.rescan(),
+  },
+  thinking: {
+    id: 'tokenLens.estimateThinking',
+    title: 'Estimate with Thinking Budget',
+    icon: '$(lightbulb)',
+    menus: [onPayload('tokenLens@1')],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown, budget?: unknown) => estimateThinking(s.decisions, uri, budget),
+  },
+  tools: {
+    id: 'tokenLens.auditTools',
+    title: 'Audit Tool Overhead',
+    icon: '$(tools)',
+    menus: [onPayload('tokenLens@2', 'tokenLens.activePayload && tokenLens.activeHasTools')],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown, index?: unknown) => auditToolsCommand(s.decisions, uri, index),
+  },
+  cache: {
+    id: 'tokenLens.adviseCache',
+    title: 'Advise on Prompt Caching',
+    icon: '$(database)',
+    menus: [onPayload('tokenLens@3')],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown) => adviseCacheCommand(s.decisions, uri),
+  },
+  routing: {
+    id: 'tokenLens.previewRouting',
+    title: 'Preview Model Routing',
+    icon: '$(git-compare)',
+    menus: [onPayload('tokenLens@4')],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown) => previewRoutingCommand(s.decisions, uri),
+  },
+  trim: {
+    id: 'tokenLens.trimToBudget',
+    title: 'Trim Conversation to Budget',
+    icon: '$(scissors)',
+    menus: [onPayload('tokenLens@5', 'tokenLens.activePayload && tokenLens.activeHasMessages')],
+    guarded: true,
+    run: (s, uri?: unknown) => trimCommand(s.decisions, uri),
+  },
+  breakdown: {
+    id: 'tokenLens.showBreakdown',
+    title: 'Show Token Breakdown',
+    icon: '$(graph)',
+    menus: [onPayload('navigation@90')],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown) => showBreakdownCommand(s.decisions, uri),
+  },
+} as const satisfies Record<string, CommandRow>;
+
+export type CommandKey = keyof typeof COMMAND_TABLE;
+
+/** The kinds of report panel: the keys of the rows with `report`. One panel per kind, reused by the next report of that kind. */
+export type ReportKind = { [K in CommandKey]: (typeof COMMAND_TABLE)[K] extends { report: true } ? K : never }[CommandKey];
+
+const rows = Object.entries(COMMAND_TABLE) as [CommandKey, CommandRow][];
+
+/** Command ids by key. */
+export const COMMANDS = Object.fromEntries(rows.map(([key, row]) => [key, row.id])) as { readonly [K in CommandKey]: (typeof COMMAND_TABLE)[K]['id'] };
+
+/** Titles by key, as the Command Palette shows them after "Token Lens: ". */
+export const TITLES = Object.fromEntries(rows.map(([key, row]) => [key, row.title])) as Readonly<Record<CommandKey, string>>;
+
+export const REPORT_KINDS = rows.filter(([, row]) => row.report).map(([key]) => key) as readonly ReportKind[];
+
+/** The view type of a kind's panel (also its `onWebviewPanel:` activation event in package.json). */
+export function viewType(kind: ReportKind): string {
+  return `tokenLens.report.${kind}`;
+}
