@@ -10,7 +10,7 @@ import {
   type CachedRequestCost,
   type Cost,
 } from './models/cost';
-import type { ModelInfo, ModelRegistry } from './models/registry';
+import { guessTokenizer, type ModelInfo, type ModelRegistry } from './models/registry';
 import { formatTokens } from './format';
 import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
@@ -87,6 +87,7 @@ export interface Analysis {
   findings: Finding[];
 }
 
+/** Family of an analysis without any model id; an unknown id gets the family its version implies (`guessTokenizer`). */
 const UNKNOWN_FAMILY: TokenizerFamily = 'claude-4.7';
 
 /** A tool with a name no real tool has, so per-tool counts always have tools to be measured against. */
@@ -99,7 +100,7 @@ const REFERENCE_TOOL: Json = {
 function resolveModel(doc: ParsedDocument, options: AnalyzeOptions) {
   const modelId = options.modelOverride ?? doc.model ?? options.defaultModel;
   const model = options.registry.resolve(modelId);
-  return { modelId, model, family: model?.tokenizer ?? UNKNOWN_FAMILY };
+  return { modelId, model, family: model?.tokenizer ?? (modelId ? guessTokenizer(modelId) : UNKNOWN_FAMILY) };
 }
 
 /**
