@@ -135,14 +135,14 @@ export function textRows(samples: readonly CountSample[], cases: readonly Reques
 }
 
 /** Text weights per family fitted on `rows` (random probes are not in the rows). */
-export function fitTextWeights(rows: readonly TextRow[], lambda = DEFAULT_LAMBDA): Record<TokenizerFamily, FamilyWeights> {
+export function fitTextWeights(rows: readonly TextRow[], lambda = DEFAULT_LAMBDA, features: (text: string) => Float64Array = textFeatures): Record<TokenizerFamily, FamilyWeights> {
   const out = {} as Record<TokenizerFamily, FamilyWeights>;
   for (const family of Object.keys(FAMILY_SAMPLE_MODEL) as TokenizerFamily[]) {
     const own = rows.filter((r) => r.family === family);
     // Every class weighs the same in total (fit for the classes, not the cases), rows averaging 1.
     const perClass = new Map<string, number>();
     for (const r of own) perClass.set(r.cls, (perClass.get(r.cls) ?? 0) + 1);
-    const fr = own.map((r) => ({ features: textFeatures(r.text), tokens: r.tokens, weight: own.length / (perClass.size * perClass.get(r.cls)!) }));
+    const fr = own.map((r) => ({ features: features(r.text), tokens: r.tokens, weight: own.length / (perClass.size * perClass.get(r.cls)!) }));
     out[family] = weightsRecord(fitWeights(fr, lambda));
   }
   return out;
@@ -383,9 +383,11 @@ export function crossValidateBySource(samples: readonly CountSample[], cases: re
   const texts = textRows(samples, cases);
   const sources = new Set<string>([...texts.map((t) => t.source), ...cases.map((c) => c.source)]);
   const out: CvResult[] = [];
+  const cache = new Map<string, Float64Array>();
+  const features = (text: string) => cache.get(text) ?? (cache.set(text, textFeatures(text)), cache.get(text)!);
   for (const source of [...sources].sort()) {
     const trainTexts = texts.filter((t) => t.source !== source);
-    const weights = fitTextWeights(trainTexts);
+    const weights = fitTextWeights(trainTexts, DEFAULT_LAMBDA, features);
     const table = fitRequestConstants(
       cases.filter((c) => c.source !== source),
       weights,
@@ -407,7 +409,7 @@ export function crossValidateBySource(samples: readonly CountSample[], cases: re
   // random probes: the full fit
   const randoms = samples.filter((s) => contentClassOf(s.domain) === 'random');
   if (randoms.length > 0) {
-    const weights = fitTextWeights(texts);
+    const weights = fitTextWeights(texts, DEFAULT_LAMBDA, features);
     withWeights(weights, () => {
       for (const s of randoms) {
         for (const family of Object.keys(FAMILY_SAMPLE_MODEL) as TokenizerFamily[]) {

@@ -41,7 +41,7 @@ export interface OverheadValues {
   toolUseBlock: number;
   /** Wrapper tokens of a `tool_result` block around its content. */
   toolResultBlock: number;
-  /** Wrapper tokens of a `document` block (any source) around its content. */
+  /** Wrapper tokens of a text `document` block (`text` or `content` source) around its text; PDFs have `pdfPage`. */
   documentBlock: number;
   /** Tokens of an image block beyond its tiles. */
   imageBlock: number;

@@ -239,10 +239,10 @@ class Walk {
         this.pdfPages += 1;
         this.notes.add(`A base64 document's pages could not be counted; assumed 1 page (${perPage} tokens plus its text).`);
       }
-    } else if (s.type === 'text') {
-      t = this.text(s.data);
-    } else if (s.type === 'content') {
-      t = this.content(s.content, false);
+    } else if (s.type === 'text' || s.type === 'content') {
+      // A text document: its text plus the wrapper (title/source tags) the API puts around it.
+      t = (s.type === 'text' ? this.text(s.data) : this.content(s.content, false)) + this.params.documentBlock;
+      this.documentCount++;
     } else {
       t = UNKNOWN_DOCUMENT_PAGES * (perPage + UNKNOWN_PAGE_TEXT_TOKENS);
       this.pdfPages += UNKNOWN_DOCUMENT_PAGES;
@@ -251,8 +251,6 @@ class Walk {
         `A document with a ${kind} source is assumed to be ${UNKNOWN_DOCUMENT_PAGES} dense page (${t} tokens); count_tokens cannot count url or file documents (send base64).`,
       );
     }
-    t += this.params.documentBlock;
-    this.documentCount++;
     if (block.title !== undefined) t += this.text(block.title);
     if (block.context !== undefined) t += this.text(block.context);
     this.documents += t;
