@@ -420,7 +420,7 @@ describe('estimator: requests', () => {
         f,
       );
       assertAddsUp(b);
-      assert.equal(b.documents, 2 * modelParams(undefined, f).pdfPage + modelParams(undefined, f).documentBlock);
+      assert.equal(b.documents, 2 * modelParams(undefined, f).pdfPage, 'pages only: this PDF shows no text');
       const body = 'Quarterly revenue rose 12% on strong demand.';
       const t = estimateRequest({ messages: [user([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: body } }])] }, f);
       assert.equal(t.documents, estimateTextTokens(body, f) + modelParams(undefined, f).documentBlock);

@@ -476,10 +476,24 @@ export function fitEstimator(samples: readonly CountSample[], cases: readonly Re
   const weights = fitTextWeights(rows);
   const table = fitRequestConstants(cases, weights);
   const generations: EstimatorTable['generations'] = {};
+  // Which constants the data shows at all, per generation: the rest are their priors.
+  const shown = withWeights(weights, () =>
+    withEstimatorTable(zeroTable(REQUEST_PRIORS), () => cases.filter((c) => c.text === undefined || c.truth < 100).map((c) => ({ g: generationOf(c.model), x: indicators(c.body, c.family).x }))),
+  );
   for (const g of GENERATIONS) {
     const measuredOn: Record<string, number> = {};
-    for (const c of cases) if (generationOf(c.model) === g) measuredOn[c.model] = (measuredOn[c.model] ?? 0) + 1;
-    generations[g] = { ...table.generations[g], measuredOn, source: GENERATION_SOURCES[g] } as OverheadEntry;
+    // the models of the generation's fit group (4.7 and 4.8+ share every constant but framing)
+    for (const c of cases) if (HIDDEN_GROUP[generationOf(c.model)] === HIDDEN_GROUP[g]) measuredOn[c.model] = (measuredOn[c.model] ?? 0) + 1;
+    const cases_: Partial<Record<FittedKey, number>> = {};
+    for (const r of shown) {
+      if (HIDDEN_GROUP[r.g] !== HIDDEN_GROUP[g]) continue;
+      FITTED_KEYS.forEach((k, i) => {
+        const framing = k === 'framingFixed' || k === 'framingPerMessage';
+        if (r.x[i] !== 0 && (!framing || r.g === g)) cases_[k] = (cases_[k] ?? 0) + 1;
+      });
+    }
+    const priorOnly = FITTED_KEYS.filter((k) => !cases_[k]);
+    generations[g] = { ...table.generations[g], measuredOn, casesPerConstant: cases_, priorOnly, source: GENERATION_SOURCES[g] } as OverheadEntry;
   }
   const perFamily = (f: TokenizerFamily) => rows.filter((r) => r.family === f).length;
   return {

@@ -81,6 +81,10 @@ export interface ModelParams extends OverheadValues {
   model: string | undefined;
   /** Per value: `model <id>`, `generation <g>` or `generation <g> (fallback)`. */
   origin: Partial<Record<keyof OverheadValues, string>>;
+  /** Values whose table entry says no measured case shows them (`priorOnly`): assumptions. */
+  assumed: Partial<Record<keyof OverheadValues, true>>;
+  /** The models (and their numbers of cases) the generation's values were fitted on. */
+  measuredOn: Record<string, number>;
 }
 
 /** One entry of the table: any subset of the values, plus sources per key. */
@@ -88,6 +92,10 @@ export type OverheadEntry = Partial<OverheadValues> & {
   source?: Record<string, string>;
   /** Models whose exact counts the fitted values rest on, with their number of cases. */
   measuredOn?: Record<string, number>;
+  /** Per fitted constant, how many cases show it (framing: the generation's own; the rest: its fit group's). */
+  casesPerConstant?: Partial<Record<string, number>>;
+  /** Fitted constants no case shows: they are their priors. */
+  priorOnly?: string[];
   note?: string;
 };
 
@@ -179,7 +187,7 @@ export function modelParams(modelId: string | undefined, family?: TokenizerFamil
   const t = active;
   const generation = generationOf(modelId, family);
   const own = findModelEntry(t, modelId);
-  const out = { ...LAST_RESORT, image: { ...LAST_RESORT.image }, generation, model: modelId, origin: {} } as ModelParams;
+  const out = { ...LAST_RESORT, image: { ...LAST_RESORT.image }, generation, model: modelId, origin: {}, assumed: {}, measuredOn: { ...(t.generations[generation]?.measuredOn ?? {}) } } as ModelParams;
   const keys = Object.keys(LAST_RESORT) as (keyof OverheadValues)[];
   const chain: [string, OverheadEntry | undefined][] = [];
   if (own) chain.push([`model ${own[0]}`, own[1]]);
@@ -193,6 +201,7 @@ export function modelParams(modelId: string | undefined, family?: TokenizerFamil
       if (key === 'image' ? isImageRule(v) : typeof v === 'number' && Number.isFinite(v)) {
         (out as unknown as Record<string, unknown>)[key] = key === 'image' ? { ...(v as ImageRule) } : v;
         out.origin[key] = label;
+        if (entry?.priorOnly?.includes(key)) out.assumed[key] = true;
         break;
       }
     }

@@ -320,7 +320,7 @@ function emptyBasis(params: ModelParams): EstimateBasis {
 /** Human names of the estimator generations, for the notes. */
 const GENERATION_NAMES: Record<Generation, string> = {
   'claude-4.0': 'Claude 3.x-4.1',
-  'claude-4.5': 'Claude 4.5-4.6 (Sonnet 4.5/4.6, Haiku 4.5, Opus 4.5/4.6)',
+  'claude-4.5': 'Claude 4.5-4.6',
   'claude-4.7': 'Opus 4.7',
   'claude-4.8': 'Opus 4.8 and later',
 };
@@ -330,6 +330,7 @@ function originText(params: ModelParams, key: keyof ModelParams['origin']): stri
   const o = params.origin[key] ?? '';
   const m = /^(model|generation) (\S+)( \(fallback\))?$/.exec(o);
   if (!m) return 'built-in default';
+  if (params.assumed[key]) return `assumed for ${GENERATION_NAMES[params.generation]}, no measured case`;
   if (m[1] === 'model') return `measured on ${m[2]}`;
   const name = GENERATION_NAMES[m[2] as Generation] ?? m[2]!;
   return m[3] ? `${name}'s value, no measurement for ${GENERATION_NAMES[params.generation]}` : `${name} measurements`;
@@ -408,7 +409,11 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
       hiddenPrompts += params.taskBudget;
       added.push(`task budget ${params.taskBudget} (${originText(params, 'taskBudget')})`);
     }
-    if (added.length > 0) w.notes.add(`Hidden prompts added: ${added.join('; ')}.`);
+    if (added.length > 0) {
+      w.notes.add(`Hidden prompts added: ${added.join('; ')}.`);
+      const on = Object.entries(params.measuredOn).map(([m, n]) => `${m} (${n})`);
+      if (on.length > 0) w.notes.add(`${GENERATION_NAMES[params.generation]} measurements: exact counts of ${on.join(', ')}.`);
+    }
     if (params.origin.framingFixed?.includes('fallback') || params.origin.framingPerMessage?.includes('fallback')) {
       w.notes.add(`Framing: ${originText(params, 'framingFixed')}.`);
     }
