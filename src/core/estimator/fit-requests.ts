@@ -171,6 +171,14 @@ const PRIOR_SCALE: Record<FittedKey, number> = {
 const IMAGE_4: OverheadEntry['image'] = { maxLongEdge: 1568, maxPixels: 1092 * 1092, maxTokens: 1600 };
 const IMAGE_47: OverheadEntry['image'] = { maxLongEdge: 2576, maxPixels: 4784 * 784, maxTokens: 4784 };
 
+const PRIOR_40: OverheadEntry = {
+  framingFixed: 4, framingPerMessage: 3, toolPromptAuto: 346, toolPromptForced: 313, thinkingEnabled: 30, thinkingAdaptive: 18,
+  outputFormat: 195, taskBudget: 34, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1, image: IMAGE_4,
+};
+const PRIOR_47: OverheadEntry = {
+  ...PRIOR_40, framingFixed: 6, framingPerMessage: 5, toolPromptAuto: 633, toolPromptForced: 766, thinkingEnabled: 38, thinkingAdaptive: 23,
+  outputFormat: 244, taskBudget: 43, anthropicToolScale: 1.25, image: IMAGE_47,
+};
 /**
  * Priors of the per-generation constants, and the values that are not fitted (image rules, the
  * Anthropic-defined tool scale), with their sources. Claude 4.0: documented (346/313 tool prompt,
@@ -183,22 +191,10 @@ const IMAGE_47: OverheadEntry['image'] = { maxLongEdge: 2576, maxPixels: 4784 * 
  */
 export const REQUEST_PRIORS: EstimatorTable = {
   generations: {
-    'claude-4.0': {
-      framingFixed: 4, framingPerMessage: 3, toolPromptAuto: 346, toolPromptForced: 313, thinkingEnabled: 30, thinkingAdaptive: 18,
-      outputFormat: 195, taskBudget: 34, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1, image: IMAGE_4,
-    },
-    'claude-4.5': {
-      framingFixed: 4, framingPerMessage: 3, toolPromptAuto: 506, toolPromptForced: 613, thinkingEnabled: 30, thinkingAdaptive: 18,
-      outputFormat: 195, taskBudget: 34, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1, image: IMAGE_4,
-    },
-    'claude-4.7': {
-      framingFixed: 6, framingPerMessage: 5, toolPromptAuto: 633, toolPromptForced: 766, thinkingEnabled: 38, thinkingAdaptive: 23,
-      outputFormat: 244, taskBudget: 43, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1.25, image: IMAGE_47,
-    },
-    'claude-4.8': {
-      framingFixed: 3, framingPerMessage: 3, toolPromptAuto: 633, toolPromptForced: 766, thinkingEnabled: 38, thinkingAdaptive: 23,
-      outputFormat: 244, taskBudget: 43, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1.25, image: IMAGE_47,
-    },
+    'claude-4.0': PRIOR_40,
+    'claude-4.5': { ...PRIOR_40, toolPromptAuto: 506, toolPromptForced: 613 },
+    'claude-4.7': PRIOR_47,
+    'claude-4.8': { ...PRIOR_47, framingFixed: 3, framingPerMessage: 3 },
   },
   models: {},
 };

@@ -16,17 +16,23 @@ const COUNT = Buffer.from('/Count');
  */
 export function pdfPageCount(base64: string): number | undefined {
   try {
-    if (typeof base64 !== 'string' || base64.length === 0) return undefined;
-    let b64 = base64;
-    if (b64.startsWith('data:')) {
-      const comma = b64.indexOf(',');
-      if (comma < 0) return undefined;
-      b64 = b64.slice(comma + 1);
-    }
-    return pdfPageCountBytes(Buffer.from(b64, 'base64'));
+    const buf = pdfBytes(base64);
+    return buf === undefined ? undefined : pdfPageCountBytes(buf);
   } catch {
     return undefined;
   }
+}
+
+/** The bytes of base64 data or a base64 `data:` URL; `undefined` for empty or non-string input. */
+function pdfBytes(base64: string): Buffer | undefined {
+  if (typeof base64 !== 'string' || base64.length === 0) return undefined;
+  let b64 = base64;
+  if (b64.startsWith('data:')) {
+    const comma = b64.indexOf(',');
+    if (comma < 0) return undefined;
+    b64 = b64.slice(comma + 1);
+  }
+  return Buffer.from(b64, 'base64');
 }
 
 /** {@link pdfPageCount} on raw bytes. */
@@ -92,14 +98,8 @@ const ENDSTREAM = Buffer.from('endstream');
  */
 export function pdfContent(base64: string): PdfContent | undefined {
   try {
-    if (typeof base64 !== 'string' || base64.length === 0) return undefined;
-    let b64 = base64;
-    if (b64.startsWith('data:')) {
-      const comma = b64.indexOf(',');
-      if (comma < 0) return undefined;
-      b64 = b64.slice(comma + 1);
-    }
-    const buf = Buffer.from(b64, 'base64');
+    const buf = pdfBytes(base64);
+    if (buf === undefined) return undefined;
     const pages = pdfPageCountBytes(buf);
     if (pages === undefined) return undefined;
     const out: PdfContent = { pages, text: '', hexGlyphs: 0, unreadableStreams: 0 };

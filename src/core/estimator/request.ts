@@ -282,13 +282,13 @@ class Walk {
   }
 }
 
-/** Empty breakdown: the fixed framing only. */
-function emptyBreakdown(params: ModelParams, note: string): EstimateBreakdown {
+/** A breakdown of the fixed framing plus `rest` tokens as one message (`rest` 0: no message). */
+function bareBreakdown(params: ModelParams, rest: number, note: string): EstimateBreakdown {
   const framing = params.framingFixed;
   return {
-    total: framing,
+    total: framing + rest,
     system: 0,
-    messages: [],
+    messages: rest > 0 ? [rest] : [],
     tools: [],
     toolOverhead: 0,
     framing,
@@ -443,23 +443,9 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
   } catch {
     // Unreachable for JSON input; a last guard so the editor never loses its estimate to a throw.
     try {
-      const framing = params.framingFixed;
-      const rest = estimateJsonTokens(body, fam);
-      return {
-        total: framing + rest,
-        system: 0,
-        messages: [rest],
-        tools: [],
-        toolOverhead: 0,
-        framing,
-        hiddenPrompts: 0,
-        images: 0,
-        documents: 0,
-        basis: emptyBasis(params),
-        notes: ['The request could not be broken down; estimated as JSON text.'],
-      };
+      return bareBreakdown(params, estimateJsonTokens(body, fam), 'The request could not be broken down; estimated as JSON text.');
     } catch {
-      return emptyBreakdown(params, 'The request could not be estimated.');
+      return bareBreakdown(params, 0, 'The request could not be estimated.');
     }
   }
 }
