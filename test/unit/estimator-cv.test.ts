@@ -117,6 +117,13 @@ describe('estimator: per-model numbers (models.json estimator section)', () => {
     assert.ok(Math.abs(a.total.tokens - 14) <= 1, `${a.total.tokens}`);
   });
 
+  it('a body naming a model of the other tokenizer (a model override) is estimated with the family\'s reference model', () => {
+    const body = { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'a' }], tools: [{ name: 't', input_schema: { type: 'object' } }] } as unknown as CountBody;
+    assert.equal(estimateRequest(body, 'claude-4').toolOverhead, modelParams('claude-sonnet-4-6').toolPromptAuto);
+    assert.equal(estimateRequest(body, 'claude-4.7').toolOverhead, modelParams(undefined, 'claude-4.7').toolPromptAuto);
+    assert.equal(estimateRequest(body, 'claude-4.7', 'claude-opus-4-8').framing, modelParams('claude-opus-4-8').framingFixed, 'an explicit model wins');
+  });
+
   it('names the hidden prompts it adds and whose measurements they are', () => {
     const body = {
       model: 'claude-sonnet-4-5',

@@ -133,6 +133,11 @@ export const FAMILY_REFERENCE_GENERATION: Record<TokenizerFamily, Generation> = 
   'claude-4.7': 'claude-4.7', // Opus 4.7
 };
 
+/** The tokenizer family of a generation. */
+export function familyOfGeneration(g: Generation): TokenizerFamily {
+  return g === 'claude-4.0' || g === 'claude-4.5' ? 'claude-4' : 'claude-4.7';
+}
+
 /** Generation of a model id by its version; no readable version: the newest. */
 export function generationOf(modelId: string | undefined, family?: TokenizerFamily): Generation {
   if (modelId === undefined || modelId === '') return family ? FAMILY_REFERENCE_GENERATION[family] : 'claude-4.5';

@@ -16,7 +16,7 @@ import type { CountBody, Json, TokenizerFamily } from '../types';
 import { serverToolType } from '../uncountable';
 import { estimateJsonTokens } from './json';
 import { imageDimensionsFromBase64, imageTokens, unknownImageTokens } from './image';
-import { modelParams, type Generation, type ModelParams } from './model-params';
+import { familyOfGeneration, generationOf, modelParams, type Generation, type ModelParams } from './model-params';
 import { pdfContent } from './pdf';
 import { estimateTextTokens } from './text';
 
@@ -338,7 +338,8 @@ function originText(params: ModelParams, key: keyof ModelParams['origin']): stri
 
 /**
  * Estimates the input tokens of a count_tokens request body for `family`, broken down by part,
- * with the per-model numbers of `model` (default: the body's own `model`; see {@link modelParams}).
+ * with the per-model numbers of `model` (default: the body's own `model` if it uses `family`'s
+ * tokenizer, else the family's reference model; see {@link modelParams}).
  * `messages[i]` covers message i's content and framing, `tools[i]` tool i's definition; images and
  * documents are included in their message (or the system prompt) and also reported apart.
  * `total = system + Σ messages + Σ tools + toolOverhead + hiddenPrompts + framing`. Never throws.
@@ -346,7 +347,10 @@ function originText(params: ModelParams, key: keyof ModelParams['origin']): stri
 export function estimateRequest(body: CountBody, family: TokenizerFamily, model?: string): EstimateBreakdown {
   const fam: TokenizerFamily = family === 'claude-4' || family === 'claude-4.7' ? family : 'claude-4';
   const b: Obj = isObj(body) ? (body as unknown as Obj) : {};
-  const modelId = model ?? str(b.model);
+  // The body's own model, unless it belongs to the other tokenizer (the analysis counts for another
+  // model, e.g. a model override): then the family's reference model.
+  const bodyModel = str(b.model);
+  const modelId = model ?? (bodyModel !== undefined && familyOfGeneration(generationOf(bodyModel)) === fam ? bodyModel : undefined);
   const params = modelParams(modelId, fam);
   try {
     const w = new Walk(fam, params);
