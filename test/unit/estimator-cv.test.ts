@@ -124,6 +124,15 @@ describe('estimator: per-model numbers (models.json estimator section)', () => {
     assert.equal(estimateRequest(body, 'claude-4.7', 'claude-opus-4-8').framing, modelParams('claude-opus-4-8').framingFixed, 'an explicit model wins');
   });
 
+  it('an assistant prefill pays less framing than another message, and says so', () => {
+    const p = modelParams('claude-sonnet-4-6');
+    const user = estimateRequest({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }, { role: 'user', content: 'Sure' }] } as CountBody, 'claude-4');
+    const prefill = estimateRequest({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Sure' }] } as CountBody, 'claude-4');
+    assert.ok(p.prefillCredit >= 3 && p.prefillCredit <= 5, `${p.prefillCredit}`);
+    assert.equal(user.total - prefill.total, Math.min(p.prefillCredit, p.framingPerMessage));
+    assert.ok(prefill.notes.some((n) => /prefill/.test(n) && /no measured case/.test(n)), prefill.notes.join(' | '));
+  });
+
   it('names the hidden prompts it adds and whose measurements they are', () => {
     const body = {
       model: 'claude-sonnet-4-5',

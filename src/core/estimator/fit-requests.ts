@@ -155,6 +155,7 @@ export function fitTextWeights(rows: readonly TextRow[], lambda = DEFAULT_LAMBDA
 const PRIOR_SCALE: Record<FittedKey, number> = {
   framingFixed: 3,
   framingPerMessage: 3,
+  prefillCredit: 3,
   toolPromptAuto: 100,
   toolPromptForced: 100,
   thinkingEnabled: 30,
@@ -172,7 +173,7 @@ const IMAGE_4: OverheadEntry['image'] = { maxLongEdge: 1568, maxPixels: 1092 * 1
 const IMAGE_47: OverheadEntry['image'] = { maxLongEdge: 2576, maxPixels: 4784 * 784, maxTokens: 4784 };
 
 const PRIOR_40: OverheadEntry = {
-  framingFixed: 4, framingPerMessage: 3, toolPromptAuto: 346, toolPromptForced: 313, thinkingEnabled: 30, thinkingAdaptive: 18,
+  framingFixed: 4, framingPerMessage: 3, prefillCredit: 4, toolPromptAuto: 346, toolPromptForced: 313, thinkingEnabled: 30, thinkingAdaptive: 18,
   outputFormat: 195, taskBudget: 34, toolUseBlock: 10, toolResultBlock: 6, documentBlock: 0, imageBlock: 3, pdfPage: 1600, anthropicToolScale: 1, image: IMAGE_4,
 };
 const PRIOR_47: OverheadEntry = {
@@ -186,8 +187,10 @@ const PRIOR_47: OverheadEntry = {
  * (+160 auto, +300 forced over 4.0's); thinking +30 / +18, structured output +195, task budget +34
  * (shared/reference). 4.7 and later: the 4.5 figures × 1.25 where the prompt is mostly English
  * (the newer tokenizer spends 1.37-1.59× on English, ~1.1× on JSON); framing 11 (Opus 4.7) and 7
- * (Opus 4.8, Opus 5) for one one-token user message. PDF page 1,600 (a page image of about
- * 1,500-1,600 tiles, the documented cap).
+ * (Opus 4.8, Opus 5) for one one-token user message. An assistant prefill: 4 framing tokens less
+ * than another message (issue #13 reports the old estimate over-counted it by 3-5; no case in the
+ * data ends with an assistant message). PDF page 1,600 (a page image of about 1,500-1,600 tiles,
+ * the documented cap).
  */
 export const REQUEST_PRIORS: EstimatorTable = {
   generations: {
@@ -212,6 +215,8 @@ function indicators(body: CountBody, family: TokenizerFamily): { base: number; x
         return 1;
       case 'framingPerMessage':
         return b.messages;
+      case 'prefillCredit':
+        return b.prefill ? -1 : 0;
       case 'toolUseBlock':
         return b.toolUses;
       case 'toolResultBlock':

@@ -27,6 +27,8 @@ export interface OverheadValues {
   /** Framing: `fixed` once per request, `perMessage` per message (the system prompt adds none). */
   framingFixed: number;
   framingPerMessage: number;
+  /** Framing tokens a final assistant message (a prefill) costs less than another message. */
+  prefillCredit: number;
   /** Hidden tool-use system prompt with tool_choice auto/none/absent, and with any/tool. */
   toolPromptAuto: number;
   toolPromptForced: number;
@@ -56,6 +58,7 @@ export interface OverheadValues {
 export const FITTED_KEYS = [
   'framingFixed',
   'framingPerMessage',
+  'prefillCredit',
   'toolPromptAuto',
   'toolPromptForced',
   'thinkingEnabled',
@@ -112,6 +115,7 @@ export interface EstimatorTable {
 const LAST_RESORT: OverheadValues = {
   framingFixed: 4,
   framingPerMessage: 3,
+  prefillCredit: 0,
   toolPromptAuto: 346,
   toolPromptForced: 313,
   thinkingEnabled: 0,

@@ -63,6 +63,8 @@ export interface EstimateBasis {
   documents: number;
   toolUses: number;
   toolResults: number;
+  /** The last message is the assistant's (a prefill). */
+  prefill: boolean;
 }
 
 /**
@@ -314,6 +316,7 @@ function emptyBasis(params: ModelParams): EstimateBasis {
     documents: 0,
     toolUses: 0,
     toolResults: 0,
+    prefill: false,
   };
 }
 
@@ -374,7 +377,13 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
         return;
       }
       const currentTurn = i === lastIndex && m.role === 'assistant';
-      messages.push(perMessage + (m.content === undefined ? 0 : w.content(m.content, currentTurn)));
+      // A final assistant message (a prefill) continues the assistant turn the fixed framing opens.
+      const framing = currentTurn ? Math.max(0, perMessage - params.prefillCredit) : perMessage;
+      if (currentTurn) {
+        basis.prefill = true;
+        w.notes.add(`Assistant prefill: its message framing is ${params.prefillCredit} tokens less than another message's (${originText(params, 'prefillCredit')}).`);
+      }
+      messages.push(framing + (m.content === undefined ? 0 : w.content(m.content, currentTurn)));
     });
     basis.messages = list.length;
 
