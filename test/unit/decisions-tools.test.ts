@@ -233,5 +233,8 @@ describe('decisions: tool overhead audit', () => {
     const opus = auditTools(a, { threshold: 500, registry, model: 'claude-opus-4-8' });
     assert.equal(opus.family, 'claude-4.7');
     assert.ok(opus.rows.every((r) => !r.exact));
+    // Priced on another model, the fixed prompt is that model's own figure, not a scaled copy.
+    assert.deepEqual(opus.fixedOverhead.tokens, modelParams('claude-opus-4-8').toolPromptAuto);
+    assert.equal(opus.fixedOverhead.exact, false);
   });
 });
