@@ -185,8 +185,8 @@ const PRIOR_47: OverheadEntry = {
  * Anthropic-defined tool scale), with their sources. Claude 4.0: documented (346/313 tool prompt,
  * framing from the 14-token example). 4.5-4.6: the tool prompt as recorded traffic reports it
  * (+160 auto, +300 forced over 4.0's); thinking +30 / +18, structured output +195, task budget +34
- * (shared/reference). 4.7 and later: the 4.5 figures × 1.25 where the prompt is mostly English
- * (the newer tokenizer spends 1.37-1.59× on English, ~1.1× on JSON); framing 11 (Opus 4.7) and 7
+ * (shared/reference). 4.7 and later: in the fit, every constant but framing starts from the fitted
+ * 4.5-4.6 value (see {@link fitRequestConstants}; the figures here are only a fallback); framing 11 (Opus 4.7) and 7
  * (Opus 4.8, Opus 5) for one one-token user message. An assistant prefill: 4 framing tokens less
  * than another message (issue #13 reports the old estimate over-counted it by 3-5; no case in the
  * data ends with an assistant message). PDF page 1,600 (a page image of about 1,500-1,600 tiles,
@@ -303,13 +303,26 @@ export function fitRequestConstants(cases: readonly RequestCase[], weights: Reco
       for (const [bb, xb] of xs) A[a * K + bb]! += wgt * xa * xb;
     }
   }
-  params.forEach((p, i) => {
-    // a deviation of `scale` tokens from the prior costs like a 10% error on one case
-    const lam = 0.01 / (p.scale * p.scale);
-    A[i * K + i]! += lam;
-    h[i]! += lam * p.prior;
+  const solveWith = (priorOf: (i: number) => number): Float64Array => {
+    const AA = Float64Array.from(A);
+    const hh = Float64Array.from(h);
+    params.forEach((p, i) => {
+      // a deviation of `scale` tokens from the prior costs like a 10% error on one case
+      const lam = 0.01 / (p.scale * p.scale);
+      AA[i * K + i]! += lam;
+      hh[i]! += lam * priorOf(i);
+    });
+    return solve(AA, hh, K);
+  };
+  // Two passes: the newer tokenizer's constants other than framing start from what the data says
+  // for 4.5-4.6 (its nearest measured generation), not from a guess; the data then moves them.
+  const first = solveWith((i) => params[i]!.prior);
+  const theta = solveWith((i) => {
+    const p = params[i]!;
+    if (!p.key.startsWith(`${HIDDEN_GROUP['claude-4.7']}|`)) return p.prior;
+    const older = index.get(`${HIDDEN_GROUP['claude-4.5']}|${p.k}`);
+    return older === undefined ? p.prior : Math.max(0, first[older]!);
   });
-  const theta = solve(A, h, K);
   const out: EstimatorTable = { generations: {}, models: { ...(prior.models ?? {}) } };
   for (const g of GENERATIONS) {
     const entry: OverheadEntry = { ...(prior.generations[g] ?? {}) };
