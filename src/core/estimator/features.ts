@@ -115,6 +115,9 @@ for (const p of COMMON_PAIRS) COMMON_PAIR[(p.charCodeAt(0) << 7) | p.charCodeAt(
 
 /** Level (0 absent, 1 rare, 2 common) of each letter trigram, index {@link trigramIndex}. */
 const TRIGRAM = unpackTrigrams((trigrams as { levels?: unknown }).levels);
+/** 1 where a trigram is absent (level 0) / rare (level 1): added without a branch. */
+const RARE = TRIGRAM.map((l) => (l === 0 ? 1 : 0));
+const UNCOMMON = TRIGRAM.map((l) => (l === 1 ? 1 : 0));
 
 function unpackTrigrams(b64: unknown): Uint8Array {
   const out = new Uint8Array(27 * 26 * 26).fill(2); // no table: every trigram common (no effect)
@@ -151,9 +154,10 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
   let spaceSymbol = 0;
   let rareTri = 0;
   let uncommonTri = 0;
-  // The two previous letters (0-25) of the current ASCII word piece; WORD_START at its start, -1 none.
-  let l2 = -1;
-  let l1 = -1;
+  // Trigram state of the current ASCII word piece: `last` the previous letter (0-25, -1 none) and
+  // `pair` the table offset of the last two (the word start counts as one), -1 while fewer.
+  let last = -1;
+  let pair = -1;
 
   let prev = K_NONE; // kind of the previous code unit (combining marks leave it unchanged)
   let prevCode = -1; // previous code unit
@@ -189,15 +193,15 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
           }
         }
         if (start) {
-          l2 = -1;
-          l1 = WORD_START;
-        } else if (l2 >= 0 && l1 >= 0) {
-          const level = TRIGRAM[(l2 * 26 + l1) * 26 + letter];
-          if (level === 0) rareTri++;
-          else if (level === 1) uncommonTri++;
+          pair = (WORD_START * 26 + letter) * 26;
+        } else {
+          if (pair >= 0) {
+            rareTri += RARE[pair + letter]!;
+            uncommonTri += UNCOMMON[pair + letter]!;
+          }
+          pair = last >= 0 ? (last * 26 + letter) * 26 : -1;
         }
-        l2 = l1;
-        l1 = letter;
+        last = letter;
       } else if (k === K_SPACE) {
         if (prev !== K_SPACE) {
           wsCounted = c !== 32;
@@ -238,7 +242,7 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
           latinWords++;
           wordLen = 1;
         } else if (++wordLen > LONG_WORD) longLetters++;
-        l2 = l1 = -1; // a non-ASCII letter breaks the trigram chain
+        pair = last = -1; // a non-ASCII letter breaks the trigram chain
         prev = K_LOWER;
       } else {
         // Latin-1 punctuation and symbols («», ©, °, ·, ×, ...)
@@ -271,7 +275,7 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
         latinWords++;
         wordLen = 1;
       } else if (++wordLen > LONG_WORD) longLetters++;
-      l2 = l1 = -1;
+      pair = last = -1;
       prev = K_LOWER;
     } else if (c < 0x2000) {
       other++; // Greek Extended
