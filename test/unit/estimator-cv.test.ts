@@ -26,7 +26,7 @@ const KNOWN_MISSES: Record<string, { mae?: number; bias?: number; why: string }>
   'request|claude-4|req-media': { bias: 0.1, why: 'one 57-token text document costs 37 tokens of wrapper, the other cases show ~10' },
   'request|claude-4|req-text': { mae: 0.16, why: 'two requests of 8 and 41 tokens: 1 and 5 tokens off' },
   'request|claude-4.7|req-thinking/output': { mae: 0.1, bias: 0.1, why: 'two requests of 13 and 18 tokens, each 1 token off (judged in tokens: tiny)' },
-  'request|claude-4.7|req-tool-loop': { mae: 0.45, bias: 0.45, why: 'the only tool request of the newer tokenizer: held out, its tool prompt is the 4.5-4.6 figure' },
+  'request|claude-4.7|req-tool-loop': { mae: 0.45, bias: 0.45, why: 'the only tool request of the newer tokenizer: held out, its tool prompt is the 4.5-4.6 figure (+40%)' },
 };
 
 describe('estimator: cross-validation by source (texts and whole requests)', function () {
