@@ -3,6 +3,7 @@ import { estimateRequest, type EstimateBreakdown } from './estimator';
 import { cachedRequestCost, type CachedRequestCost } from './models/cache-pricing';
 import { costOf, type Cost } from './models/cost';
 import type { ModelRegistry } from './models/registry';
+import { guessTokenizer } from './models/model-ids';
 import type { ModelInfo } from './models/types';
 import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from './payload/cache-breakpoints';
 import { formatTokens } from './format';
@@ -81,6 +82,7 @@ export interface Analysis {
   findings: Finding[];
 }
 
+/** Family of an analysis without any model id; an unknown id gets the family its version implies (`guessTokenizer`). */
 const UNKNOWN_FAMILY: TokenizerFamily = 'claude-4.7';
 
 /** A tool with a name no real tool has, so per-tool counts always have tools to be measured against. */
@@ -93,7 +95,7 @@ const REFERENCE_TOOL: Json = {
 function resolveModel(doc: ParsedDocument, options: AnalyzeOptions) {
   const modelId = options.modelOverride ?? doc.model ?? options.defaultModel;
   const model = options.registry.resolve(modelId);
-  return { modelId, model, family: model?.tokenizer ?? UNKNOWN_FAMILY };
+  return { modelId, model, family: model?.tokenizer ?? (modelId ? guessTokenizer(modelId) : UNKNOWN_FAMILY) };
 }
 
 /**

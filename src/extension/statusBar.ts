@@ -160,6 +160,8 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   md.appendMarkdown('| Part | Tokens |\n|:--|--:|\n');
   for (const [label, tokens, exact] of rows) md.appendMarkdown(`| ${label} | ${formatTokens(tokens, exact)} |\n`);
   md.appendMarkdown('\n');
+  // An estimate says what it assumed: hidden prompts added and whose measurements they are.
+  if (!a.total.exact && a.estimate.notes.length > 0) md.appendMarkdown(`${a.estimate.notes.map((n) => `- ${escape(n)}`).join('\n')}\n\n`);
 
   const maxTokens = a.doc.maxTokens;
   md.appendMarkdown(`| Model | Tokens | Input | ${maxTokens !== undefined ? `Output ≤ ${formatTokens(maxTokens)} | ` : ''}All cached | Batch |\n`);

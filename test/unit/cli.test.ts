@@ -60,7 +60,7 @@ const supportRequest = (model = 'claude-sonnet-4-6') => ({
   messages: supportPayload.messages,
 });
 
-const handbook = Array.from({ length: 50 }, (_, i) => `Policy ${i + 1}: books damaged in transit are replaced free of charge; returns are accepted within 30 days.`).join(' ');
+const handbook = Array.from({ length: 60 }, (_, i) => `Policy ${i + 1}: books damaged in transit are replaced free of charge; returns are accepted within 30 days.`).join(' ');
 const cachedPayload = {
   model: 'claude-sonnet-4-6',
   max_tokens: 800,

@@ -3,6 +3,7 @@ import { analyzeDocument, estimateDocument } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { breakdownMarkdown, breakdownOf, type Breakdown } from '../../src/core/decisions/breakdown';
 import { splitOverhead } from '../../src/core/decisions/overhead';
+import { modelParams } from '../../src/core/estimator';
 import type { JsonObject } from '../../src/core/types';
 import { startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
 import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
@@ -32,7 +33,7 @@ const timeTool: JsonObject = {
 
 describe('decisions: breakdown data', () => {
   it('splits an estimated payload into system, messages, tools, images, tool prompt and framing that add up to the total', () => {
-    // 750 × 100 px: 750 × 100 / 750 = 100 image tokens on claude-4.
+    // 750 × 100 px: ⌈750/28⌉·⌈100/28⌉ = 108 tiles.
     const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png(750, 100) } };
     const payload = {
       model: 'claude-sonnet-4-6',
@@ -43,21 +44,24 @@ describe('decisions: breakdown data', () => {
     const a = estimateDocument(parseOk(payload), analyzeOptions());
     const b = breakdownOf(a);
     assert.equal(sum(b), a.total.tokens);
-    assert.deepEqual(b.segments.map((s) => s.kind), ['system', 'message', 'tool', 'images', 'tool-prompt', 'framing']);
+    // Sonnet 4.6's own figures (models.json `estimator`): its tool prompt, fixed framing and image block.
+    const params = modelParams('claude-sonnet-4-6');
+    const kinds = ['system', 'message', 'tool', 'images', 'tool-prompt', ...(params.framingFixed > 0 ? ['framing'] : [])];
+    assert.deepEqual(b.segments.map((s) => s.kind), kinds);
     const images = b.segments.find((s) => s.kind === 'images')!;
-    assert.equal(images.tokens, 100);
+    assert.equal(images.tokens, 27 * 4 + params.imageBlock, 'tiles ⌈750/28⌉·⌈100/28⌉ plus the image block');
     assert.equal(images.exact, false);
     const messagePart = a.parts.find((p) => p.part.kind === 'message')!;
     assert.deepEqual(images.ranges, [messagePart.part.range]);
-    assert.equal(b.segments.find((s) => s.kind === 'message')!.tokens, messagePart.tokens - 100, 'the image is carved out of its message');
-    // Overhead of an estimate: 346 tool prompt (tool_choice auto) + 4 fixed framing on claude-4.
-    assert.equal(b.segments.find((s) => s.kind === 'tool-prompt')!.tokens, 346);
-    assert.equal(b.segments.find((s) => s.kind === 'framing')!.tokens, 4);
+    assert.equal(b.segments.find((s) => s.kind === 'message')!.tokens, messagePart.tokens - images.tokens, 'the image is carved out of its message');
+    // Overhead of an estimate: the model's tool prompt (tool_choice auto) + its fixed framing.
+    assert.equal(b.segments.find((s) => s.kind === 'tool-prompt')!.tokens, params.toolPromptAuto);
+    assert.equal(b.segments.find((s) => s.kind === 'framing')?.tokens ?? 0, params.framingFixed);
     const shares = b.segments.reduce((n, s) => n + s.share, 0);
     assert.ok(Math.abs(shares - 1) < 1e-9);
     assert.equal(b.segments.find((s) => s.kind === 'tool')!.index, 0);
     const md = breakdownMarkdown(b);
-    assert.match(md, /\| images \| ≈100 \|/);
+    assert.match(md, new RegExp(`\\| images \\| ≈${images.tokens} \\|`));
     assert.match(md, new RegExp(`\\| \\*\\*total\\*\\* \\| \\*\\*≈${a.total.tokens}\\*\\* \\| 100% \\|`));
   });
 

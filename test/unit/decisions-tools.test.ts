@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { modelParams } from '../../src/core/estimator';
 import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core/analyze';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { auditTools, DEFAULT_HEAVY_LIMITS, heavyReasons, toolAuditMarkdown, withoutTools, withoutToolsMarkdown } from '../../src/core/decisions/tools';
@@ -219,10 +220,12 @@ describe('decisions: tool overhead audit', () => {
     const audit = auditTools(a, { threshold: 500, registry });
     assert.ok(audit.rows.every((r) => !r.exact));
     assert.equal(audit.fixedOverhead.exact, false);
-    // The estimated overhead of a tool list is the estimator's tool prompt (346 on claude-4,
-    // tool_choice auto) plus its fixed request framing (4): the prompt is told apart.
-    assert.equal(a.overhead.tokens, 350);
-    assert.equal(audit.fixedOverhead.tokens, 346);
+    // The estimated overhead of a tool list is the model's own tool prompt (tool_choice auto; not
+    // the 346 documented for Claude 4.0) plus its fixed request framing: the prompt is told apart.
+    const params = modelParams(a.modelId);
+    assert.equal(a.overhead.tokens, params.toolPromptAuto + params.framingFixed);
+    assert.equal(audit.fixedOverhead.tokens, params.toolPromptAuto);
+    assert.ok(params.toolPromptAuto > 346, `${a.modelId}: ${params.toolPromptAuto}`);
     const haiku = auditTools(a, { threshold: 500, registry, model: 'claude-haiku-4-5' });
     assert.equal(haiku.modelId, 'claude-haiku-4-5-20251001');
     assertClose(haiku.rows[0]!.costPerRequests, (haiku.rows[0]!.tokens * 1 * 1000) / M, 'Haiku $1 per million');
@@ -230,5 +233,8 @@ describe('decisions: tool overhead audit', () => {
     const opus = auditTools(a, { threshold: 500, registry, model: 'claude-opus-4-8' });
     assert.equal(opus.family, 'claude-4.7');
     assert.ok(opus.rows.every((r) => !r.exact));
+    // Priced on another model, the fixed prompt is that model's own figure, not a scaled copy.
+    assert.deepEqual(opus.fixedOverhead.tokens, modelParams('claude-opus-4-8').toolPromptAuto);
+    assert.equal(opus.fixedOverhead.exact, false);
   });
 });

@@ -21,8 +21,11 @@ export interface OverheadSplit {
  * - a tool list (no system prompt, no messages) counted exactly: all of it is the tool-use
  *   prompt (the placeholder request's framing is subtracted, the per-tool counts leave exactly
  *   the prompt);
- * - otherwise in the proportion the estimate gives the tool prompt and the framing (both
- *   marked as estimates), so the two add up to the overhead.
+ * - another request counted exactly: the tool-use prompt is the remainder of the exact overhead
+ *   after the model's framing and other hidden prompts (thinking, structured output), so it is the
+ *   model's own figure, not a constant;
+ * - an estimate: the model's tool-use prompt from its table (models.json `estimator`), the rest
+ *   framing; both marked as estimates.
  */
 export function splitOverhead(analysis: Analysis): OverheadSplit {
   const { overhead, estimate, doc } = analysis;
@@ -30,9 +33,10 @@ export function splitOverhead(analysis: Analysis): OverheadSplit {
   if (!hasTools) return { toolPrompt: { tokens: 0, exact: true }, framing: { ...overhead } };
   const toolsOnly = doc.placeholder && !doc.parts.some((p) => p.kind === 'system');
   if (toolsOnly && overhead.exact) return { toolPrompt: { ...overhead }, framing: { tokens: 0, exact: overhead.exact } };
-  const tool = estimate.toolOverhead;
-  const framing = estimate.framing;
-  const share = tool + framing > 0 ? tool / (tool + framing) : 0;
-  const toolTokens = Math.min(overhead.tokens, Math.round(overhead.tokens * share));
-  return { toolPrompt: { tokens: toolTokens, exact: false }, framing: { tokens: overhead.tokens - toolTokens, exact: false } };
+  const rest = estimate.framing + (estimate.hiddenPrompts ?? 0);
+  const toolTokens = overhead.exact ? Math.max(0, overhead.tokens - rest) : Math.min(overhead.tokens, estimate.toolOverhead);
+  return {
+    toolPrompt: { tokens: toolTokens, exact: overhead.exact },
+    framing: { tokens: overhead.tokens - toolTokens, exact: false },
+  };
 }

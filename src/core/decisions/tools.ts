@@ -10,7 +10,7 @@
 import { formatTokens } from '../format';
 import type { Analysis, TokenCount } from '../analyze';
 import { canonicalJson } from '../canonical';
-import { estimateJsonTokens, estimateTextTokens } from '../estimator';
+import { estimateJsonTokens, estimateTextTokens, modelParams } from '../estimator';
 import { tokenizerRatio } from '../compare';
 import { costOf, type Cost } from '../models/cost';
 import type { ModelRegistry } from '../models/registry';
@@ -346,11 +346,24 @@ function pricingFor(analysis: Analysis, registry: ModelRegistry | undefined, id:
 }
 
 /**
+ * The hidden tool-use prompt on `modelId`: the analysed model's (exact when its count leaves it
+ * exactly, see {@link splitOverhead}); another model's own figure from its table (models.json
+ * `estimator`, by the request's tool_choice), an estimate.
+ */
+function fixedPromptOn(analysis: Analysis, modelId: string, scaled: (t: TokenCount) => TokenCount): TokenCount {
+  if (modelId === analysis.modelId || modelId === analysis.model?.id) return scaled(splitOverhead(analysis).toolPrompt);
+  const choice = analysis.doc.body.tool_choice;
+  const type = choice !== null && typeof choice === 'object' && !Array.isArray(choice) ? (choice as { type?: unknown }).type : undefined;
+  const p = modelParams(modelId);
+  return { tokens: type === 'any' || type === 'tool' ? p.toolPromptForced : p.toolPromptAuto, exact: false };
+}
+
+/**
  * Audits the tools of an analysed request: per tool its tokens (exact flag from the analysis),
  * share of the request, input cost per request and per `requests` requests (at the request's
  * price tier), whether it is over `threshold`, and the {@link heavyReasons} read from its
- * definition; the fixed tool-use prompt apart (from the analysis' overhead, see
- * {@link splitOverhead}). A document without tools gives an audit without rows.
+ * definition; the fixed tool-use prompt apart (the priced model's own figure, see
+ * {@link fixedPromptOn}). A document without tools gives an audit without rows.
  */
 export function auditTools(analysis: Analysis, options: ToolAuditOptions): ToolAudit {
   const requests = options.requests ?? 1000;
@@ -388,7 +401,7 @@ export function auditTools(analysis: Analysis, options: ToolAuditOptions): ToolA
       return row;
     });
   const toolTokens = rows.reduce((n, r) => n + r.tokens, 0);
-  const fixed = rows.length > 0 ? scaled(splitOverhead(analysis).toolPrompt) : { tokens: 0, exact: true };
+  const fixed = rows.length > 0 ? fixedPromptOn(analysis, pricing.modelId, scaled) : { tokens: 0, exact: true };
   const fixedOverhead: ToolAudit['fixedOverhead'] = { ...fixed, share: share(fixed.tokens) };
   const fixedCost = usd(fixed.tokens);
   if (fixedCost !== undefined) {

@@ -29,6 +29,12 @@
  *   (mostly emoji), per code point; `spaceSymbol`: a single space right before a symbol or emoji
  *   (it does not merge the way it does before a word).
  *
+ * - `rareTrigrams`, `uncommonTrigrams`: letter trigrams inside ASCII word pieces (`^` marks the word
+ *   start) that no word token of a public English-centred BPE vocabulary holds (`^mb`, `ngg`), or
+ *   fewer than five do (`trigrams.json`, built from the Claude 2 tokenizer by
+ *   `bench/build-trigrams.ts`). Words of shapes the vocabulary lacks split into more pieces: this is
+ *   what Latin-script languages other than English (Javanese, Esperanto, Dutch...) pay for.
+ *
  * Every feature can only grow when text is appended, so with non-negative weights the estimate
  * never decreases as text is typed at the end. The pass reads `charCodeAt` only: no regular
  * expressions, no slicing, no per-character allocation.
@@ -56,12 +62,17 @@ export const FEATURE_NAMES = [
   'symbols',
   'astral',
   'spaceSymbol',
+  'rareTrigrams',
+  'uncommonTrigrams',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** Length of a feature vector. */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
+
+import trigrams from './trigrams.json';
+import { WORD_START } from './trigram-index';
 
 /** Letters of a word piece beyond this many count as `longLetters`. */
 const LONG_WORD = 8;
@@ -102,6 +113,20 @@ const COMMON_PAIRS = [
 const COMMON_PAIR = new Uint8Array(128 * 128);
 for (const p of COMMON_PAIRS) COMMON_PAIR[(p.charCodeAt(0) << 7) | p.charCodeAt(1)] = 1;
 
+/** Level (0 absent, 1 rare, 2 common) of each letter trigram, index {@link trigramIndex}. */
+const TRIGRAM = unpackTrigrams((trigrams as { levels?: unknown }).levels);
+/** 1 where a trigram is absent (level 0) / rare (level 1): added without a branch. */
+const RARE = TRIGRAM.map((l) => (l === 0 ? 1 : 0));
+const UNCOMMON = TRIGRAM.map((l) => (l === 1 ? 1 : 0));
+
+function unpackTrigrams(b64: unknown): Uint8Array {
+  const out = new Uint8Array(27 * 26 * 26).fill(2); // no table: every trigram common (no effect)
+  if (typeof b64 !== 'string') return out;
+  const packed = Buffer.from(b64, 'base64');
+  for (let i = 0; i < out.length && i >> 2 < packed.length; i++) out[i] = (packed[i >> 2]! >> ((i & 3) * 2)) & 3;
+  return out;
+}
+
 /**
  * Computes the feature vector of `text` in one pass. `out` (length {@link FEATURE_COUNT}) is
  * overwritten and returned; pass one in to avoid even the single allocation per call.
@@ -127,6 +152,12 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
   let symbols = 0;
   let astral = 0;
   let spaceSymbol = 0;
+  let rareTri = 0;
+  let uncommonTri = 0;
+  // Trigram state of the current ASCII word piece: `last` the previous letter (0-25, -1 none) and
+  // `pair` the table offset of the last two (the word start counts as one), -1 while fewer.
+  let last = -1;
+  let pair = -1;
 
   let prev = K_NONE; // kind of the previous code unit (combining marks leave it unchanged)
   let prevCode = -1; // previous code unit
@@ -139,22 +170,38 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
     const c = text.charCodeAt(i);
     if (c < 128) {
       const k = ASCII_KIND[c]!;
-      if (k === K_LOWER) {
-        if (prev === K_LOWER || prev === K_UPPER) {
-          if (++wordLen > LONG_WORD) longLetters++;
+      if (k === K_LOWER || k === K_UPPER) {
+        const letter = (c | 0x20) - 97;
+        let start: boolean;
+        if (k === K_LOWER) {
+          start = !(prev === K_LOWER || prev === K_UPPER);
+          if (!start) {
+            if (++wordLen > LONG_WORD) longLetters++;
+          } else {
+            latinWords++;
+            wordLen = 1;
+          }
         } else {
-          latinWords++;
-          wordLen = 1;
+          start = prev !== K_UPPER;
+          if (!start) {
+            caps++;
+            if (++wordLen > LONG_WORD) longLetters++;
+          } else {
+            latinWords++;
+            if (prev === K_LOWER) camel++;
+            wordLen = 1;
+          }
         }
-      } else if (k === K_UPPER) {
-        if (prev === K_UPPER) {
-          caps++;
-          if (++wordLen > LONG_WORD) longLetters++;
+        if (start) {
+          pair = (WORD_START * 26 + letter) * 26;
         } else {
-          latinWords++;
-          if (prev === K_LOWER) camel++;
-          wordLen = 1;
+          if (pair >= 0) {
+            rareTri += RARE[pair + letter]!;
+            uncommonTri += UNCOMMON[pair + letter]!;
+          }
+          pair = last >= 0 ? (last * 26 + letter) * 26 : -1;
         }
+        last = letter;
       } else if (k === K_SPACE) {
         if (prev !== K_SPACE) {
           wsCounted = c !== 32;
@@ -195,6 +242,7 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
           latinWords++;
           wordLen = 1;
         } else if (++wordLen > LONG_WORD) longLetters++;
+        pair = last = -1; // a non-ASCII letter breaks the trigram chain
         prev = K_LOWER;
       } else {
         // Latin-1 punctuation and symbols («», ©, °, ·, ×, ...)
@@ -227,6 +275,7 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
         latinWords++;
         wordLen = 1;
       } else if (++wordLen > LONG_WORD) longLetters++;
+      pair = last = -1;
       prev = K_LOWER;
     } else if (c < 0x2000) {
       other++; // Greek Extended
@@ -338,5 +387,7 @@ export function textFeatures(text: string, out: Float64Array = new Float64Array(
   out[17] = symbols;
   out[18] = astral;
   out[19] = spaceSymbol;
+  out[20] = rareTri;
+  out[21] = uncommonTri;
   return out;
 }

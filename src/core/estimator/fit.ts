@@ -115,6 +115,8 @@ export const PRIOR_WEIGHTS: Record<FeatureName, number> = {
   // undercounted that text by ~16%, so the emoji class's cross-validated error is optimistic.
   astral: 3.0,
   spaceSymbol: 1.0, // a space before a symbol or emoji does not merge into it
+  rareTrigrams: 0.5, // a letter trigram no vocabulary word token holds: about every second one is a break
+  uncommonTrigrams: 0.2,
 };
 
 /**
@@ -141,6 +143,8 @@ export interface Calibration {
 export interface TrainingRow {
   features: Float64Array;
   tokens: number;
+  /** Weight of the row in the fit (default 1): rows of a class share the class's weight. */
+  weight?: number;
 }
 
 /** Feature rows of the samples for `family`, skipping `random` probes and samples without a count. */
@@ -171,12 +175,12 @@ export function fitWeights(rows: readonly TrainingRow[], lambda = DEFAULT_LAMBDA
   // Normal equations of the relative residuals: A_ik = x_ik / y_i, b_i = 1.
   const G = new Float64Array(K * K);
   const h = new Float64Array(K);
-  for (const { features, tokens } of rows) {
+  for (const { features, tokens, weight = 1 } of rows) {
     for (let a = 0; a < K; a++) {
       const xa = features[a]! / tokens;
       if (xa === 0) continue;
-      h[a]! += xa;
-      for (let b = 0; b < K; b++) G[a * K + b]! += (xa * features[b]!) / tokens;
+      h[a]! += weight * xa;
+      for (let b = 0; b < K; b++) G[a * K + b]! += (weight * xa * features[b]!) / tokens;
     }
   }
   for (let k = 0; k < K; k++) {
@@ -211,27 +215,6 @@ export function weightsRecord(w: ArrayLike<number>): FamilyWeights {
   const out = {} as FamilyWeights;
   FEATURE_NAMES.forEach((name, k) => (out[name] = Math.round((w[k] ?? 0) * 1e6) / 1e6));
   return out;
-}
-
-/** Fits both families on all (non-random) samples: the content of `calibration.json`. */
-export function fitCalibration(samples: readonly CountSample[], lambda = DEFAULT_LAMBDA): Calibration {
-  const families = {} as Record<TokenizerFamily, FamilyWeights>;
-  let used = 0;
-  for (const family of Object.keys(FAMILY_SAMPLE_MODEL) as TokenizerFamily[]) {
-    const rows = trainingRows(samples, family);
-    used = rows.length;
-    families[family] = weightsRecord(fitWeights(rows, lambda));
-  }
-  return {
-    description:
-      'Offline token estimator weights: tokens ≈ Σ weight × feature (features in src/core/estimator/features.ts), per tokenizer family. Fitted by ridge-to-prior relative least squares with non-negative weights.',
-    generatedBy: 'node --import tsx bench/fit-estimator.ts',
-    data: `${SAMPLES_PATH} (misc/random probes excluded)`,
-    lambda,
-    samplesUsed: used,
-    features: [...FEATURE_NAMES],
-    families,
-  };
 }
 
 /** One scored sample. */

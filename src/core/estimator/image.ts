@@ -1,63 +1,82 @@
 /**
- * Image tokens: dimensions from base64 data (reading only as much as needed) and the documented
- * resize-then-divide rule.
+ * Image tokens: dimensions from base64 data (reading only as much as needed) and the tile rule
+ * (⌈w/28⌉·⌈h/28⌉ after the model's downscaling).
  */
 
 import { imageSize } from 'image-size';
 import type { TokenizerFamily } from '../types';
 
-/** Resize limits and token rule of one tokenizer family. */
-export interface ImageLimits {
-  /** Longest edge after the API's downscaling, px. */
-  maxLongEdge: number;
-  /** Largest number of tokens one image may cost; the area limit is `maxTokens × pixelsPerToken`. */
-  maxTokens: number;
-  /** Pixels per token: tokens ≈ width × height / pixelsPerToken. */
-  pixelsPerToken: number;
-}
+import { modelParams, type ImageRule } from './model-params';
+
+/** Pixels per side of one image tile; an image costs one token per tile. */
+export const IMAGE_TILE = 28;
 
 /**
- * Per-family image limits.
- * - `claude-4`: documented. Images whose long edge exceeds 1568 px or which would cost more than
- *   ~1,600 tokens (about 1.15-1.2 megapixels; the documented no-resize sizes such as 1092×1092 and
- *   784×1568 are ~1.19-1.23 MP) are scaled down, keeping the aspect ratio; tokens ≈ w×h/750.
- * - `claude-4.7`: UNCONFIRMED third-party figures: up to 2576 px on the long edge and ~4,784
- *   tokens per image, same 750 px per token. Users get these as estimates only.
+ * A model's image rule, or the rule of a family's reference model (Opus 4.6 / Opus 4.7). Values
+ * live in models.json (`estimator`): Sonnet/Opus 4.x before 4.7 scale an image down to a long edge
+ * of 1568 px and at most 1092×1092 px of area (documented; 2048×2048 measured at 1,521 tiles on
+ * Sonnet 4.6); 4.7 and later allow 2576 px and up to ~4,784 tiles (measured 4,761 for 2048×2048 on
+ * Opus 4.8).
  */
-export const IMAGE_LIMITS: Record<TokenizerFamily, ImageLimits> = {
-  'claude-4': { maxLongEdge: 1568, maxTokens: 1600, pixelsPerToken: 750 },
-  'claude-4.7': { maxLongEdge: 2576, maxTokens: 4784, pixelsPerToken: 750 },
+export function imageRule(ruleOrFamily: ImageRule | TokenizerFamily, model?: string): ImageRule {
+  return typeof ruleOrFamily === 'string' ? modelParams(model, ruleOrFamily).image : ruleOrFamily;
+}
+
+/** @deprecated Per-family view of the rules of the families' reference models; use {@link imageRule}. */
+export const IMAGE_LIMITS: Record<TokenizerFamily, ImageRule> = {
+  get 'claude-4'() {
+    return imageRule('claude-4');
+  },
+  get 'claude-4.7'() {
+    return imageRule('claude-4.7');
+  },
 };
 
 /**
  * The size the API would scale an image down to before tokenizing it: the long edge at most
- * `maxLongEdge` and the area at most `maxTokens × pixelsPerToken`, aspect ratio kept. Images within
- * the limits are unchanged (never scaled up). Invalid sizes give 0×0.
+ * `maxLongEdge`, the area at most `maxPixels` and the tiles at most `maxTokens`, aspect ratio kept.
+ * Images within the limits are unchanged (never scaled up). Invalid sizes give 0×0.
  */
-export function scaledImageSize(width: number, height: number, family: TokenizerFamily): { width: number; height: number } {
+export function scaledImageSize(width: number, height: number, ruleOrFamily: ImageRule | TokenizerFamily): { width: number; height: number } {
   if (!(width > 0) || !(height > 0) || !Number.isFinite(width) || !Number.isFinite(height)) return { width: 0, height: 0 };
-  const lim = IMAGE_LIMITS[family] ?? IMAGE_LIMITS['claude-4'];
-  const maxArea = lim.maxTokens * lim.pixelsPerToken;
-  const scale = Math.min(1, lim.maxLongEdge / Math.max(width, height), Math.sqrt(maxArea / (width * height)));
-  if (scale >= 1) return { width, height };
-  // floor, with a hair of slack so 6000 × (1568 / 6000) lands on 1568, not 1567.9999
-  return { width: Math.max(1, Math.floor(width * scale + 1e-9)), height: Math.max(1, Math.floor(height * scale + 1e-9)) };
+  const lim = imageRule(ruleOrFamily);
+  let scale = Math.min(1, lim.maxLongEdge / Math.max(width, height), Math.sqrt(lim.maxPixels / (width * height)));
+  const size = (s: number) =>
+    s >= 1
+      ? { width, height }
+      : // floor, with a hair of slack so 6000 × (1568 / 6000) lands on 1568, not 1567.9999
+        { width: Math.max(1, Math.floor(width * s + 1e-9)), height: Math.max(1, Math.floor(height * s + 1e-9)) };
+  let s = size(scale);
+  // Then shrink until the tiles fit the token cap (a few steps at most).
+  for (let i = 0; i < 200 && tiles(s.width, s.height) > lim.maxTokens; i++) {
+    scale = Math.min(scale, 1) * 0.995;
+    s = size(scale);
+  }
+  return s;
 }
 
-/** Estimated tokens of a `width`×`height` image after the API's downscaling. 0 for invalid sizes. */
-export function imageTokens(width: number, height: number, family: TokenizerFamily): number {
-  const s = scaledImageSize(width, height, family);
+function tiles(width: number, height: number): number {
+  return Math.ceil(width / IMAGE_TILE) * Math.ceil(height / IMAGE_TILE);
+}
+
+/**
+ * Tokens of a `width`×`height` image's tiles after the API's downscaling: ⌈w/28⌉·⌈h/28⌉ (a better
+ * fit than w·h/750 above about a megapixel), capped by the model's rule. 0 for invalid sizes. The
+ * image block's own few tokens ({@link ModelParams.imageBlock}) are added by the request estimate.
+ */
+export function imageTokens(width: number, height: number, ruleOrFamily: ImageRule | TokenizerFamily): number {
+  const lim = imageRule(ruleOrFamily);
+  const s = scaledImageSize(width, height, lim);
   if (s.width === 0) return 0;
-  const lim = IMAGE_LIMITS[family] ?? IMAGE_LIMITS['claude-4'];
-  return Math.min(lim.maxTokens, Math.ceil((s.width * s.height) / lim.pixelsPerToken));
+  return Math.min(lim.maxTokens, tiles(s.width, s.height));
 }
 
 /**
  * Tokens assumed for an image whose pixels we cannot see (a `url` or `file` source, or base64 we
- * cannot read): the family's maximum, so the estimate errs high rather than low.
+ * cannot read): the model's maximum, so the estimate errs high rather than low.
  */
-export function unknownImageTokens(family: TokenizerFamily): number {
-  return (IMAGE_LIMITS[family] ?? IMAGE_LIMITS['claude-4']).maxTokens;
+export function unknownImageTokens(ruleOrFamily: ImageRule | TokenizerFamily): number {
+  return imageRule(ruleOrFamily).maxTokens;
 }
 
 /** Base64 prefix lengths tried in turn (characters); the last step decodes everything. */

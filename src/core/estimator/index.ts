@@ -14,14 +14,13 @@ export {
   estimateRequest,
   FRAMING,
   TOOL_SYSTEM_PROMPT,
-  TOOL_PROMPT_RATIO_47,
   ANTHROPIC_TOOL_TOKENS,
   TOOL_DEFINITION_TOKENS,
-  TOOL_USE_BLOCK_TOKENS,
-  TOOL_RESULT_BLOCK_TOKENS,
   UNKNOWN_DOCUMENT_PAGES,
   type EstimateBreakdown,
+  type EstimateBasis,
 } from './request';
-export { imageDimensionsFromBase64, imageTokens, scaledImageSize, unknownImageTokens, IMAGE_LIMITS, type ImageLimits } from './image';
-export { pdfPageCount, pdfPageTokens, PDF_TEXT_TOKENS_PER_PAGE, PDF_PAGE_PIXELS } from './pdf';
+export { imageDimensionsFromBase64, imageTokens, imageRule, scaledImageSize, unknownImageTokens, IMAGE_LIMITS, IMAGE_TILE } from './image';
+export { pdfPageCount, pdfContent, type PdfContent } from './pdf';
+export { modelParams, generationOf, estimatorTable, withEstimatorTable, GENERATIONS, type Generation, type ModelParams, type ImageRule } from './model-params';
 export { FEATURE_NAMES, FEATURE_COUNT, textFeatures, type FeatureName } from './features';

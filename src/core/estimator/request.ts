@@ -1,13 +1,13 @@
 /**
  * Offline estimate of a whole count_tokens request, broken down the way the editor shows it.
  *
- * Every figure here is an estimate. Measured facts (Anthropic docs, shared/reference): a single
- * user message costs its text plus 7 framing tokens on `claude-4` and 11 on `claude-4.7`; the
- * documented example system "You are a scientist" + user "Hello, Claude" = 14 on `claude-4` leaves
- * no room for system framing (4 + 3 text tokens + 7); a request with tools adds a hidden tool-use
- * system prompt of 346 tokens (tool_choice auto/none/absent) or 313 (any/tool) on `claude-4`;
- * Anthropic-defined tools cost bash 245, text editor 700, computer use 735 per definition.
- * Everything else is an assumption named where it is defined below.
+ * Every figure here is an estimate. The per-model numbers (framing, the hidden tool-use system
+ * prompt by tool_choice, the hidden prompts of thinking, structured output and task budgets, the
+ * image and PDF constants) live in models.json's `estimator` section with their sources and are
+ * read through `model-params.ts`; the notes say which were added and from which model's or
+ * generation's measurements. Documented facts kept here: Anthropic-defined tools cost bash 245,
+ * text editor 700, computer use 735 per definition (Claude 4.0); the system prompt adds no framing
+ * of its own (system "You are a scientist" + user "Hello, Claude" = 14 on Claude 3.5-4.0).
  *
  * `body` is whatever the user's file holds: every access is guarded and the function never throws.
  */
@@ -16,7 +16,8 @@ import type { CountBody, Json, TokenizerFamily } from '../types';
 import { serverToolType } from '../uncountable';
 import { estimateJsonTokens } from './json';
 import { imageDimensionsFromBase64, imageTokens, unknownImageTokens } from './image';
-import { pdfPageCount, pdfPageTokens } from './pdf';
+import { familyOfGeneration, generationOf, modelParams, type Generation, type ModelParams } from './model-params';
+import { pdfContent } from './pdf';
 import { estimateTextTokens } from './text';
 
 /** Per-part token estimate of a request. `total` is the sum of the parts. */
@@ -32,6 +33,13 @@ export interface EstimateBreakdown {
   toolOverhead: number;
   /** Fixed request framing (the per-message part is inside `messages`). */
   framing: number;
+  /**
+   * Hidden prompts other than the tool-use one that the request's settings add once: thinking
+   * (enabled/adaptive), structured output (`output_config.format`, with its schema), task budget.
+   */
+  hiddenPrompts: number;
+  /** What the estimate was built from: counts of the parts the per-model constants multiply. */
+  basis: EstimateBasis;
   /** Image tokens, already included in `messages`/`system`; reported apart. */
   images: number;
   /** Document (PDF, text document) tokens, already included in `messages`/`system`; reported apart. */
@@ -40,34 +48,65 @@ export interface EstimateBreakdown {
   notes: string[];
 }
 
+/** Counts behind an estimate, one per per-model constant (used to fit the constants). */
+export interface EstimateBasis {
+  /** The generation and model whose numbers were used. */
+  generation: Generation;
+  model: string | undefined;
+  messages: number;
+  toolChoice: 'auto' | 'forced' | undefined;
+  thinking: 'enabled' | 'adaptive' | undefined;
+  outputFormat: boolean;
+  taskBudget: boolean;
+  images: number;
+  pdfPages: number;
+  documents: number;
+  toolUses: number;
+  toolResults: number;
+  /** The last message is the assistant's (a prefill). */
+  prefill: boolean;
+}
+
 /**
- * Framing per family. Measured: one user message totals 7 (`claude-4`) or 11 (`claude-4.7`).
+ * Framing per family of the families' reference models (Opus 4.6, Opus 4.7); per-model values in
+ * models.json (`estimator`), read by {@link modelParams}. Measured: one user message totals 7 (`claude-4`) or 11 (`claude-4.7`).
  * ASSUMPTION for the split: each message carries a role header (like `\n\nHuman:`, 3 tokens) and
  * the request a fixed part (the closing assistant prompt and start token, 4 tokens) on `claude-4`;
  * the 4 extra tokens of `claude-4.7` are split about evenly (5 per message, 6 fixed). The system
  * prompt adds no framing of its own (derived from the documented 14-token example).
  */
 export const FRAMING: Record<TokenizerFamily, { fixed: number; perMessage: number; system: number }> = {
-  'claude-4': { fixed: 4, perMessage: 3, system: 0 },
-  'claude-4.7': { fixed: 6, perMessage: 5, system: 0 },
+  get 'claude-4'() {
+    return familyFraming('claude-4');
+  },
+  get 'claude-4.7'() {
+    return familyFraming('claude-4.7');
+  },
 };
 
+function familyFraming(family: TokenizerFamily): { fixed: number; perMessage: number; system: number } {
+  const p = modelParams(undefined, family);
+  return { fixed: p.framingFixed, perMessage: p.framingPerMessage, system: 0 };
+}
+
 /**
- * Ratio applied to the `claude-4` tool-use system prompt to guess its size on `claude-4.7`, where
- * it is unmeasured. ASSUMPTION: the prompt is English instructions around JSON/XML fragments;
- * `claude-4.7` spends 1.37-1.59× on English and ~1.1× on JSON, so 1.25 sits between the two.
+ * Hidden tool-use system prompt of the families' reference models (Opus 4.6, Opus 4.7): `auto` for
+ * tool_choice auto/none/absent, `forced` for any/tool. Per-model values: {@link modelParams}.
  */
-export const TOOL_PROMPT_RATIO_47 = 1.25;
-
-/** Hidden tool-use system prompt per family: `auto` for tool_choice auto/none/absent, `forced` for any/tool. */
 export const TOOL_SYSTEM_PROMPT: Record<TokenizerFamily, { auto: number; forced: number }> = {
-  'claude-4': { auto: 346, forced: 313 },
-  'claude-4.7': { auto: Math.round(346 * TOOL_PROMPT_RATIO_47), forced: Math.round(313 * TOOL_PROMPT_RATIO_47) },
+  get 'claude-4'() {
+    const p = modelParams(undefined, 'claude-4');
+    return { auto: p.toolPromptAuto, forced: p.toolPromptForced };
+  },
+  get 'claude-4.7'() {
+    const p = modelParams(undefined, 'claude-4.7');
+    return { auto: p.toolPromptAuto, forced: p.toolPromptForced };
+  },
 };
 
 /**
- * Anthropic-defined (client) tools: documented total cost per definition on the 4.x family, by
- * `type` prefix; scaled by {@link TOOL_PROMPT_RATIO_47} on `claude-4.7`.
+ * Anthropic-defined (client) tools: documented total cost per definition on Claude 4.0, by `type`
+ * prefix; scaled by the model's `anthropicToolScale` (models.json).
  */
 export const ANTHROPIC_TOOL_TOKENS: ReadonlyArray<readonly [prefix: string, tokens: number]> = [
   ['bash_', 245],
@@ -78,12 +117,15 @@ export const ANTHROPIC_TOOL_TOKENS: ReadonlyArray<readonly [prefix: string, toke
 
 /** ASSUMPTION: per-tool overhead around each definition in the hidden prompt (wrapper and separator). */
 export const TOOL_DEFINITION_TOKENS = 2;
-/** ASSUMPTION: wrapper tokens of a `tool_use` block around its name and JSON input. */
-export const TOOL_USE_BLOCK_TOKENS = 10;
-/** ASSUMPTION: wrapper tokens of a `tool_result` block around its content. */
-export const TOOL_RESULT_BLOCK_TOKENS = 6;
 /** ASSUMPTION: pages assumed for a document whose bytes we cannot see (url/file source). */
 export const UNKNOWN_DOCUMENT_PAGES = 1;
+/**
+ * ASSUMPTION: text tokens of a page we cannot read (url/file source): a dense page. Measured: 50
+ * lines of Helvetica 10 pt cost about 1,080 text tokens on Sonnet 4.6 (jackin-project).
+ */
+export const UNKNOWN_PAGE_TEXT_TOKENS = 1100;
+/** ASSUMPTION: tokens per glyph shown through a hex string (a font's own codes): about 4 characters per token. */
+export const PDF_HEX_GLYPH_TOKENS = 0.25;
 
 type Obj = Record<string, unknown>;
 
@@ -99,8 +141,16 @@ function str(v: unknown): string | undefined {
 class Walk {
   images = 0;
   documents = 0;
+  imageCount = 0;
+  pdfPages = 0;
+  documentCount = 0;
+  toolUses = 0;
+  toolResults = 0;
   readonly notes = new Set<string>();
-  constructor(readonly family: TokenizerFamily) {}
+  constructor(
+    readonly family: TokenizerFamily,
+    readonly params: ModelParams,
+  ) {}
 
   text(v: unknown): number {
     return typeof v === 'string' ? estimateTextTokens(v, this.family) : this.json(v);
@@ -133,9 +183,11 @@ class Walk {
         return this.document(block);
       case 'tool_use':
       case 'server_tool_use':
-        return TOOL_USE_BLOCK_TOKENS + this.text(block.name) + this.json(block.input);
+        this.toolUses++;
+        return this.params.toolUseBlock + this.text(block.name) + this.json(block.input);
       case 'tool_result':
-        return TOOL_RESULT_BLOCK_TOKENS + (block.content === undefined ? 0 : this.content(block.content, currentTurn));
+        this.toolResults++;
+        return this.params.toolResultBlock + (block.content === undefined ? 0 : this.content(block.content, currentTurn));
       case 'thinking':
         // Thinking from previous assistant turns is not counted; in the current turn it is.
         return currentTurn ? this.text(block.thinking) : 0;
@@ -149,22 +201,25 @@ class Walk {
 
   image(source: unknown): number {
     const s = isObj(source) ? source : {};
+    const rule = this.params.image;
     let t: number;
     if (s.type === 'base64' && typeof s.data === 'string') {
       const dims = imageDimensionsFromBase64(s.data);
       if (dims) {
-        t = imageTokens(dims.width, dims.height, this.family);
+        t = imageTokens(dims.width, dims.height, rule);
       } else {
-        t = unknownImageTokens(this.family);
+        t = unknownImageTokens(rule);
         this.notes.add(`An image's base64 data could not be read; assumed the maximum of ${t} tokens.`);
       }
     } else {
-      t = unknownImageTokens(this.family);
+      t = unknownImageTokens(rule);
       const kind = typeof s.type === 'string' ? s.type : 'unknown';
       this.notes.add(
         `An image with a ${kind} source is assumed to cost the maximum of ${t} tokens; count_tokens cannot count url or file images (send base64).`,
       );
     }
+    t += this.params.imageBlock;
+    this.imageCount++;
     this.images += t;
     return t;
   }
@@ -172,24 +227,30 @@ class Walk {
   document(block: Obj): number {
     const s = isObj(block.source) ? block.source : {};
     let t = 0;
+    const perPage = this.params.pdfPage;
     if (s.type === 'base64' && typeof s.data === 'string') {
-      const pages = pdfPageCount(s.data);
-      const perPage = pdfPageTokens(this.family);
-      if (pages !== undefined) {
-        t = pages * perPage;
+      const pdf = pdfContent(s.data);
+      if (pdf !== undefined) {
+        t = pdf.pages * perPage + this.pdfText(pdf.text, pdf.hexGlyphs);
+        this.pdfPages += pdf.pages;
+        if (pdf.unreadableStreams > 0 || (pdf.text.length === 0 && pdf.hexGlyphs === 0)) {
+          this.notes.add(`A PDF's text could not be read; priced by its ${pdf.pages} page${pdf.pages === 1 ? '' : 's'} (${perPage} tokens each) and the text that could be read.`);
+        }
       } else {
         t = perPage;
-        this.notes.add(`A base64 document's pages could not be counted; assumed 1 page (${perPage} tokens).`);
+        this.pdfPages += 1;
+        this.notes.add(`A base64 document's pages could not be counted; assumed 1 page (${perPage} tokens plus its text).`);
       }
-    } else if (s.type === 'text') {
-      t = this.text(s.data);
-    } else if (s.type === 'content') {
-      t = this.content(s.content, false);
+    } else if (s.type === 'text' || s.type === 'content') {
+      // A text document: its text plus the wrapper (title/source tags) the API puts around it.
+      t = (s.type === 'text' ? this.text(s.data) : this.content(s.content, false)) + this.params.documentBlock;
+      this.documentCount++;
     } else {
-      t = UNKNOWN_DOCUMENT_PAGES * pdfPageTokens(this.family);
+      t = UNKNOWN_DOCUMENT_PAGES * (perPage + UNKNOWN_PAGE_TEXT_TOKENS);
+      this.pdfPages += UNKNOWN_DOCUMENT_PAGES;
       const kind = typeof s.type === 'string' ? s.type : 'unknown';
       this.notes.add(
-        `A document with a ${kind} source is assumed to be ${UNKNOWN_DOCUMENT_PAGES} page (${t} tokens); count_tokens cannot count url or file documents (send base64).`,
+        `A document with a ${kind} source is assumed to be ${UNKNOWN_DOCUMENT_PAGES} dense page (${t} tokens); count_tokens cannot count url or file documents (send base64).`,
       );
     }
     if (block.title !== undefined) t += this.text(block.title);
@@ -198,12 +259,17 @@ class Walk {
     return t;
   }
 
+  /** Tokens of a PDF's extracted text, plus glyphs shown through hex codes (unreadable as text). */
+  pdfText(text: string, hexGlyphs: number): number {
+    return (text.length > 0 ? estimateTextTokens(text, this.family) : 0) + Math.round(hexGlyphs * PDF_HEX_GLYPH_TOKENS);
+  }
+
   tool(tool: unknown): number {
     if (!isObj(tool)) return TOOL_DEFINITION_TOKENS + this.json(tool);
     const type = str(tool.type);
     if (type !== undefined && type !== 'custom') {
       for (const [prefix, tokens] of ANTHROPIC_TOOL_TOKENS) {
-        if (type.startsWith(prefix)) return this.family === 'claude-4' ? tokens : Math.round(tokens * TOOL_PROMPT_RATIO_47);
+        if (type.startsWith(prefix)) return Math.round(tokens * this.params.anthropicToolScale);
       }
       // Server tools, which count_tokens rejects: estimated as their JSON, with a note.
       if (serverToolType(tool as Json) !== undefined) {
@@ -218,29 +284,85 @@ class Walk {
   }
 }
 
-/** Empty breakdown: the fixed framing only. */
-function emptyBreakdown(family: TokenizerFamily, note: string): EstimateBreakdown {
-  const framing = (FRAMING[family] ?? FRAMING['claude-4']).fixed;
-  return { total: framing, system: 0, messages: [], tools: [], toolOverhead: 0, framing, images: 0, documents: 0, notes: [note] };
+/** A breakdown of the fixed framing plus `rest` tokens as one message (`rest` 0: no message). */
+function bareBreakdown(params: ModelParams, rest: number, note: string): EstimateBreakdown {
+  const framing = params.framingFixed;
+  return {
+    total: framing + rest,
+    system: 0,
+    messages: rest > 0 ? [rest] : [],
+    tools: [],
+    toolOverhead: 0,
+    framing,
+    hiddenPrompts: 0,
+    images: 0,
+    documents: 0,
+    basis: emptyBasis(params),
+    notes: [note],
+  };
+}
+
+function emptyBasis(params: ModelParams): EstimateBasis {
+  return {
+    generation: params.generation,
+    model: params.model,
+    messages: 0,
+    toolChoice: undefined,
+    thinking: undefined,
+    outputFormat: false,
+    taskBudget: false,
+    images: 0,
+    pdfPages: 0,
+    documents: 0,
+    toolUses: 0,
+    toolResults: 0,
+    prefill: false,
+  };
+}
+
+/** Human names of the estimator generations, for the notes. */
+const GENERATION_NAMES: Record<Generation, string> = {
+  'claude-4.0': 'Claude 3.x-4.1',
+  'claude-4.5': 'Claude 4.5-4.6',
+  'claude-4.7': 'Opus 4.7',
+  'claude-4.8': 'Opus 4.8 and later',
+};
+
+/** Where a value came from, for a note: "measured on Opus 4.8 and later" / "Claude 4.5-4.6's value (no measurement for this model)". */
+function originText(params: ModelParams, key: keyof ModelParams['origin']): string {
+  const o = params.origin[key] ?? '';
+  const m = /^(model|generation) (\S+)( \(fallback\))?$/.exec(o);
+  if (!m) return 'built-in default';
+  if (params.assumed[key]) return `assumed for ${GENERATION_NAMES[params.generation]}, no measured case`;
+  if (m[1] === 'model') return `measured on ${m[2]}`;
+  const name = GENERATION_NAMES[m[2] as Generation] ?? m[2]!;
+  return m[3] ? `${name}'s value, no measurement for ${GENERATION_NAMES[params.generation]}` : `${name} measurements`;
 }
 
 /**
- * Estimates the input tokens of a count_tokens request body for `family`, broken down by part.
+ * Estimates the input tokens of a count_tokens request body for `family`, broken down by part,
+ * with the per-model numbers of `model` (default: the body's own `model` if it uses `family`'s
+ * tokenizer, else the family's reference model; see {@link modelParams}).
  * `messages[i]` covers message i's content and framing, `tools[i]` tool i's definition; images and
  * documents are included in their message (or the system prompt) and also reported apart.
- * `total = system + Σ messages + Σ tools + toolOverhead + framing`. Never throws.
+ * `total = system + Σ messages + Σ tools + toolOverhead + hiddenPrompts + framing`. Never throws.
  */
-export function estimateRequest(body: CountBody, family: TokenizerFamily): EstimateBreakdown {
-  const fam: TokenizerFamily = FRAMING[family] ? family : 'claude-4';
+export function estimateRequest(body: CountBody, family: TokenizerFamily, model?: string): EstimateBreakdown {
+  const fam: TokenizerFamily = family === 'claude-4' || family === 'claude-4.7' ? family : 'claude-4';
+  const b: Obj = isObj(body) ? (body as unknown as Obj) : {};
+  // The body's own model, unless it belongs to the other tokenizer (the analysis counts for another
+  // model, e.g. a model override): then the family's reference model.
+  const bodyModel = str(b.model);
+  const modelId = model ?? (bodyModel !== undefined && familyOfGeneration(generationOf(bodyModel)) === fam ? bodyModel : undefined);
+  const params = modelParams(modelId, fam);
   try {
-    const b: Obj = isObj(body) ? (body as unknown as Obj) : {};
-    const frame = FRAMING[fam];
-    const w = new Walk(fam);
+    const w = new Walk(fam, params);
+    const basis = emptyBasis(params);
 
     // System prompt: a string or text blocks.
     let system = 0;
     if (b.system !== undefined && b.system !== null) {
-      system = frame.system + (typeof b.system === 'string' || Array.isArray(b.system) ? w.content(b.system, false) : w.json(b.system));
+      system = typeof b.system === 'string' || Array.isArray(b.system) ? w.content(b.system, false) : w.json(b.system);
     }
 
     // Messages. Thinking counts only in the current (final, assistant) turn.
@@ -248,54 +370,95 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily): Estim
     const list = Array.isArray(b.messages) ? b.messages : [];
     if (b.messages !== undefined && !Array.isArray(b.messages)) w.notes.add('The request has no messages list; estimated without messages.');
     const lastIndex = list.length - 1;
+    const perMessage = params.framingPerMessage;
     list.forEach((m, i) => {
       if (!isObj(m)) {
-        messages.push(frame.perMessage + w.json(m));
+        messages.push(perMessage + w.json(m));
         return;
       }
       const currentTurn = i === lastIndex && m.role === 'assistant';
-      messages.push(frame.perMessage + (m.content === undefined ? 0 : w.content(m.content, currentTurn)));
+      // A final assistant message (a prefill) continues the assistant turn the fixed framing opens.
+      const framing = currentTurn ? Math.max(0, perMessage - params.prefillCredit) : perMessage;
+      if (currentTurn) {
+        basis.prefill = true;
+        w.notes.add(`Assistant prefill: its message framing is ${params.prefillCredit} tokens less than another message's (${originText(params, 'prefillCredit')}).`);
+      }
+      messages.push(framing + (m.content === undefined ? 0 : w.content(m.content, currentTurn)));
     });
+    basis.messages = list.length;
 
     // Tools and the hidden tool-use prompt.
     const tools: number[] = [];
     const toolList = Array.isArray(b.tools) ? b.tools : [];
     for (const t of toolList) tools.push(w.tool(t));
     let toolOverhead = 0;
+    const added: string[] = [];
     if (toolList.length > 0) {
       const choice = isObj(b.tool_choice) ? b.tool_choice.type : undefined;
       const forced = choice === 'any' || choice === 'tool';
-      toolOverhead = TOOL_SYSTEM_PROMPT[fam][forced ? 'forced' : 'auto'];
-      if (fam !== 'claude-4') {
-        w.notes.add(
-          `The tool-use system prompt of ${fam} is unmeasured; assumed ${toolOverhead} tokens (${TOOL_PROMPT_RATIO_47}× the claude-4 figure).`,
-        );
-      }
+      basis.toolChoice = forced ? 'forced' : 'auto';
+      toolOverhead = forced ? params.toolPromptForced : params.toolPromptAuto;
+      added.push(`tool use ${toolOverhead} (tool_choice ${forced ? 'any/tool' : 'auto/none'}; ${originText(params, forced ? 'toolPromptForced' : 'toolPromptAuto')})`);
     }
 
-    const framing = frame.fixed;
-    let total = system + toolOverhead + framing;
+    // Hidden prompts of thinking, structured output and task budgets.
+    let hiddenPrompts = 0;
+    const thinkingType = isObj(b.thinking) ? b.thinking.type : undefined;
+    if (thinkingType === 'enabled' || thinkingType === 'adaptive') {
+      basis.thinking = thinkingType;
+      const key = thinkingType === 'enabled' ? 'thinkingEnabled' : 'thinkingAdaptive';
+      hiddenPrompts += params[key];
+      added.push(`${thinkingType} thinking ${params[key]} (${originText(params, key)})`);
+    }
+    const outputConfig = isObj(b.output_config) ? b.output_config : undefined;
+    if (outputConfig && outputConfig.format !== undefined && outputConfig.format !== null) {
+      basis.outputFormat = true;
+      // A constant: measured +185-206 whatever the schema (its JSON is not billed as text).
+      hiddenPrompts += params.outputFormat;
+      added.push(`structured output ${params.outputFormat} (${originText(params, 'outputFormat')})`);
+    }
+    if (outputConfig && outputConfig.task_budget !== undefined && outputConfig.task_budget !== null) {
+      basis.taskBudget = true;
+      hiddenPrompts += params.taskBudget;
+      added.push(`task budget ${params.taskBudget} (${originText(params, 'taskBudget')})`);
+    }
+    if (added.length > 0) {
+      w.notes.add(`Hidden prompts added: ${added.join('; ')}.`);
+      const on = Object.entries(params.measuredOn).map(([m, n]) => `${m} (${n})`);
+      if (on.length > 0) w.notes.add(`${GENERATION_NAMES[params.generation]} measurements: exact counts of ${on.join(', ')}.`);
+    }
+    if (params.origin.framingFixed?.includes('fallback') || params.origin.framingPerMessage?.includes('fallback')) {
+      w.notes.add(`Framing: ${originText(params, 'framingFixed')}.`);
+    }
+
+    basis.images = w.imageCount;
+    basis.pdfPages = w.pdfPages;
+    basis.documents = w.documentCount;
+    basis.toolUses = w.toolUses;
+    basis.toolResults = w.toolResults;
+    const framing = params.framingFixed;
+    let total = system + toolOverhead + hiddenPrompts + framing;
     for (const m of messages) total += m;
     for (const t of tools) total += t;
-    return { total, system, messages, tools, toolOverhead, framing, images: w.images, documents: w.documents, notes: [...w.notes] };
+    return {
+      total,
+      system,
+      messages,
+      tools,
+      toolOverhead,
+      framing,
+      hiddenPrompts,
+      images: w.images,
+      documents: w.documents,
+      basis,
+      notes: [...w.notes],
+    };
   } catch {
     // Unreachable for JSON input; a last guard so the editor never loses its estimate to a throw.
     try {
-      const framing = FRAMING[fam].fixed;
-      const rest = estimateJsonTokens(body, fam);
-      return {
-        total: framing + rest,
-        system: 0,
-        messages: [rest],
-        tools: [],
-        toolOverhead: 0,
-        framing,
-        images: 0,
-        documents: 0,
-        notes: ['The request could not be broken down; estimated as JSON text.'],
-      };
+      return bareBreakdown(params, estimateJsonTokens(body, fam), 'The request could not be broken down; estimated as JSON text.');
     } catch {
-      return emptyBreakdown(fam, 'The request could not be estimated.');
+      return bareBreakdown(params, 0, 'The request could not be estimated.');
     }
   }
 }

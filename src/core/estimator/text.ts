@@ -8,20 +8,33 @@ import { FEATURE_COUNT, FEATURE_NAMES, textFeatures } from './features';
 import calibration from './calibration.json';
 
 /** Fitted weights per family, in feature order. A missing or invalid weight reads as 0. */
-const WEIGHTS: Record<TokenizerFamily, Float64Array> = {
+let WEIGHTS: Record<TokenizerFamily, Float64Array> = {
   'claude-4': weightVector('claude-4'),
   'claude-4.7': weightVector('claude-4.7'),
 };
 
-function weightVector(family: TokenizerFamily): Float64Array {
+function weightVector(family: TokenizerFamily, families = (calibration as { families?: Record<string, Record<string, unknown> | undefined> }).families): Float64Array {
   const w = new Float64Array(FEATURE_COUNT);
-  const families = (calibration as { families?: Record<string, Record<string, unknown> | undefined> }).families;
   const record = families?.[family];
   FEATURE_NAMES.forEach((name, k) => {
     const v = record?.[name];
     w[k] = typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
   });
   return w;
+}
+
+/**
+ * Runs `fn` with `weights` (by family, by feature name) in place of the shipped ones: fitting and
+ * cross-validation. Synchronous; the shipped weights are back when it returns.
+ */
+export function withWeights<T>(weights: Partial<Record<TokenizerFamily, Record<string, number>>>, fn: () => T): T {
+  const saved = WEIGHTS;
+  WEIGHTS = { 'claude-4': weightVector('claude-4', weights), 'claude-4.7': weightVector('claude-4.7', weights) };
+  try {
+    return fn();
+  } finally {
+    WEIGHTS = saved;
+  }
 }
 
 /** The shipped weights of a family (feature order), e.g. to score them. A copy. */
