@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeDocument, breakpointPart, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
-import type { CountingClient } from '../core/client/counting-client';
+import { clientOf, type Counting } from '../core/counting';
 import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
 import type { EstimateReason } from '../core/types';
 import { expandPaths } from './files';
@@ -83,9 +83,8 @@ export interface FileSource {
 }
 
 export interface PipelineOptions {
-  /** Undefined when offline or without a key; `offlineReason` says which. */
-  client: CountingClient | undefined;
-  offlineReason: EstimateReason;
+  /** The client, or why there are only estimates (`offline`, `no-key`). */
+  counting: Counting;
   /** Per-file settings; every file gets the same when absent. */
   settingsFor: (file: string) => FileSettings;
   /** Files analysed at once (default 16). The client's rate limit still bounds API calls. */
@@ -185,9 +184,10 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
   if (parsed.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: parsed.reason } };
   if (parsed.status === 'error') return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
-  const analysis = options.client
-    ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
-    : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);
+  const client = clientOf(options.counting);
+  const analysis = client
+    ? ((await analyzeDocument(parsed.doc, settings.analyze, client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
+    : estimateDocument(parsed.doc, settings.analyze, 'reason' in options.counting ? options.counting.reason : 'offline');
   return { source, settings, analysis, text, report: report(shown, text, analysis, settings.analyze.toolThreshold) };
 }
 

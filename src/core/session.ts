@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { analyzeDocument, countRequestOf, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
-import type { CountingClient } from './client/counting-client';
+import type { Counting } from './counting';
 import { parseDocument, type ParseOptions } from './payload';
 import { adoptPrepared } from './prepare';
 import type { EstimateReason, ParsedDocument, ParseResult } from './types';
@@ -48,7 +48,7 @@ export interface SessionEnvironment {
   parseOptions(): ParseOptions;
   analyzeOptions(): AnalyzeOptions;
   /** The client for exact counts, or why there are only estimates. */
-  counting(): { client: CountingClient } | { reason: EstimateReason };
+  counting(): Counting;
   debounceMs(): number;
   /** Where large documents are parsed and estimated; on this thread when not given. */
   preparer?: Preparer;
