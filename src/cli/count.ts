@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeDocument, breakpointPart, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
-import { clientOf, type Counting } from '../core/counting';
-import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
+import { breakpointPart, type Analysis, type AnalyzeOptions } from '../core/analyze';
+import type { Counting } from '../core/counting';
+import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, type PathOptions } from '../core/payload';
+import { analyseText } from '../core/pipeline';
 import type { EstimateReason } from '../core/types';
 import { expandPaths } from './files';
 
@@ -181,13 +182,14 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   const read = await source.read(maxBytes);
   if (!read.ok) return { source, settings, report: { path: shown, error: read.error, line: null } };
   const text = read.text;
-  const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
-  if (parsed.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: parsed.reason } };
-  if (parsed.status === 'error') return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
-  const client = clientOf(options.counting);
-  const analysis = client
-    ? ((await analyzeDocument(parsed.doc, settings.analyze, client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
-    : estimateDocument(parsed.doc, settings.analyze, 'reason' in options.counting ? options.counting.reason : 'offline');
+  // Undefined only with a signal or a `current` check, and neither is given.
+  const outcome = (await analyseText(source.path, text, { parse: { ...settings.pathOptions, maxBytes }, analyze: settings.analyze, counting: options.counting }))!;
+  if (outcome.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: outcome.parse.reason } };
+  if (outcome.status === 'error') {
+    const parsed = outcome.parse;
+    return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
+  }
+  const analysis = outcome.analysis;
   return { source, settings, analysis, text, report: report(shown, text, analysis, settings.analyze.toolThreshold) };
 }
 

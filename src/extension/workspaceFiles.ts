@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
+import type { Analysis } from '../core/analyze';
 import { formatTokens, modelLabel, usdText } from '../core/format';
-import { isCandidatePath, parseDocument } from '../core/payload';
-import { adoptPrepared } from '../core/prepare';
-import { isTransient, LIVE_ESTIMATE_MAX_CHARS, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
-import type { ParseResult } from '../core/types';
+import { isCandidatePath } from '../core/payload';
+import { analyseText, retryDelay } from '../core/pipeline';
 import type { Diagnostics } from './diagnostics';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
@@ -112,49 +110,58 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     const known = this.entries.get(key);
     if (known?.hash === hash && known.generation === generation) return;
     const text = new TextDecoder('utf-8').decode(bytes);
-    // Files over the live size are parsed and estimated on the worker thread, as open ones are.
-    let parse: ParseResult;
-    if (text.length > LIVE_ESTIMATE_MAX_CHARS) {
-      const prepared = await this.engine.preparer.prepare(uri.fsPath, text, options.parse);
-      if (!prepared || generation !== this.generation) return;
-      parse = adoptPrepared(prepared);
-    } else {
-      parse = parseDocument(uri.fsPath, text, options.parse);
-    }
-    if (parse.status === 'skipped') {
+    // Files over the live size are parsed and estimated on the worker thread, as open ones are;
+    // a run that settings outdated while it was there is dropped.
+    let shown = undefined as FileEntry | undefined;
+    const show = (analysis: Analysis) => {
+      shown = { uri, hash, generation, analysis };
+      this.setEntry(shown, text);
+    };
+    const outcome = await analyseText(uri.fsPath, text, {
+      parse: options.parse,
+      analyze: options.analyze,
+      counting: this.engine.counting,
+      preparer: this.engine.preparer,
+      current: () => generation === this.generation,
+      onEstimate: show,
+    });
+    if (!outcome) return;
+    if (outcome.status === 'skipped') {
       this.removeFile(uri);
       return;
     }
-    if (parse.status === 'error') {
-      this.setEntry({ uri, hash, generation, analysis: undefined, error: parse.message });
+    if (outcome.status === 'error') {
+      this.setEntry({ uri, hash, generation, analysis: undefined, error: outcome.parse.message });
       return;
     }
-    const mode = this.engine.mode;
-    const entry: FileEntry = { uri, hash, generation, analysis: estimateDocument(parse.doc, options.analyze, mode.exact ? 'network' : mode.reason) };
-    this.setEntry(entry, text);
-    if (!mode.exact) return;
-    const exact = await analyzeDocument(parse.doc, options.analyze, this.engine.client);
-    if (exact && this.entries.get(key) === entry && generation === this.generation) {
+    // Only estimates: the estimate is the answer.
+    if (!shown) {
+      show(outcome.analysis);
+      return;
+    }
+    const entry: FileEntry = shown;
+    const exact = outcome.analysis;
+    if (this.entries.get(key) === entry && generation === this.generation) {
       entry.analysis = exact;
       this.diagnostics.setForClosedFile(uri, exact.findings, text);
       this.fireSoon();
-      if (!exact.total.exact && isTransient(exact.total.reason)) this.retryLater(entry);
+      const delay = retryDelay(exact, this.retries.get(key) ?? 0);
+      if (delay !== undefined) this.retryLater(entry, delay);
       else this.retries.delete(key);
     }
   }
 
-  /** The API was down or busy: count the file again after a growing pause, without a rescan. */
-  private retryLater(entry: FileEntry): void {
+  /** The API was down or busy: count the file again after the pipeline's pause, without a rescan. */
+  private retryLater(entry: FileEntry, delay: number): void {
     const key = entry.uri.toString();
-    const attempt = this.retries.get(key) ?? 0;
-    this.retries.set(key, attempt + 1);
+    this.retries.set(key, (this.retries.get(key) ?? 0) + 1);
     clearTimeout(this.retryTimers.get(key));
     const timer = setTimeout(() => {
       this.retryTimers.delete(key);
       if (this.entries.get(key) !== entry) return;
       entry.generation = -1;
       void this.updateFile(entry.uri);
-    }, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt));
+    }, delay);
     this.retryTimers.set(key, timer);
   }
 
