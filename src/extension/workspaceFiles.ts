@@ -5,10 +5,10 @@ import type { Analysis } from '../core/analyze';
 import { formatTokens, modelLabel, usdText } from '../core/format';
 import { isCandidatePath } from '../core/payload';
 import { analyseText, retryDelay } from '../core/pipeline';
+import { countProvenance } from '../core/provenance';
 import type { Diagnostics } from './diagnostics';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
-import { provenance } from './statusBar';
 
 const SCAN_GLOB = '**/*.{json,jsonc,yaml,yml,md,mdx,txt}';
 const SCAN_EXCLUDE = '**/{node_modules,.git,dist,out,.vscode-test,coverage}/**';
@@ -232,7 +232,7 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     // to "$0.00…" reads as free. The cost is in the tooltip.
     item.description = `${formatTokens(a.total.tokens, a.total.exact)} tokens`;
     item.tooltip = new vscode.MarkdownString(
-      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}, ${usdText(cost, a.total.exact)} per request\n\n${provenance(a, false)}`,
+      `**${rel}**\n\n${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${modelLabel(a.model, a.modelId)}, ${usdText(cost, a.total.exact)} per request\n\n${countProvenance(a.total, false)}`,
     );
     const flagged = a.findings.some((f) => f.severity !== 'info');
     item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : a.doc.kind === 'prompt' ? 'note' : a.doc.kind === 'tools' ? 'tools' : 'json');
