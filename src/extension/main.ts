@@ -10,6 +10,7 @@ import { DocumentService } from './documents';
 import { Engine } from './engine';
 import { StatusBar } from './statusBar';
 import { WorkspaceFilesView } from './workspaceFiles';
+import { WorkspaceScanner } from './workspaceScanner';
 
 /** Documents Token Lens may look at: files on disk and unsaved buffers, in any language. */
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
@@ -31,9 +32,10 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const active = new ActiveEditors(documents);
   const diagnostics = new Diagnostics(documents);
   const codeLens = new TokenCodeLensProvider(engine, documents);
-  const files = new WorkspaceFilesView(engine, documents, diagnostics);
+  const scanner = new WorkspaceScanner(engine, documents, diagnostics);
+  const files = new WorkspaceFilesView(scanner, documents);
   const statusBar = new StatusBar(engine, documents, active);
-  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, files, statusBar);
+  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, files, statusBar);
 
   const command = (id: string, run: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
   command('tokenLens.setApiKey', () => setApiKey(keys));
@@ -42,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   command('tokenLens.recount', () => documents.recountAll());
   command('tokenLens.showLog', () => log.show());
   command('tokenLens.allowUntrusted', () => engine.allowUntrusted());
-  command('tokenLens.refreshFiles', () => files.rescan());
+  command('tokenLens.refreshFiles', () => scanner.rescan());
 
   registerDecisionCommands(context, engine, documents, active);
 
@@ -52,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   );
 
   // Reading the key and the count cache is I/O: activation does not wait for it.
-  void engine.start().then(() => files.scanSoon());
+  void engine.start().then(() => scanner.scanSoon());
   return { engine, documents, files, statusBar };
 }
 
