@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeDocument, breakpointPart, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
-import type { CountingClient } from '../core/client/counting-client';
-import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
+import { breakpointPart, type Analysis, type AnalyzeOptions } from '../core/analyze';
+import type { Counting } from '../core/counting';
+import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, type PathOptions } from '../core/payload';
+import { analyseText } from '../core/pipeline';
 import type { EstimateReason } from '../core/types';
 import { expandPaths } from './files';
 
@@ -84,9 +85,8 @@ export interface FileSource {
 }
 
 export interface PipelineOptions {
-  /** Undefined when offline or without a key; `offlineReason` says which. */
-  client: CountingClient | undefined;
-  offlineReason: EstimateReason;
+  /** The client, or why there are only estimates (`offline`, `no-key`). */
+  counting: Counting;
   /** Per-file settings; every file gets the same when absent. */
   settingsFor: (file: string) => FileSettings;
   /** Files analysed at once (default 16). The client's rate limit still bounds API calls. */
@@ -183,12 +183,14 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   const read = await source.read(maxBytes);
   if (!read.ok) return { source, settings, report: { path: shown, error: read.error, line: null } };
   const text = read.text;
-  const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
-  if (parsed.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: parsed.reason } };
-  if (parsed.status === 'error') return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
-  const analysis = options.client
-    ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
-    : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);
+  // Undefined only with a signal or a `current` check, and neither is given.
+  const outcome = (await analyseText(source.path, text, { parse: { ...settings.pathOptions, maxBytes }, analyze: settings.analyze, counting: options.counting }))!;
+  if (outcome.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: outcome.parse.reason } };
+  if (outcome.status === 'error') {
+    const parsed = outcome.parse;
+    return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
+  }
+  const analysis = outcome.analysis;
   return { source, settings, analysis, text, report: report(shown, text, analysis, settings.analyze.toolThreshold) };
 }
 

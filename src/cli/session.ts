@@ -1,12 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CountCache } from '../core/client/count-cache';
-import { CountingClient } from '../core/client/counting-client';
-import { RateLimiter } from '../core/client/rate-limiter';
-import { sdkTransport } from '../core/client/transport';
+import { createCountingStack, type Counting, type CountingStack } from '../core/counting';
 import { findProjectConfig, limitsFor, loadProjectConfig, pathOptionsFor, type ProjectConfig } from '../core/config/project';
 import { ModelRegistry } from '../core/models/registry';
-import type { EstimateReason } from '../core/types';
 import type { FileSettings } from './count';
 import { displayPath } from './count';
 
@@ -60,11 +56,8 @@ export interface SessionFileSettings extends FileSettings {
 /** The client, cache, model table and project config of one run. */
 export interface Session {
   registry: ModelRegistry;
-  /** Undefined when offline or without a key. */
-  client: CountingClient | undefined;
-  /** True when every number is an estimate (`--offline`, or no key). */
-  offline: boolean;
-  offlineReason: EstimateReason;
+  /** The client, or why every number is an estimate: `offline` (`--offline`) or `no-key`. */
+  counting: Counting;
   project: ProjectConfig | undefined;
   /** The project config's path as shown (relative to the working directory), or null. */
   projectShown: string | null;
@@ -101,34 +94,12 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
     }
   }
 
-  const apiKey = io.env.ANTHROPIC_API_KEY?.trim();
-  let client: CountingClient | undefined;
-  let cache: CountCache | undefined;
-  if (!options.offline && apiKey) {
-    cache = new CountCache({
-      // A relative --cache-dir is relative to the directory the command runs in.
-      file: path.join(path.resolve(io.cwd, options.cacheDir ?? defaultCacheDir(io.env)), 'counts.json'),
-      onProblem: (message) => io.stderr(`token-lens: ${message}\n`),
-    });
-    await cache.load();
-    client = new CountingClient({
-      transport: sdkTransport({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}) }),
-      cache,
-      limiter: new RateLimiter({ limit: options.rpm }),
-      // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
-      // falling back to estimates for every file past the first minute's calls.
-      maxRetryWaitMs: CLI_MAX_WAIT_MS,
-    });
-  } else if (!options.offline) {
-    io.stderr('token-lens: no ANTHROPIC_API_KEY set, so these are local estimates (≈). Set ANTHROPIC_API_KEY for exact counts from the free count_tokens endpoint.\n');
-  }
+  const { counting, stack } = await openCounting(io, options);
 
   const projectShown = project ? displayPath(project.file, io.cwd) : null;
   const session: Session = {
     registry,
-    client,
-    offline: client === undefined,
-    offlineReason: options.offline ? 'offline' : 'no-key',
+    counting,
     project,
     projectShown,
     settingsFor(flags, defaultThreshold) {
@@ -164,8 +135,33 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
       };
     },
     close: async () => {
-      await cache?.flush();
+      await stack?.cache.flush();
     },
   };
   return { ok: true, session };
+}
+
+/**
+ * The run's {@link Counting}: with `--offline` or without a key only estimates (the latter said
+ * once on stderr), else the counting client on its persistent cache, loaded first.
+ */
+async function openCounting(io: Io, options: SessionOptions): Promise<{ counting: Counting; stack?: CountingStack }> {
+  if (options.offline) return { counting: { reason: 'offline' } };
+  const apiKey = io.env.ANTHROPIC_API_KEY?.trim();
+  if (!apiKey) {
+    io.stderr('token-lens: no ANTHROPIC_API_KEY set, so these are local estimates (≈). Set ANTHROPIC_API_KEY for exact counts from the free count_tokens endpoint.\n');
+    return { counting: { reason: 'no-key' } };
+  }
+  const stack = createCountingStack({
+    // A relative --cache-dir is relative to the directory the command runs in.
+    cacheFile: path.join(path.resolve(io.cwd, options.cacheDir ?? defaultCacheDir(io.env)), 'counts.json'),
+    onCacheProblem: (message) => io.stderr(`token-lens: ${message}\n`),
+    rateLimitPerMinute: options.rpm,
+    // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
+    // falling back to estimates for every file past the first minute's calls.
+    maxRetryWaitMs: CLI_MAX_WAIT_MS,
+  });
+  await stack.cache.load();
+  const baseURL = io.env.ANTHROPIC_BASE_URL;
+  return { counting: stack.connect({ access: { apiKey, ...(baseURL ? { baseURL } : {}) } }), stack };
 }

@@ -11,7 +11,7 @@ import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
 import type { CountBody, CountRequest, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
-import { splitUncountable } from './uncountable';
+import { partlyCounted, splitUncountable } from './uncountable';
 
 /** What the analysis needs to know beyond the document. */
 export interface AnalyzeOptions {
@@ -158,14 +158,7 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
   const uncountedTokens = removed.length > 0 ? uncountedEstimateOf(doc, family) : 0;
   const total: TotalCount =
     removed.length > 0
-      ? {
-          tokens: whole.tokens + uncountedTokens,
-          exact: false,
-          source: 'estimate',
-          reason: 'uncountable-content',
-          message: `Counted exactly except ${removed.map((r) => r.what).join(', ')} (about ${uncountedTokens} tokens, estimated).`,
-          at: whole.at,
-        }
+      ? { ...partlyCounted(whole.tokens, removed, uncountedTokens), at: whole.at }
       : { tokens: whole.tokens, exact: true, source: whole.source, at: whole.at };
 
   const breakpoints = cacheBreakpoints(doc.body);

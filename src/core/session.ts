@@ -1,27 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { analyzeDocument, countRequestOf, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
-import type { CountingClient } from './client/counting-client';
-import { parseDocument, type ParseOptions } from './payload';
-import { adoptPrepared } from './prepare';
-import type { EstimateReason, ParsedDocument, ParseResult } from './types';
+import type { Analysis, AnalyzeOptions } from './analyze';
+import type { Counting } from './counting';
+import type { ParseOptions } from './payload';
+import { countDocument, countIsCached, estimateFor, parseLive, parsesLive, parseText, retryDelay } from './pipeline';
+import type { ParsedDocument, ParseResult } from './types';
 import { inThreadPreparer, type Preparer } from './worker/preparer';
-
-/** Failures that pass by themselves: the version is counted again after a pause, without an edit. */
-const TRANSIENT: ReadonlySet<EstimateReason> = new Set(['network', 'timeout', 'server-error', 'rate-limited']);
-
-export function isTransient(reason: EstimateReason | undefined): boolean {
-  return reason !== undefined && TRANSIENT.has(reason);
-}
-/** First pause before such a recount; it doubles for each further failure of the same version. */
-export const RETRY_FIRST_MS = 2_000;
-export const RETRY_MAX_MS = 60_000;
-
-/**
- * Above this size a document is not parsed on each keystroke: after a pause in typing it is
- * parsed and estimated by the environment's {@link Preparer} (a worker thread in the editor), and
- * until then there is no number for the new version.
- */
-export const LIVE_ESTIMATE_MAX_CHARS = 1_000_000;
 
 /**
  * A document's text, read only when it is needed: a large document is not read on every
@@ -35,7 +18,11 @@ export interface DocumentText {
 /** What is known about one version of one document. */
 export interface SessionState {
   version: number;
-  /** Undefined while a large document waits for its parse (see {@link LIVE_ESTIMATE_MAX_CHARS}). */
+  /**
+   * Undefined while a large document waits for its parse: above the pipeline's
+   * `LIVE_ESTIMATE_MAX_CHARS` a document is not parsed on each keystroke, but by the
+   * {@link Preparer} after a pause in typing, and until then there is no number for the new version.
+   */
   parse: ParseResult | undefined;
   /** The newest result for this version: the estimate at once, the exact count when it arrives. */
   analysis: Analysis | undefined;
@@ -48,7 +35,7 @@ export interface SessionEnvironment {
   parseOptions(): ParseOptions;
   analyzeOptions(): AnalyzeOptions;
   /** The client for exact counts, or why there are only estimates. */
-  counting(): { client: CountingClient } | { reason: EstimateReason };
+  counting(): Counting;
   debounceMs(): number;
   /** Where large documents are parsed and estimated; on this thread when not given. */
   preparer?: Preparer;
@@ -58,7 +45,8 @@ export interface SessionEnvironment {
  * One open document, kept analysed while it is edited: parse and estimate on each edit, the
  * exact count after a pause in typing (or at once when the cache already knows the content).
  * A result for an older version is never reported; a newer version cancels the older one's
- * pending work. Free of editor APIs, so the editor adapter and the benchmarks share it.
+ * pending work. The steps are the core pipeline's (`pipeline.ts`); this class keeps the versions
+ * and timers between them. Free of editor APIs, so the editor adapter and the benchmarks share it.
  */
 export class DocumentSession {
   private current: SessionState | undefined;
@@ -92,13 +80,13 @@ export class DocumentSession {
     if (!force && this.current?.version === version) return true;
     if (this.current?.version !== version) this.retries = 0;
     this.cancel();
-    if (text.length > LIVE_ESTIMATE_MAX_CHARS) {
+    if (!parsesLive(text.length)) {
       this.updateLarge(version, text);
       return true;
     }
     this.waiting = undefined;
     this.skipped = false;
-    const parse = parseDocument(this.path, typeof text === 'string' ? text : text.read(), this.env.parseOptions());
+    const parse = parseLive(this.path, typeof text === 'string' ? text : text.read(), this.env.parseOptions());
     if (parse.status === 'skipped') {
       this.forgetState();
       return false;
@@ -132,11 +120,10 @@ export class DocumentSession {
       const controller = this.track(new AbortController());
       // Read now: a newer version would have cancelled this, so the text is this version's.
       const content = typeof text === 'string' ? text : text.read();
-      const prepared = await (this.env.preparer ?? inThreadPreparer).prepare(this.path, content, this.env.parseOptions(), controller.signal);
-      if (!prepared || controller.signal.aborted || this.waiting !== state) return;
+      const parse = await parseText(this.path, content, this.env.parseOptions(), this.env.preparer ?? inThreadPreparer, controller.signal);
+      if (!parse || controller.signal.aborted || this.waiting !== state) return;
       this.controller = undefined;
       this.waiting = undefined;
-      const parse = adoptPrepared(prepared);
       this.skipped = parse.status === 'skipped';
       if (parse.status === 'skipped') {
         this.forgetState();
@@ -160,9 +147,8 @@ export class DocumentSession {
   private analyse(state: SessionState, doc: ParsedDocument, debounce: boolean): void {
     const options = this.env.analyzeOptions();
     const counting = this.env.counting();
-    const reason: EstimateReason = 'client' in counting ? 'network' : counting.reason;
-    state.analysis = estimateDocument(doc, options, reason);
-    if (!('client' in counting)) {
+    state.analysis = estimateFor(doc, options, counting);
+    if ('reason' in counting) {
       state.pending = false;
       this.onChange(state);
       return;
@@ -170,21 +156,19 @@ export class DocumentSession {
 
     state.pending = true;
     this.onChange(state);
-    const client = counting.client;
     const count = async () => {
       const controller = this.track(new AbortController());
-      const analysis = await analyzeDocument(doc, options, client, controller.signal);
+      const analysis = await countDocument(doc, options, counting, controller.signal);
       if (controller.signal.aborted || this.current !== state) return;
       this.controller = undefined;
       state.pending = false;
-      // Cancelled (undefined) cannot happen here unaborted; the estimate stays if it somehow does.
+      // Undefined only once aborted; the estimate stays if it somehow is not.
       if (analysis) state.analysis = analysis;
       this.onChange(state);
       // The API was down or busy: count again by itself (while the client's own backoff lasts it
       // answers at once without a call), so the exact number comes back without an edit.
-      const failed = state.analysis?.total;
-      if (failed && !failed.exact && isTransient(failed.reason)) {
-        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.retries);
+      const delay = retryDelay(state.analysis, this.retries);
+      if (delay !== undefined) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           if (this.current !== state) return;
@@ -204,7 +188,7 @@ export class DocumentSession {
       return;
     }
     // Known content (reopened, undone, recounted) is answered by the cache at once.
-    if (client.peek(countRequestOf(doc, options))) void count();
+    if (countIsCached(doc, options, counting)) void count();
     else this.schedule(count);
   }
 

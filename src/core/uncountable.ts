@@ -18,6 +18,29 @@ export interface CountableSplit {
   removed: UncountableItem[];
 }
 
+/** The total of a request counted exactly but for what count_tokens refused: an estimate, and why. */
+export interface PartlyCounted {
+  tokens: number;
+  exact: false;
+  source: 'estimate';
+  reason: 'uncountable-content';
+  message: string;
+}
+
+/**
+ * `counted` tokens from the API plus `uncounted` estimated for the `removed` content: the one
+ * place the sentence "Counted exactly except …" is written.
+ */
+export function partlyCounted(counted: number, removed: readonly UncountableItem[], uncounted: number): PartlyCounted {
+  return {
+    tokens: counted + uncounted,
+    exact: false,
+    source: 'estimate',
+    reason: 'uncountable-content',
+    message: `Counted exactly except ${removed.map((r) => r.what).join(', ')} (about ${uncounted} tokens, estimated).`,
+  };
+}
+
 const SERVER_TOOL_PREFIXES = ['web_search_', 'web_fetch_', 'code_execution_', 'tool_search_', 'mcp_toolset'];
 
 

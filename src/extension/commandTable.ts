@@ -27,7 +27,7 @@ import { auditToolsCommand } from './decisions/tools';
 import { trimCommand } from './decisions/trim';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
-import type { WorkspaceFilesView } from './workspaceFiles';
+import type { WorkspaceScanner } from './workspaceScanner';
 
 /** What the handlers are given: the services `activate` builds. */
 export interface CommandServices {
@@ -35,7 +35,7 @@ export interface CommandServices {
   engine: Engine;
   documents: DocumentService;
   active: ActiveEditors;
-  files: WorkspaceFilesView;
+  scanner: WorkspaceScanner;
   log: vscode.LogOutputChannel;
   decisions: DecisionDeps;
 }
@@ -89,7 +89,7 @@ export const COMMAND_TABLE = {
     title: 'Refresh Prompt Files',
     icon: '$(refresh)',
     menus: [{ menu: 'view/title', when: 'view == tokenLens.files', group: 'navigation' }],
-    run: (s) => s.files.rescan(),
+    run: (s) => s.scanner.rescan(),
   },
   thinking: {
     id: 'tokenLens.estimateThinking',

@@ -86,7 +86,7 @@ export class DocumentService implements vscode.Disposable {
         {
           parseOptions: () => options().parse,
           analyzeOptions: () => options().analyze,
-          counting: () => (this.engine.mode.exact ? { client: this.engine.client } : { reason: this.engine.mode.reason }),
+          counting: () => this.engine.counting,
           debounceMs: () => this.engine.config.debounceMs,
           preparer: this.engine.preparer,
         },

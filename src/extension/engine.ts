@@ -3,10 +3,9 @@ import * as vscode from 'vscode';
 import type { AnalyzeOptions } from '../core/analyze';
 import { limitsFor, pathOptionsFor } from '../core/config/project';
 import type { ParseOptions } from '../core/payload';
-import { CountCache } from '../core/client/count-cache';
-import { CountingClient, type CountLogEvent } from '../core/client/counting-client';
-import { RateLimiter } from '../core/client/rate-limiter';
-import { sdkTransport } from '../core/client/transport';
+import type { CountCache } from '../core/client/count-cache';
+import type { CountingClient, CountLogEvent } from '../core/client/counting-client';
+import { createCountingStack, type Counting, type CountingStack } from '../core/counting';
 import { ModelRegistry } from '../core/models/registry';
 import { WorkerPreparer } from '../core/worker/preparer';
 import type { EstimateReason, Finding } from '../core/types';
@@ -36,7 +35,7 @@ export class Engine implements vscode.Disposable {
   /** What the last counts were made under (see {@link countingState}). */
   private counted: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly limiter: RateLimiter;
+  private readonly stack: CountingStack;
   readonly cache: CountCache;
   readonly client: CountingClient;
   readonly projectConfigs: ProjectConfigs;
@@ -47,6 +46,8 @@ export class Engine implements vscode.Disposable {
   /** Problems with model overrides or the price file, for the log and a one-time warning. */
   registryFindings: Finding[] = [];
   mode: CountingMode = { exact: false, reason: 'no-key' };
+  /** The same as {@link mode}, as the core takes it: the client, or why there are only estimates. */
+  counting: Counting = { reason: 'no-key' };
   private ready: Promise<void> = Promise.resolve();
 
   constructor(
@@ -55,12 +56,14 @@ export class Engine implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
   ) {
     this.config = readConfig();
-    this.limiter = new RateLimiter({ limit: this.config.rateLimitPerMinute });
-    this.cache = new CountCache({
-      file: vscode.Uri.joinPath(context.globalStorageUri, 'counts.json').fsPath,
-      onProblem: (message) => log.warn(message),
+    this.stack = createCountingStack({
+      cacheFile: vscode.Uri.joinPath(context.globalStorageUri, 'counts.json').fsPath,
+      onCacheProblem: (message) => log.warn(message),
+      rateLimitPerMinute: this.config.rateLimitPerMinute,
+      log: (e) => this.logCall(e),
     });
-    this.client = new CountingClient({ transport: undefined, cache: this.cache, limiter: this.limiter, log: (e) => this.logCall(e) });
+    this.cache = this.stack.cache;
+    this.client = this.stack.client;
     this.projectConfigs = new ProjectConfigs(log);
     this.preparer = new WorkerPreparer({ filename: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, log: (message) => log.warn(message) });
     this.disposables.push(
@@ -126,16 +129,17 @@ export class Engine implements vscode.Disposable {
   /** Re-reads settings, key and trust; rebuilds the model table and the transport. */
   async reload(): Promise<void> {
     this.config = readConfig();
-    this.limiter.setLimit(this.config.rateLimitPerMinute);
+    this.stack.limiter.setLimit(this.config.rateLimitPerMinute);
     await this.loadRegistry();
     const key = await this.keys.get();
-    if (this.config.offline) this.mode = { exact: false, reason: 'offline' };
-    else if (!key) this.mode = { exact: false, reason: 'no-key' };
-    else if (!this.trustedForApi) this.mode = { exact: false, reason: 'untrusted' };
-    else this.mode = { exact: true, keySource: key.source };
-    this.client.setTransport(
-      this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) }) : undefined,
-    );
+    const reason = this.config.offline ? 'offline' : !key ? 'no-key' : !this.trustedForApi ? 'untrusted' : undefined;
+    if (reason || !key) {
+      this.mode = { exact: false, reason: reason ?? 'no-key' };
+      this.counting = this.stack.connect({ reason: this.mode.reason });
+    } else {
+      this.mode = { exact: true, keySource: key.source };
+      this.counting = this.stack.connect({ access: { apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) } });
+    }
     this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);
     // Settings that change no count (comparison models, CodeLens, debounce, routing) only re-render.
     const counted = this.countingState();

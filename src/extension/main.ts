@@ -10,6 +10,7 @@ import { DocumentService } from './documents';
 import { Engine } from './engine';
 import { StatusBar } from './statusBar';
 import { WorkspaceFilesView } from './workspaceFiles';
+import { WorkspaceScanner } from './workspaceScanner';
 
 /** Documents Token Lens may look at: files on disk and unsaved buffers, in any language. */
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
@@ -31,12 +32,13 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const active = new ActiveEditors(documents);
   const diagnostics = new Diagnostics(documents);
   const codeLens = new TokenCodeLensProvider(engine, documents);
-  const files = new WorkspaceFilesView(engine, documents, diagnostics);
+  const scanner = new WorkspaceScanner(engine, documents, diagnostics);
+  const files = new WorkspaceFilesView(scanner, documents);
   const statusBar = new StatusBar(engine, documents, active);
-  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, files, statusBar);
+  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, files, statusBar);
 
   const decisions = decisionServices(context, engine, documents, active);
-  const services: CommandServices = { keys, engine, documents, active, files, log, decisions };
+  const services: CommandServices = { keys, engine, documents, active, scanner, log, decisions };
   for (const row of Object.values(COMMAND_TABLE) as CommandRow[]) {
     const run = (...args: unknown[]) => row.run(services, ...args);
     context.subscriptions.push(vscode.commands.registerCommand(row.id, row.guarded ? guarded(row.title, active, engine.log, async (...args: unknown[]) => void (await run(...args))) : run));
@@ -49,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   );
 
   // Reading the key and the count cache is I/O: activation does not wait for it.
-  void engine.start().then(() => files.scanSoon());
+  void engine.start().then(() => scanner.scanSoon());
   return { engine, documents, files, statusBar };
 }
 

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/analyze';
 import { compareModels } from '../core/compare';
 import { estimateTextTokens } from '../core/estimator';
-import { formatTokens, modelLabel, REASON_TEXT, usdText } from '../core/format';
+import { formatTokens, modelLabel, usdText } from '../core/format';
+import { countProvenance, remedyFor } from '../core/provenance';
 import type { ActiveEditors } from './activeEditors';
 import type { DocumentService, DocumentState } from './documents';
 import type { Engine } from './engine';
@@ -83,17 +84,17 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = text;
     this.item.tooltip = this.tooltipFor(state, a);
     // Without its own label the entry is read out as its text plus the tooltip's markdown source.
-    this.item.accessibilityInformation = { label: `Token Lens: ${text.replace(/^\$\([^)]*\)\s*/, '')}. ${provenance(a, state.pending)}` };
+    this.item.accessibilityInformation = { label: `Token Lens: ${text.replace(/^\$\([^)]*\)\s*/, '')}. ${countProvenance(a.total, state.pending)}` };
     const warnings = a.findings.filter((f) => WARNING_CODES.has(f.code));
     this.item.backgroundColor = warnings.some((f) => f.severity === 'error')
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : warnings.length > 0
         ? new vscode.ThemeColor('statusBarItem.warningBackground')
         : undefined;
-    this.item.command =
-      a.total.reason === 'unauthorized' || a.total.reason === 'no-key'
-        ? { title: 'Set API Key', command: 'tokenLens.setApiKey' }
-        : { title: 'Select Model', command: 'tokenLens.selectModel' };
+    // A click sets the key when that is the remedy; allowing an untrusted workspace is offered in
+    // the tooltip, never done by one click on the entry.
+    const remedy = remedyFor(a.total.reason);
+    this.item.command = remedy?.kind === 'key' ? { title: remedy.title, command: remedy.command } : { title: 'Select Model', command: 'tokenLens.selectModel' };
     this.item.show();
   }
 
@@ -124,26 +125,12 @@ function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
-function when(at: number | undefined): string {
-  return at ? new Date(at).toLocaleTimeString() : '';
-}
-
-/** Where the number came from, in one sentence. */
-export function provenance(a: Analysis, pending: boolean): string {
-  const t = a.total;
-  if (t.exact) return t.source === 'cache' ? `Exact, from the cache of earlier API counts (counted ${when(t.at)}).` : `Exact, from the count_tokens API at ${when(t.at)}.`;
-  // While the count is on its way the estimate's reason is a placeholder, not a failure.
-  if (pending) return '≈ Local estimate; the exact count is on its way.';
-  const why = t.reason ? REASON_TEXT[t.reason] : 'estimate';
-  return `≈ Local estimate (${why}).${t.message ? ` ${t.message}` : ''}`;
-}
-
 function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['tokenLens.setApiKey', 'tokenLens.selectModel', 'tokenLens.showLog', 'tokenLens.allowUntrusted', 'tokenLens.recount'] };
   md.supportThemeIcons = true;
   md.appendMarkdown(`**Token Lens** · ${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${escape(modelLabel(a.model, a.modelId))}\n\n`);
-  md.appendMarkdown(`${escape(provenance(a, state.pending))}\n\n`);
+  md.appendMarkdown(`${escape(countProvenance(a.total, state.pending))}\n\n`);
 
   const sum = (kind: string) => a.parts.filter((p) => p.part.kind === kind);
   const rows: [string, number, boolean][] = [];
@@ -175,8 +162,8 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   }
   md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD. `);
   const links = ['[Change model](command:tokenLens.selectModel)', '[Show log](command:tokenLens.showLog)'];
-  if (a.total.reason === 'no-key' || a.total.reason === 'unauthorized') links.unshift('[Set API key](command:tokenLens.setApiKey)');
-  if (a.total.reason === 'untrusted') links.unshift('[Allow counting in this workspace](command:tokenLens.allowUntrusted)');
+  const remedy = remedyFor(a.total.reason);
+  if (remedy) links.unshift(`[${remedy.link}](command:${remedy.command})`);
   md.appendMarkdown(links.join(' · '));
   return md;
 }

@@ -110,3 +110,8 @@ export function typeAt(text: string, at: number, rand: () => number, n = 3): str
   for (let i = 0; i < n; i++) out += String.fromCharCode(97 + Math.floor(rand() * 26));
   return text.slice(0, at) + out + text.slice(at + n);
 }
+
+/** A prompt of `n` distinct words: `word0 word1 …`. */
+export function promptText(n: number): string {
+  return Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
+}

@@ -16,7 +16,8 @@ import { analyzeDocument, estimateDocument, type AnalyzeOptions } from '../../sr
 import { canonicalHash, canonicalJson, canonicalSliced } from '../../src/core/canonical';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { adoptPrepared, estimateOf, prepareDocument, TOKENIZER_FAMILIES, uncountedEstimateOf, type Prepared } from '../../src/core/prepare';
-import { DocumentSession, LIVE_ESTIMATE_MAX_CHARS, type DocumentText, type SessionEnvironment, type SessionState } from '../../src/core/session';
+import { LIVE_ESTIMATE_MAX_CHARS } from '../../src/core/pipeline';
+import { DocumentSession, type DocumentText, type SessionEnvironment, type SessionState } from '../../src/core/session';
 import type { ParsedDocument, ParseResult } from '../../src/core/types';
 import type { ParseOptions } from '../../src/core/payload';
 import type { FromWorker, ToWorker } from '../../src/core/worker/protocol';

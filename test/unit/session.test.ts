@@ -3,11 +3,8 @@ import { DocumentSession, type SessionEnvironment, type SessionState } from '../
 import type { EstimateReason } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
 import { fakeApiClient, registry } from '../support/docs';
+import { promptText } from '../support/payloads';
 import { poll } from '../support/poll';
-
-function promptText(words: number): string {
-  return Array.from({ length: words }, (_, i) => `word${i}`).join(' ');
-}
 
 describe('DocumentSession', () => {
   let api: FakeApi;

@@ -14,8 +14,8 @@ export interface CommandContext {
 export function runInfo(session: Session, version: string): RunInfo {
   return {
     version,
-    offline: session.offline,
-    offlineReason: session.offline ? (session.offlineReason === 'offline' ? 'offline' : 'no-key') : null,
+    offline: 'reason' in session.counting,
+    offlineReason: 'reason' in session.counting ? (session.counting.reason === 'offline' ? 'offline' : 'no-key') : null,
     pricesAsOf: session.registry.asOf,
     config: session.projectShown,
   };
@@ -30,8 +30,7 @@ export function countPaths(paths: string[], ctx: CommandContext, defaultThreshol
   return countFiles({
     paths,
     cwd: ctx.cwd,
-    client: ctx.session.client,
-    offlineReason: ctx.session.offlineReason,
+    counting: ctx.session.counting,
     settingsFor,
     ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),

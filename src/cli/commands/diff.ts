@@ -122,8 +122,7 @@ export async function runDiff(
 
   let total = nowSources.length + refSources.length;
   const pipeline = (offset: number) => ({
-    client: ctx.session.client,
-    offlineReason: ctx.session.offlineReason,
+    counting: ctx.session.counting,
     settingsFor,
     ...(ctx.concurrency !== undefined ? { concurrency: ctx.concurrency } : {}),
     ...(ctx.onProgress ? { onProgress: (done: number) => ctx.onProgress!(offset + done, total) } : {}),

@@ -8,7 +8,7 @@ import { countAdded } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
 import { estimateRequest } from '../estimator';
 import type { CountBody, CountSource, EstimateReason, TokenizerFamily } from '../types';
-import { splitUncountable } from '../uncountable';
+import { partlyCounted, splitUncountable } from '../uncountable';
 
 /** A token count with where it came from; `reason`/`message` say why it is an estimate. */
 export interface BodyCount {
@@ -58,11 +58,5 @@ export async function countBody(
   if (counted.status === 'failed') return estimated(counted.reason, counted.message);
   if (removed.length === 0) return { tokens: counted.tokens, exact: true, source: counted.source };
   const uncounted = Math.max(0, estimateRequest(body, family).total - estimateRequest(countable, family).total);
-  return {
-    tokens: counted.tokens + uncounted,
-    exact: false,
-    source: 'estimate',
-    reason: 'uncountable-content',
-    message: `Counted exactly except ${removed.map((r) => r.what).join(', ')} (about ${uncounted} tokens, estimated).`,
-  };
+  return partlyCounted(counted.tokens, removed, uncounted);
 }

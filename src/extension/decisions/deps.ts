@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { CountingClient } from '../../core/client/counting-client';
+import { clientOf, reasonOf } from '../../core/counting';
 import type { DocumentService } from '../documents';
 import type { Engine } from '../engine';
 import type { ReportPanels } from './panel';
@@ -19,10 +20,11 @@ export interface DecisionDeps {
 
 /** The counting client when exact counts are possible now, else undefined (estimates). */
 export function clientFor(engine: Engine): CountingClient | undefined {
-  return engine.mode.exact ? engine.client : undefined;
+  return clientOf(engine.counting);
 }
 
 /** Why counts will be estimates before any call is made (the engine's mode), or exact. */
 export function modeProvenance(engine: Engine): Provenance {
-  return engine.mode.exact ? { exact: true } : { exact: false, reason: engine.mode.reason };
+  const reason = reasonOf(engine.counting);
+  return reason ? { exact: false, reason } : { exact: true };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../../core/analyze';
 import type { CountingClient } from '../../core/client/counting-client';
+import { reasonOf } from '../../core/counting';
 import { tokensText } from '../../core/decisions/markdown';
 import { countTrim, estimateTokensOf, planTrim, type TrimCount, type TrimPlan } from '../../core/decisions/trim';
 import { formatTokens, REASON_TEXT } from '../../core/format';
@@ -86,7 +87,7 @@ function countWords(count: TrimCount | undefined, plan: TrimPlan, which: 'before
 
 function provenance(count: TrimCount | undefined, deps: DecisionDeps): string {
   if (count?.before.exact && count.after.exact) return 'exact, count_tokens';
-  const reason = count?.after.reason ?? count?.before.reason ?? (deps.engine.mode.exact ? undefined : deps.engine.mode.reason);
+  const reason = count?.after.reason ?? count?.before.reason ?? reasonOf(deps.engine.counting);
   return `≈ estimate${reason ? `: ${REASON_TEXT[reason]}` : ''}`;
 }
 

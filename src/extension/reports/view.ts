@@ -3,30 +3,15 @@
  * notes, share bars. Everything goes through {@link html}, so all text is escaped.
  */
 import { percentText } from '../../core/decisions/markdown';
-import { REASON_TEXT } from '../../core/format';
-import type { TotalCount } from '../../core/analyze';
-import type { EstimateReason, Finding } from '../../core/types';
+import { ALLOW_UNTRUSTED_REMEDY, remedyFor, reportProvenance, SET_KEY_REMEDY, type Provenance } from '../../core/provenance';
+import type { Finding } from '../../core/types';
 import { html, join, type Html } from './html';
 
-/** Where a report's numbers come from. */
-export interface Provenance {
-  exact: boolean;
-  /** Why they are estimates. */
-  reason?: EstimateReason;
-  /** More detail (the API's own message). */
-  message?: string;
-  /** Some numbers are exact, some estimated (e.g. exact on one tokenizer only). */
-  mixed?: string;
-}
-
-/** Where a count's number comes from: exact, or an estimate with its reason and message. */
-export function totalProvenance(t: TotalCount): Provenance {
-  return t.exact ? { exact: true } : { exact: false, ...(t.reason ? { reason: t.reason } : {}), ...(t.message ? { message: t.message } : {}) };
-}
+export { totalProvenance, type Provenance } from '../../core/provenance';
 
 /** Buttons the panel runs itself, whatever the report: `run:` + an allowed command id. */
-export const SET_KEY_ACTION = 'run:tokenLens.setApiKey';
-export const ALLOW_UNTRUSTED_ACTION = 'run:tokenLens.allowUntrusted';
+export const SET_KEY_ACTION = `run:${SET_KEY_REMEDY.command}`;
+export const ALLOW_UNTRUSTED_ACTION = `run:${ALLOW_UNTRUSTED_REMEDY.command}`;
 
 export interface Action {
   id: string;
@@ -37,17 +22,12 @@ export interface Action {
 
 /** One sentence: exact, or an estimate and why. */
 export function provenanceText(p: Provenance): string {
-  if (p.mixed) return p.mixed;
-  if (p.exact) return 'Exact counts from the count_tokens API.';
-  const why = p.reason ? REASON_TEXT[p.reason] : 'estimate';
-  return `≈ Local estimates (${why}).${p.message ? ` ${p.message}` : ''}`;
+  return reportProvenance(p);
 }
 
 function provenanceActions(p: Provenance): Action[] {
-  if (p.exact) return [];
-  if (p.reason === 'no-key' || p.reason === 'unauthorized') return [{ id: SET_KEY_ACTION, label: 'Set API Key', secondary: true }];
-  if (p.reason === 'untrusted') return [{ id: ALLOW_UNTRUSTED_ACTION, label: 'Allow Counting in This Workspace', secondary: true }];
-  return [];
+  const remedy = p.exact ? undefined : remedyFor(p.reason);
+  return remedy ? [{ id: `run:${remedy.command}`, label: remedy.title, secondary: true }] : [];
 }
 
 function button(a: Action): Html {
