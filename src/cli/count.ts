@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeDocument, breakpointPart, estimateDocument, type Analysis, type AnalyzeOptions } from '../core/analyze';
 import type { CountingClient } from '../core/client/counting-client';
 import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, parseDocument, type PathOptions } from '../core/payload';
 import type { EstimateReason } from '../core/types';
+import { decodeUtf8, readRegularFile, tooLargeMessage } from '../core/fs/read-regular';
 import { expandPaths } from './files';
 
 /** One file's entry in the report (also the `--json` schema, see README "JSON output"). */
@@ -135,7 +135,7 @@ export async function countFiles(options: CountOptions): Promise<CountReport> {
 
 /** The error for a file over the size limit. */
 export function tooLarge(size: number, maxBytes: number): string {
-  return `too large to analyse: ${(size / 1024 / 1024).toFixed(1)} MB, limit ${(maxBytes / 1024 / 1024).toFixed(0)} MB`;
+  return tooLargeMessage(size, maxBytes);
 }
 
 /** A file on disk as a {@link FileSource}. */
@@ -145,13 +145,10 @@ export function diskSource(file: string, cwd: string, explicit: boolean): FileSo
     shown: displayPath(file, cwd),
     explicit,
     read: async (maxBytes) => {
-      try {
-        const stat = await fs.stat(file);
-        if (stat.size > maxBytes) return { ok: false, error: tooLarge(stat.size, maxBytes) };
-        return { ok: true, text: await fs.readFile(file, 'utf8') };
-      } catch (err) {
-        return { ok: false, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-      }
+      // Regular files only, the limit checked before reading: a FIFO or a device is an error, not a hang.
+      const read = await readRegularFile(file, maxBytes);
+      if (!read.ok) return { ok: false, error: read.message };
+      return { ok: true, text: decodeUtf8(read.bytes).text };
     },
   };
 }

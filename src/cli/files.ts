@@ -37,7 +37,8 @@ export async function expandPaths(args: string[], cwd: string, isCandidate: (p: 
   for (const arg of args) {
     const abs = path.resolve(cwd, arg);
     const stat = await fs.stat(abs).catch(() => undefined);
-    if (stat?.isFile()) {
+    if (stat && !stat.isDirectory()) {
+      // A regular file, or a special one (FIFO, device, socket): reading it says which.
       add(abs, true);
     } else if (stat?.isDirectory()) {
       const files = await glob('**/*', { cwd: abs, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });

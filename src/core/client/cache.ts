@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { readRegularFile } from '../fs/read-regular';
 
 /** An exact count remembered for a request hash. */
 export interface CachedCount {
@@ -26,6 +27,8 @@ export interface CountCacheOptions {
 const FORMAT = 'token-lens-count-cache';
 const VERSION = 1;
 const ENTRY_OVERHEAD_BYTES = 40;
+/** Largest cache file read: far above what the entry bounds let a save write (about 2.5 MB at 20,000 entries). */
+const CACHE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 type Row = [key: string, tokens: number, at: number];
 
@@ -161,15 +164,13 @@ export class CountCache {
 
   private async readFile(): Promise<Row[]> {
     if (!this.file) return [];
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.onProblem(`Token count cache ${this.file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); starting empty.`);
-      }
+    // A regular file of bounded size only: a FIFO or a device put in its place must not hang start-up.
+    const read = await readRegularFile(this.file, CACHE_FILE_MAX_BYTES);
+    if (!read.ok) {
+      if (read.problem !== 'missing') this.onProblem(`Token count cache ${this.file} could not be read (${read.message}); starting empty.`);
       return [];
     }
+    const text = read.bytes.toString('utf8');
     try {
       const data = JSON.parse(text) as Partial<CacheFile>;
       if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.entries)) {

@@ -1,0 +1,97 @@
+/**
+ * Regression tests for issue #12 ("Hardening"), one `describe` per numbered defect. Each test
+ * failed before its fix.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CountCache } from '../../src/core/client/cache';
+import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
+
+const payload = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello there.' }] };
+
+/** Settles with `promise`, or rejects if it has not settled within `ms`. */
+async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hung: ${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function mkfifo(file: string): void {
+  execFileSync('mkfifo', [file]);
+}
+
+/** Gives a reader blocked on the FIFO its end of file (so a failing test does not hang the run). */
+function releaseFifo(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // No reader waiting (ENXIO), or gone.
+  }
+}
+
+describe('hardening #12.1: special files never hang a run or get read', function () {
+  this.timeout(20_000);
+  let w: CliWorkspace;
+  const fifos: string[] = [];
+  useCliWorkspace(() => mkdtempSync(path.join(tmpdir(), 'tl-hard-')), (x) => (w = x));
+  afterEach(() => {
+    for (const f of fifos.splice(0)) releaseFifo(f);
+  });
+
+  it('a symlink to a FIFO in a walked folder is an error naming it, offline, within seconds', async () => {
+    write(w.dir, 'prompts/ok.json', payload);
+    const fifo = path.join(w.dir, '.pipe');
+    mkfifo(fifo);
+    fifos.push(fifo);
+    symlinkSync('.pipe', path.join(w.dir, 'prompt.json'));
+    const out = await within(5_000, cli(['count', '--offline', '--json', '.'], {}, w.dir), 'count over a FIFO');
+    assert.equal(out.code, 2, out.stderr);
+    const files = JSON.parse(out.stdout).files as { path: string; error?: string }[];
+    const bad = files.find((f) => f.path === 'prompt.json');
+    assert.match(bad?.error ?? '', /named pipe \(FIFO\)/);
+    assert.ok(files.some((f) => f.path === 'prompts/ok.json' && !f.error), 'the other file is still counted');
+  });
+
+  it('a symlink to /dev/zero is refused as a device before anything is read', async () => {
+    symlinkSync('/dev/zero', path.join(w.dir, 'zero.json'));
+    const before = process.memoryUsage().rss;
+    const out = await within(5_000, cli(['count', '--offline', '--json', 'zero.json'], {}, w.dir), 'count of /dev/zero');
+    assert.equal(out.code, 2);
+    assert.match(JSON.parse(out.stdout).files[0].error, /character device/);
+    assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024, 'nothing big was read');
+  });
+
+  it('a FIFO at <cache-dir>/counts.json does not hang start-up: a problem is reported and the cache starts empty', async () => {
+    const fifo = path.join(w.cacheDir, 'counts.json');
+    mkfifo(fifo);
+    fifos.push(fifo);
+    const problems: string[] = [];
+    const cache = new CountCache({ file: fifo, onProblem: (m) => problems.push(m) });
+    await within(5_000, cache.load(), 'loading a FIFO cache file');
+    assert.equal(cache.size, 0);
+    assert.match(problems.join('\n'), /named pipe/);
+    write(w.dir, 'a.json', payload);
+    const out = await within(5_000, cli(['count', '--json', '--cache-dir', w.cacheDir, 'a.json'], w.env, w.dir), 'count with a FIFO cache');
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr, /named pipe/);
+  });
+
+  it('a file that is larger than the limit is refused from its size, not read', async () => {
+    const big = path.join(w.dir, 'big.json');
+    writeFileSync(big, '');
+    // A sparse file: 30 MB by its size, nothing on disk.
+    execFileSync('truncate', ['-s', '30M', big]);
+    const out = await cli(['count', '--offline', '--json', 'big.json'], {}, w.dir);
+    assert.match(JSON.parse(out.stdout).files[0].error, /too large/);
+    rmSync(big);
+  });
+});
