@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
 import { formatTokens, modelLabel, usdText } from '../core/format';
 import { isCandidatePath, parseDocument } from '../core/payload';
+import { readRegularFile } from '../core/fs/read-regular';
 import { adoptPrepared } from '../core/prepare';
 import { isTransient, LIVE_ESTIMATE_MAX_CHARS, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
 import type { ParseResult } from '../core/types';
@@ -95,7 +96,18 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
       return;
     }
     let bytes: Uint8Array;
-    try {
+    if (uri.scheme === 'file') {
+      // Regular files only, the size checked before reading: a FIFO or device here must not hang the scan.
+      const read = await readRegularFile(uri.fsPath, MAX_SCAN_BYTES);
+      if (!read.ok && read.problem === 'missing') return this.removeFile(uri);
+      if (!read.ok) {
+        const error = read.problem === 'too-large' ? `${read.message}; open it to count it` : read.message;
+        if (read.problem !== 'too-large') this.engine.log.warn(`Workspace scan: ${uri.fsPath}: ${read.message}`);
+        this.setEntry({ uri, hash: `unreadable:${error}`, generation, analysis: undefined, error });
+        return;
+      }
+      bytes = read.bytes;
+    } else try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_SCAN_BYTES) {
         this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, generation, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });

@@ -3,10 +3,11 @@
  * failed before its fix.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { CountCache } from '../../src/core/client/cache';
 import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
 
@@ -93,5 +94,93 @@ describe('hardening #12.1: special files never hang a run or get read', function
     const out = await cli(['count', '--offline', '--json', 'big.json'], {}, w.dir);
     assert.match(JSON.parse(out.stdout).files[0].error, /too large/);
     rmSync(big);
+  });
+});
+
+describe('hardening #12.4: unreadable folders and files are errors, never a silent pass', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let bundle: string;
+  /** Runs the CLI as an unprivileged user (root reads chmod 000 folders), or as ourselves when we are not root. */
+  let runAs: ((args: string[]) => { code: number; stdout: string; stderr: string }) | undefined;
+  let skipReason = '';
+
+  before(function () {
+    dir = mkdtempSync(path.join(tmpdir(), 'tl-perm-'));
+    chmodSync(dir, 0o755);
+    bundle = path.join(dir, 'cli.cjs');
+    buildSync({ entryPoints: [path.join(__dirname, '../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent', packages: 'external' });
+    const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+    const exec = (args: string[]) => {
+      const [cmd, ...rest] = [...prefix, process.execPath, bundle, ...args];
+      const r = spawnSync(cmd!, rest, { cwd: path.join(dir, 'ws'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir, NODE_PATH: path.join(__dirname, '../../node_modules') }, timeout: 30_000 });
+      return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    };
+    write(dir, 'ws/ok.json', payload);
+    write(dir, 'ws/locked/huge.json', { ...payload, messages: [{ role: 'user', content: 'word '.repeat(5_000) }] });
+    chmodSync(path.join(dir, 'ws/locked'), 0o000);
+    // The probe: can the user we run as list the locked folder? Then the test could not fail.
+    const probe = exec(['count', '--offline', '--json', 'locked/huge.json']);
+    if (probe.code === -1 || /setpriv: /.test(probe.stderr)) skipReason = `cannot run as an unprivileged user: ${probe.stderr.trim()}`;
+    else if (probe.code === 0) skipReason = 'the user the tests run as can read a chmod 000 folder';
+    else runAs = exec;
+  });
+  after(() => {
+    chmodSync(path.join(dir, 'ws/locked'), 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('check over a folder with an unreadable subfolder exits 2 and names it and the reason', function () {
+    if (!runAs) return this.skip();
+    const out = runAs(['check', '--offline', '--budget', '100', '--json', '.']);
+    assert.equal(out.code, 2, `${out.stdout}\n${out.stderr}`);
+    const errors = JSON.parse(out.stdout).errors as { path: string; error: string }[];
+    assert.ok(errors.some((e) => e.path === 'locked' && /permission denied \(EACCES\)/.test(e.error)), JSON.stringify(errors));
+  });
+
+  it('count over it exits 2 and names it on stderr', function () {
+    if (!runAs) return this.skip();
+    const out = runAs(['count', '--offline', '.']);
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /locked: cannot read folder: permission denied \(EACCES\)/);
+  });
+
+  it('a file named inside it is "permission denied", not "no such file or folder"', function () {
+    if (!runAs) return this.skip();
+    const out = runAs(['count', '--offline', 'locked/huge.json']);
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /locked\/huge\.json: permission denied \(EACCES\)/);
+    assert.doesNotMatch(out.stderr, /no such file/);
+  });
+
+  it('an unreadable file is an error naming the reason', function () {
+    if (!runAs) return this.skip();
+    write(dir, 'ws/secret.json', payload);
+    chmodSync(path.join(dir, 'ws/secret.json'), 0o000);
+    try {
+      const out = runAs(['check', '--offline', '--budget', '100', '--json', 'secret.json', 'ok.json']);
+      assert.equal(out.code, 2);
+      assert.match(JSON.stringify(JSON.parse(out.stdout).errors), /secret\.json.*permission denied/);
+    } finally {
+      rmSync(path.join(dir, 'ws/secret.json'));
+    }
+  });
+
+  it('a FIFO named on the command line says it is a FIFO', async () => {
+    const fifo = path.join(dir, 'ws/named.json');
+    mkfifo(fifo);
+    try {
+      const out = await within(5_000, cli(['count', '--offline', 'named.json'], {}, path.join(dir, 'ws')), 'count of a named FIFO');
+      assert.equal(out.code, 2);
+      assert.match(out.stdout + out.stderr, /named pipe \(FIFO\)/);
+      assert.doesNotMatch(out.stdout + out.stderr, /no such file/);
+    } finally {
+      releaseFifo(fifo);
+      rmSync(fifo);
+    }
+  });
+
+  after(function () {
+    if (skipReason) console.log(`      (permission tests skipped: ${skipReason})`);
   });
 });
