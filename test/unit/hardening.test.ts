@@ -3,9 +3,10 @@
  * failed before its fix.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { CountCache } from '../../src/core/client/cache';
@@ -182,5 +183,82 @@ describe('hardening #12.4: unreadable folders and files are errors, never a sile
 
   after(function () {
     if (skipReason) console.log(`      (permission tests skipped: ${skipReason})`);
+  });
+});
+
+describe('hardening #12.3: processes sharing a cache folder never lose each other\'s entries', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tl-share-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const keyOf = (who: number, i: number) => createHash('sha256').update(`${who}/${i}`).digest('hex');
+
+  it('10 rounds of 4 caches saving 40 entries each at the same moment: all 160 are on disk every round', async () => {
+    for (let round = 0; round < 10; round++) {
+      const file = path.join(dir, `round-${round}`, 'counts.json');
+      const caches = Array.from({ length: 4 }, () => new CountCache({ file, saveDelayMs: 1e9 }));
+      caches.forEach((c, who) => {
+        for (let i = 0; i < 40; i++) c.set(keyOf(who, i), who * 1000 + i);
+      });
+      await Promise.all(caches.map((c) => c.flush()));
+      const loaded = new CountCache({ file });
+      await loaded.load();
+      assert.equal(loaded.size, 160, `round ${round}: ${160 - loaded.size} entries lost`);
+      for (let who = 0; who < 4; who++) for (let i = 0; i < 40; i++) assert.equal(loaded.get(keyOf(who, i))?.tokens, who * 1000 + i);
+    }
+  });
+
+  it('separate processes saving at once: nothing lost', async () => {
+    const bundle = path.join(dir, 'cache.cjs');
+    buildSync({ entryPoints: [path.join(__dirname, '../../src/core/client/cache.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+    const file = path.join(dir, 'procs', 'counts.json');
+    const child = String.raw`
+      const { CountCache } = require(process.argv[1]);
+      const { createHash } = require('node:crypto');
+      const [file, who, at] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+      const cache = new CountCache({ file, saveDelayMs: 1e9 });
+      setTimeout(async () => {
+        for (let round = 0; round < 5; round++) {
+          for (let i = 0; i < 20; i++) cache.set(createHash('sha256').update(who + '/' + (round * 20 + i)).digest('hex'), 1);
+          await cache.flush();
+        }
+      }, Math.max(0, at - Date.now()));
+    `;
+    const at = Date.now() + 1_500;
+    await Promise.all(
+      Array.from({ length: 4 }, (_, who) => new Promise<void>((resolve, reject) => {
+        const p = spawn(process.execPath, ['-e', child, bundle, file, String(who), String(at)], { stdio: 'inherit' });
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${who} exited ${code}`))));
+      })),
+    );
+    const loaded = new CountCache({ file });
+    await loaded.load();
+    assert.equal(loaded.size, 400);
+  });
+
+  it('a lock left by a process that died is recovered at once; one left by a hung holder after staleMs', async () => {
+    const file = path.join(dir, 'stale', 'counts.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    // A pid that cannot be running (above the kernel's pid_max).
+    writeFileSync(`${file}.lock`, `4194399 ${hostname()} dead`);
+    const cache = new CountCache({ file, saveDelayMs: 1e9, lock: { staleMs: 60_000, timeoutMs: 5_000 } });
+    cache.set(keyOf(9, 1), 5);
+    const started = Date.now();
+    await cache.flush();
+    assert.ok(Date.now() - started < 2_000, 'the dead holder\'s lock did not make the save wait');
+    // A live holder (this very process) whose lock is old: broken once it is older than staleMs.
+    writeFileSync(`${file}.lock`, `${process.pid} ${hostname()} hung`);
+    utimesSync(`${file}.lock`, new Date(Date.now() - 5_000), new Date(Date.now() - 5_000));
+    const problems: string[] = [];
+    const second = new CountCache({ file, saveDelayMs: 1e9, lock: { staleMs: 2_000, timeoutMs: 5_000 }, onProblem: (m) => problems.push(m) });
+    second.set(keyOf(9, 2), 6);
+    await second.flush();
+    assert.deepEqual(problems, []);
+    const loaded = new CountCache({ file });
+    await loaded.load();
+    assert.equal(loaded.size, 2);
+    assert.ok(!existsSync(`${file}.lock`), 'the lock is released');
   });
 });

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { readRegularFile } from '../fs/read-regular';
+import { withFileLock, type FileLockOptions } from './file-lock';
 
 /** An exact count remembered for a request hash. */
 export interface CachedCount {
@@ -22,6 +23,8 @@ export interface CountCacheOptions {
   saveDelayMs?: number;
   /** Told about a cache file that was unreadable and ignored. Never given the key or prompt text. */
   onProblem?: (message: string) => void;
+  /** The lock that serialises saves across processes (tests shorten its timings). */
+  lock?: FileLockOptions;
 }
 
 const FORMAT = 'token-lens-count-cache';
@@ -62,13 +65,15 @@ function isRow(row: unknown): row is Row {
  *
  * Writes are atomic (temporary file, then rename) and carry a checksum, so a crash mid-write
  * leaves either the old file or the new one, and a damaged file is ignored rather than trusted.
- * Several processes (the editor and the CLI) may share one file: a save merges what is on disk.
+ * Several processes (the editor, CLIs, parallel CI jobs) may share one file: a save takes a lock
+ * file (`counts.json.lock`, recovered when its holder died), merges what is on disk, and replaces it.
  */
 export class CountCache {
   private readonly lru: LRUCache<string, CachedCount>;
   private readonly file: string | undefined;
   private readonly saveDelayMs: number;
   private readonly onProblem: (message: string) => void;
+  private readonly lockOptions: FileLockOptions;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
@@ -82,6 +87,7 @@ export class CountCache {
     this.file = options.file;
     this.saveDelayMs = options.saveDelayMs ?? 1_000;
     this.onProblem = options.onProblem ?? (() => undefined);
+    this.lockOptions = options.lock ?? {};
   }
 
   get size(): number {
@@ -120,7 +126,7 @@ export class CountCache {
     const cutoff = Date.now() - 60_000;
     await Promise.all(
       names
-        .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+        .filter((n) => n.startsWith(prefix) && (n.endsWith('.tmp') || n.endsWith('.stale')))
         .map(async (n) => {
           const file = path.join(dir, n);
           const stat = await fs.stat(file).catch(() => undefined);
@@ -188,6 +194,23 @@ export class CountCache {
 
   private async save(): Promise<void> {
     const file = this.file!;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+    } catch (err) {
+      this.dirty = true;
+      this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      return;
+    }
+    // Read, merge and replace under a lock: two processes saving at once would otherwise each
+    // merge the file as it was before the other's rename, and the second rename drop the first's entries.
+    const outcome = await withFileLock(`${file}.lock`, () => this.mergeAndWrite(file), this.lockOptions);
+    if (!outcome.locked) {
+      this.onProblem(`Token count cache ${file}: saving without the lock (${outcome.reason}); entries another process saves at this moment may be lost.`);
+      await this.mergeAndWrite(file);
+    }
+  }
+
+  private async mergeAndWrite(file: string): Promise<void> {
     // Merge with what another process may have written since we loaded: its entries go in as
     // older than ours, so that when the bounds bite, what this process used recently stays.
     const onDisk = await this.readFile();
@@ -202,7 +225,6 @@ export class CountCache {
     const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
       const handle = await fs.open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(JSON.stringify(body));
