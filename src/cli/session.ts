@@ -114,6 +114,7 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
     client = new CountingClient({
       transport: sdkTransport({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}) }),
       cache,
+      ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}),
       limiter: new RateLimiter({ limit: options.rpm }),
       // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
       // falling back to estimates for every file past the first minute's calls.

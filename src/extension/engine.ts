@@ -135,6 +135,7 @@ export class Engine implements vscode.Disposable {
     else this.mode = { exact: true, keySource: key.source };
     this.client.setTransport(
       this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) }) : undefined,
+      this.config.apiBaseUrl || process.env.ANTHROPIC_BASE_URL,
     );
     this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);
     // Settings that change no count (comparison models, CodeLens, debounce, routing) only re-render.

@@ -10,6 +10,8 @@ import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { CountCache } from '../../src/core/client/cache';
+import { CountingClient } from '../../src/core/client/counting-client';
+import { sdkTransport } from '../../src/core/client/transport';
 import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
 
 const payload = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello there.' }] };
@@ -260,5 +262,74 @@ describe('hardening #12.3: processes sharing a cache folder never lose each othe
     await loaded.load();
     assert.equal(loaded.size, 2);
     assert.ok(!existsSync(`${file}.lock`), 'the lock is released');
+  });
+});
+
+describe('hardening #12.7: answers the client cannot verify are not taken as exact', function () {
+  this.timeout(20_000);
+  const request = { model: 'claude-sonnet-4-6', messages: [{ role: 'user' as const, content: 'Hello there, how are you?' }] };
+  /** A transport through the real SDK whose fetch answers `input_tokens` as given. */
+  const answering = (tokens: number, seen?: string[]) =>
+    sdkTransport({
+      apiKey: 'sk-ant-test-0000',
+      baseURL: 'http://gateway.invalid',
+      fetch: (async (url: string | URL | Request) => {
+        seen?.push(String(url));
+        return new Response(JSON.stringify({ input_tokens: tokens }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }) as typeof fetch,
+    });
+
+  it('input_tokens: 0 for a non-empty request is an error, not an exact count, and is not cached', async () => {
+    const cache = new CountCache();
+    const client = new CountingClient({ transport: answering(0), cache, maxAttempts: 1 });
+    const result = await client.count(request);
+    assert.equal(result.status, 'failed', JSON.stringify(result));
+    assert.match((result as { message: string }).message, /answered 0 input tokens.*not trusted/);
+    assert.equal(cache.size, 0);
+    assert.equal(client.peek(request), undefined);
+  });
+
+  it('a count below the request\'s framing (1 token for three messages, a system prompt and a tool) is refused', async () => {
+    const big = { ...request, system: 'Be brief.', tools: [{ name: 't', input_schema: { type: 'object' } }], messages: [...request.messages, { role: 'assistant' as const, content: 'Fine.' }, { role: 'user' as const, content: 'Good.' }] };
+    const client = new CountingClient({ transport: answering(1), cache: new CountCache(), maxAttempts: 1 });
+    assert.equal((await client.count(big as never)).status, 'failed');
+    const sane = new CountingClient({ transport: answering(42), cache: new CountCache(), maxAttempts: 1 });
+    assert.deepEqual(((await sane.count(big as never)) as { tokens: number }).tokens, 42);
+  });
+
+  it('a cached 0 on disk (from before) is dropped on load', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tl-zero-'));
+    try {
+      const file = path.join(dir, 'counts.json');
+      const writer = new CountCache({ file });
+      writer.set('a'.repeat(64), 0);
+      writer.set('b'.repeat(64), 17);
+      await writer.flush();
+      const loaded = new CountCache({ file });
+      await loaded.load();
+      assert.equal(loaded.get('a'.repeat(64)), undefined);
+      assert.equal(loaded.get('b'.repeat(64))?.tokens, 17);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the cache is keyed by endpoint: a count from one origin is not served once the endpoint changes', async () => {
+    const cache = new CountCache();
+    const first = new CountingClient({ transport: answering(111), cache, baseURL: 'https://proxy-a.example/v' });
+    assert.equal(((await first.count(request)) as { tokens: number }).tokens, 111);
+    const seen: string[] = [];
+    const second = new CountingClient({ transport: answering(222, seen), cache, baseURL: 'https://proxy-b.example' });
+    const again = await second.count(request);
+    assert.equal((again as { tokens: number; source: string }).tokens, 222, 'asked the new endpoint, not the cache');
+    assert.equal(seen.length, 1);
+    // And switching back in one client (setTransport with the endpoint) finds the first endpoint's count.
+    second.setTransport(answering(999), 'https://proxy-a.example/v/');
+    const back = (await second.count(request)) as { tokens: number; source: string };
+    assert.deepEqual([back.tokens, back.source], [111, 'cache']);
+    // The default endpoint keeps the keys caches already hold.
+    const plain = new CountingClient({ transport: answering(5), cache: new CountCache(), baseURL: 'https://api.anthropic.com/' });
+    await plain.count(request);
+    assert.ok(plain.peek(request));
   });
 });

@@ -185,7 +185,8 @@ export class CountCache {
       if (data.checksum !== checksumOf(data.entries) || !data.entries.every(isRow)) {
         throw new Error('checksum mismatch');
       }
-      return data.entries;
+      // No request counts 0 tokens: such a row is a wrong answer cached before it was refused.
+      return data.entries.filter((row) => row[1] >= 1);
     } catch (err) {
       this.onProblem(`Token count cache ${this.file} is damaged (${(err as Error).message}); ignoring it.`);
       return [];

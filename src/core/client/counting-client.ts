@@ -2,6 +2,7 @@ import { canonicalHash, canonicalSliced } from '../canonical';
 import type { CountRequest, EstimateReason } from '../types';
 import type { CountCache } from './cache';
 import { AbortedError, RateLimiter, sleep } from './rate-limiter';
+import { endpointOf, framingFloor, keyAt } from './plausible';
 import type { CountTransport, TransportFailure, TransportFailureKind } from './transport';
 
 /** An exact count, from the API now or from the cache of earlier answers. */
@@ -52,6 +53,8 @@ export interface CountingClientOptions {
   maxBackoffMs?: number;
   log?: (event: CountLogEvent) => void;
   now?: () => number;
+  /** The API base URL the transport talks to (undefined: the default): part of every cache key. */
+  baseURL?: string;
 }
 
 interface InFlight {
@@ -90,6 +93,7 @@ export class CountingClient {
   private downReason: CountFailure | undefined;
   private nextBackoffMs: number;
   private calls = 0;
+  private endpoint: string;
 
   constructor(options: CountingClientOptions) {
     this.transport = options.transport;
@@ -103,6 +107,7 @@ export class CountingClient {
     this.nextBackoffMs = this.backoffMs;
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
+    this.endpoint = endpointOf(options.baseURL);
   }
 
   /** HTTP attempts made so far (for benchmarks and tests). */
@@ -110,9 +115,10 @@ export class CountingClient {
     return this.calls;
   }
 
-  /** A new key or endpoint: forget what the old one was told. */
-  setTransport(transport: CountTransport | undefined): void {
+  /** A new key or endpoint: forget what the old one was told. Counts are cached per endpoint (`baseURL`). */
+  setTransport(transport: CountTransport | undefined, baseURL?: string): void {
     this.transport = transport;
+    this.endpoint = endpointOf(baseURL);
     this.authFailure = undefined;
     this.unknownModels.clear();
     this.downUntil = 0;
@@ -120,14 +126,14 @@ export class CountingClient {
     this.nextBackoffMs = this.backoffMs;
   }
 
-  /** The cache key of a request. */
+  /** The cache key of a request at the default endpoint. */
   static keyOf(request: CountRequest): string {
     return canonicalHash(request);
   }
 
-  /** A cached exact count for this request, without any I/O. */
+  /** A cached exact count for this request at the current endpoint, without any I/O. */
   peek(request: CountRequest): ExactCount | undefined {
-    const hit = this.cache.get(CountingClient.keyOf(request));
+    const hit = this.cache.get(keyAt(this.endpoint, CountingClient.keyOf(request)));
     return hit ? { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at } : undefined;
   }
 
@@ -137,7 +143,8 @@ export class CountingClient {
    * so a request of many megabytes does not block the thread while it is.
    */
   async count(request: CountRequest, signal?: AbortSignal): Promise<CountResult> {
-    const { hash: key, bytes } = await canonicalSliced(request);
+    const { hash, bytes } = await canonicalSliced(request);
+    const key = keyAt(this.endpoint, hash);
     const hit = this.cache.get(key);
     if (hit) return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at };
     const early = this.failFast(request.model);
@@ -214,6 +221,12 @@ export class CountingClient {
       this.calls++;
       const result = await transport(request, { signal, timeoutMs: this.timeoutMs, body });
       const ms = this.now() - started;
+      if (result.ok && result.tokens < framingFloor(request)) {
+        // 0 (or less than the framing alone) for a non-empty request: not a count, and never cached.
+        const message = `The API answered ${result.tokens} input tokens for a request that cannot have fewer than ${framingFloor(request)}; not trusted.`;
+        this.log({ model: request.model, outcome: 'invalid-response', ms, attempt, status: 200, message });
+        return { status: 'failed', reason: 'server-error', message };
+      }
       if (result.ok) {
         this.log({ model: request.model, outcome: 'ok', ms, attempt, status: 200 });
         this.markUp();
