@@ -8,6 +8,7 @@ import { checkMarkdown, countMarkdown, diffMarkdown } from './output/markdown';
 import type { CommandResult, CountResult } from './output/model';
 import { progressPrinter } from './output/progress';
 import { formatCheckTable, formatDiffTable, formatTable } from './output/table';
+import { routeConsoleToStderr } from './console-guard';
 import { openSession, type Io, type Session } from './session';
 
 const COMMON_OPTIONS = `Output (one of; default a readable table):
@@ -245,6 +246,7 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 if (require.main === module) {
+  routeConsoleToStderr((t) => process.stderr.write(t), process.env.ANTHROPIC_API_KEY?.trim());
   run(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

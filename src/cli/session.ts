@@ -112,7 +112,12 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
     });
     await cache.load();
     client = new CountingClient({
-      transport: sdkTransport({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}) }),
+      transport: sdkTransport({
+        apiKey,
+        ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}),
+        // The SDK's own log (ANTHROPIC_LOG) goes to stderr, redacted, never to stdout.
+        log: (level, line) => io.stderr(`token-lens: sdk ${level}: ${line}\n`),
+      }),
       cache,
       ...(io.env.ANTHROPIC_BASE_URL ? { baseURL: io.env.ANTHROPIC_BASE_URL } : {}),
       limiter: new RateLimiter({ limit: options.rpm }),

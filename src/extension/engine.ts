@@ -134,7 +134,7 @@ export class Engine implements vscode.Disposable {
     else if (!this.trustedForApi) this.mode = { exact: false, reason: 'untrusted' };
     else this.mode = { exact: true, keySource: key.source };
     this.client.setTransport(
-      this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) }) : undefined,
+      this.mode.exact && key ? sdkTransport({ apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}), log: (level, line) => this.log[level](`SDK: ${line}`) }) : undefined,
       this.config.apiBaseUrl || process.env.ANTHROPIC_BASE_URL,
     );
     this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);

@@ -12,6 +12,7 @@ import { buildSync } from 'esbuild';
 import { CountCache } from '../../src/core/client/cache';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { sdkTransport } from '../../src/core/client/transport';
+import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
 
 const payload = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello there.' }] };
@@ -331,5 +332,58 @@ describe('hardening #12.7: answers the client cannot verify are not taken as exa
     const plain = new CountingClient({ transport: answering(5), cache: new CountCache(), baseURL: 'https://api.anthropic.com/' });
     await plain.count(request);
     assert.ok(plain.peek(request));
+  });
+});
+
+describe('hardening #12.6: ANTHROPIC_LOG=debug never breaks --json or leaks the key', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let bundle: string;
+  let api: FakeApi;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tl-sdklog-'));
+    bundle = path.join(dir, 'cli.cjs');
+    buildSync({ entryPoints: [path.join(__dirname, '../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent', packages: 'external' });
+    api = await startFakeApi();
+    write(dir, 'ws/requests/a.json', { ...payload, messages: [{ role: 'user', content: 'PROMPT-TEXT-MARKER hello' }] });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bundle, ...args], {
+        cwd: path.join(dir, 'ws'),
+        env: { PATH: process.env.PATH ?? '', HOME: dir, NODE_PATH: path.join(__dirname, '../../node_modules'), ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_LOG: 'debug' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+
+  it('--json stdout parses, the SDK log is on stderr, and neither holds the key (echoed in a 401 body) or the prompt', async () => {
+    const ok = await runCli(['count', '--json', '--cache-dir', path.join(dir, 'c1'), 'requests']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).files[0].exact, true);
+    assert.match(ok.stderr, /sdk debug/, 'the SDK debug log went to stderr');
+
+    api.setDefaultFault({ kind: 'status', status: 401, message: `invalid x-api-key ${api.apiKey}` });
+    try {
+      const denied = await runCli(['count', '--json', '--cache-dir', path.join(dir, 'c2'), 'requests']);
+      assert.doesNotThrow(() => JSON.parse(denied.stdout), `stdout is pure JSON:\n${denied.stdout.slice(0, 500)}`);
+      for (const out of [ok, denied]) {
+        const all = out.stdout + out.stderr;
+        assert.ok(!all.includes(api.apiKey), 'the key is never printed');
+        assert.ok(!all.includes('PROMPT-TEXT-MARKER'), 'the prompt is never printed');
+        assert.doesNotMatch(all, /<Buffer|Uint8Array|50 52 4f 4d 50 54/, 'no preview of the request bytes');
+      }
+    } finally {
+      api.setDefaultFault(null);
+    }
   });
 });
