@@ -24,6 +24,9 @@ Counting:
                      or ~/.cache/token-lens)
   --rpm N            most count_tokens calls per minute (default 50)
   --concurrency N    files analysed at once (default 16)
+  --max-wait SECONDS longest the run waits on the API in all (default 600); past it,
+                     and after sustained 429/5xx answers, the rest is estimated,
+                     each file saying why
 
 Limits (on the command line they win over the project config):
   --budget N         input tokens allowed per request
@@ -97,6 +100,9 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 
 type Format = 'table' | 'json' | 'markdown' | 'github';
 
+/** `--max-wait` when not given: a rate-limited run of hundreds of files still finishes, a 429 storm or a hung API does not hold CI for longer. */
+const DEFAULT_MAX_WAIT_SECONDS = 600;
+
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -116,6 +122,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         budget: { type: 'string' },
         rpm: { type: 'string' },
         concurrency: { type: 'string' },
+        'max-wait': { type: 'string' },
         config: { type: 'string' },
         'no-config': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -161,6 +168,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const budget = positiveInt('--budget', values.budget);
     const rpm = positiveInt('--rpm', values.rpm) ?? 50;
     const concurrency = positiveInt('--concurrency', values.concurrency);
+    const maxWaitSeconds = positiveInt('--max-wait', values['max-wait']) ?? DEFAULT_MAX_WAIT_SECONDS;
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
 
     let ref: string | undefined;
@@ -176,6 +184,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       offline: values.offline === true,
       cacheDir: values['cache-dir'],
       rpm,
+      maxWaitSeconds,
       configFile: values.config,
       noConfig: values['no-config'] === true,
     });

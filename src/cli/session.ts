@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CountCache } from '../core/client/cache';
+import { CircuitBreaker } from '../core/client/circuit';
 import { CountingClient } from '../core/client/counting-client';
 import { RateLimiter } from '../core/client/rate-limiter';
 import { sdkTransport } from '../core/client/transport';
@@ -29,10 +30,15 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Longest the CLI waits for one count: past a full rate-limit window, so `--rpm` throttles rather than gives up. */
 const CLI_MAX_WAIT_MS = 90_000;
 
+/** 429/5xx answers in a row after which the CLI estimates the rest of its run (two counts' worth of retries). */
+const CLI_CIRCUIT_THRESHOLD = 6;
+
 export interface SessionOptions {
   offline: boolean;
   cacheDir: string | undefined;
   rpm: number;
+  /** `--max-wait`: the run's deadline, from when the session opens. */
+  maxWaitSeconds?: number;
   /** `--config FILE`; undefined to look for one from the working directory up. */
   configFile: string | undefined;
   /** `--no-config`. */
@@ -124,6 +130,10 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
       // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
       // falling back to estimates for every file past the first minute's calls.
       maxRetryWaitMs: CLI_MAX_WAIT_MS,
+      // A run-level deadline, and a breaker that estimates the rest of the run after sustained
+      // 429/5xx answers instead of waiting them out file by file.
+      ...(options.maxWaitSeconds !== undefined ? { deadline: Date.now() + options.maxWaitSeconds * 1000, deadlineLabel: `--max-wait ${options.maxWaitSeconds} s` } : {}),
+      circuit: new CircuitBreaker({ threshold: CLI_CIRCUIT_THRESHOLD }),
     });
   } else if (!options.offline) {
     io.stderr('token-lens: no ANTHROPIC_API_KEY set, so these are local estimates (≈). Set ANTHROPIC_API_KEY for exact counts from the free count_tokens endpoint.\n');

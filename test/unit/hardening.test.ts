@@ -10,6 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { CountCache } from '../../src/core/client/cache';
+import { CircuitBreaker } from '../../src/core/client/circuit';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { sdkTransport } from '../../src/core/client/transport';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
@@ -385,5 +386,72 @@ describe('hardening #12.6: ANTHROPIC_LOG=debug never breaks --json or leaks the 
     } finally {
       api.setDefaultFault(null);
     }
+  });
+});
+
+describe('hardening #12.5: a 429 storm or a hung API has an end', function () {
+  this.timeout(120_000);
+  let w: CliWorkspace;
+  useCliWorkspace(() => mkdtempSync(path.join(tmpdir(), 'tl-storm-')), (x) => (w = x));
+  const files = (n: number) => {
+    for (let i = 0; i < n; i++) write(w.dir, `requests/r${i}.json`, { ...payload, messages: [{ role: 'user', content: `Question number ${i}.` }] });
+  };
+
+  it('48 files against an API answering 429 with retry-after: 1 finish in seconds, each file saying why it is estimated', async () => {
+    files(48);
+    w.api.setDefaultFault({ kind: 'status', status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const out = await cli(['count', '--json', '--cache-dir', w.cacheDir, 'requests'], w.env, w.dir);
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(seconds < 15, `took ${seconds} s (it took 123 s)`);
+    const report = JSON.parse(out.stdout).files as { exact: boolean; reason: string; reasonMessage: string }[];
+    assert.equal(report.length, 48);
+    assert.ok(report.every((f) => !f.exact && f.reason === 'rate-limited' && f.reasonMessage.length > 0));
+    assert.ok(report.filter((f) => /circuit breaker/.test(f.reasonMessage)).length >= 30, 'most files were estimated by the breaker, not after their own retries');
+    assert.ok(w.api.countCalls() <= 24, `${w.api.countCalls()} calls`);
+  });
+
+  it('--max-wait bounds a run against an API that never answers', async () => {
+    files(40);
+    w.api.setDefaultFault({ kind: 'hang' });
+    const started = Date.now();
+    const out = await cli(['count', '--json', '--max-wait', '2', '--cache-dir', w.cacheDir, 'requests'], w.env, w.dir);
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 8, `took ${seconds} s`);
+    const report = JSON.parse(out.stdout).files as { exact: boolean; reason: string; reasonMessage: string }[];
+    assert.ok(report.every((f) => !f.exact && f.reason === 'timeout'), JSON.stringify(report.map((f) => f.reason)));
+    assert.ok(report.some((f) => /--max-wait 2 s/.test(f.reasonMessage)));
+  });
+
+  it('the breaker opens after `threshold` 429/5xx attempts in a row, lets one trial through after a cooldown, and a success closes it', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ threshold: 3, cooldownMs: 1_000, now: () => now });
+    breaker.record('rate-limited');
+    breaker.record('ok');
+    breaker.record('server');
+    breaker.record('rate-limited');
+    assert.equal(breaker.blocked(), undefined, 'a success in between resets the run');
+    breaker.record('rate-limited');
+    assert.ok(breaker.signal.aborted);
+    assert.equal(breaker.blocked()?.reason, 'rate-limited');
+    assert.equal(breaker.beginAttempt(), false);
+    now = 1_000;
+    assert.equal(breaker.blocked(), undefined);
+    assert.equal(breaker.beginAttempt(), true, 'one trial');
+    assert.equal(breaker.beginAttempt(), false, 'only one');
+    breaker.record('server');
+    assert.equal(breaker.blocked()?.reason, 'server-error', 'a failed trial opens it again');
+    now = 2_000;
+    assert.equal(breaker.beginAttempt(), true);
+    breaker.record('ok');
+    assert.equal(breaker.blocked(), undefined);
+    assert.equal(breaker.signal.aborted, false);
+  });
+
+  it('--max-wait must be a positive whole number', async () => {
+    const out = await cli(['count', '--max-wait', '0', 'x'], {}, w.dir);
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /--max-wait must be a positive whole number/);
   });
 });
