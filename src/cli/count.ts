@@ -79,7 +79,7 @@ export interface FileSource {
   /** Named on the command line (then reported even when it is not a prompt or payload file). */
   explicit: boolean;
   /** The text; an error (cannot read, larger than `maxBytes`) names the problem. */
-  read(maxBytes: number): Promise<{ ok: true; text: string } | { ok: false; error: string }>;
+  read(maxBytes: number): Promise<{ ok: true; text: string; /** Not valid UTF-8: read with U+FFFD in place of bad bytes. */ invalidUtf8?: boolean } | { ok: false; error: string }>;
 }
 
 export interface PipelineOptions {
@@ -148,7 +148,8 @@ export function diskSource(file: string, cwd: string, explicit: boolean): FileSo
       // Regular files only, the limit checked before reading: a FIFO or a device is an error, not a hang.
       const read = await readRegularFile(file, maxBytes);
       if (!read.ok) return { ok: false, error: read.message };
-      return { ok: true, text: decodeUtf8(read.bytes).text };
+      const { text, valid } = decodeUtf8(read.bytes);
+      return valid ? { ok: true, text } : { ok: true, text, invalidUtf8: true };
     },
   };
 }
@@ -182,9 +183,19 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   const parsed = parseDocument(source.path, text, { ...settings.pathOptions, maxBytes });
   if (parsed.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: parsed.reason } };
   if (parsed.status === 'error') return { source, settings, text, report: { path: shown, error: parsed.message, line: parsed.range ? lineOf(text, parsed.range.start).line + 1 : null } };
-  const analysis = options.client
-    ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
-    : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);
+  let analysis: Analysis;
+  if (read.invalidUtf8) {
+    // The text holds U+FFFD where the file has bytes that are not UTF-8: counting it would give an
+    // exact number for content that is not the file's. Estimated, and said so.
+    const message = 'The file is not valid UTF-8: bytes that are not were read as U+FFFD (�), so its count is an estimate, never exact.';
+    const at = text.indexOf('\uFFFD');
+    parsed.doc.findings.push({ severity: 'warning', code: 'invalid-utf8', message, ...(at >= 0 ? { range: { start: at, end: at + 1 } } : {}) });
+    analysis = estimateDocument(parsed.doc, settings.analyze, 'uncountable-content', message);
+  } else {
+    analysis = options.client
+      ? ((await analyzeDocument(parsed.doc, settings.analyze, options.client)) ?? estimateDocument(parsed.doc, settings.analyze, 'network'))
+      : estimateDocument(parsed.doc, settings.analyze, options.offlineReason);
+  }
   return { source, settings, analysis, text, report: report(shown, text, analysis, settings.analyze.toolThreshold) };
 }
 

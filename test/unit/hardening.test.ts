@@ -455,3 +455,51 @@ describe('hardening #12.5: a 429 storm or a hung API has an end', function () {
     assert.match(out.stderr, /--max-wait must be a positive whole number/);
   });
 });
+
+describe('hardening #12.7: input edge cases are read as what they are', function () {
+  this.timeout(30_000);
+  let w: CliWorkspace;
+  useCliWorkspace(() => mkdtempSync(path.join(tmpdir(), 'tl-edge-')), (x) => (w = x));
+
+  it('invalid UTF-8 is reported and never counted as exact', async () => {
+    const good = Buffer.from(JSON.stringify({ ...payload, messages: [{ role: 'user', content: 'caf\u00e9 BAD' }] }));
+    // "BAD" becomes a lone continuation byte and an overlong sequence.
+    const bad = Buffer.from(good.toString('latin1').replace('BAD', '\u0080\u00c0\u00af'), 'latin1');
+    writeFileSync(path.join(w.dir, 'bad.json'), bad);
+    writeFileSync(path.join(w.dir, 'good.json'), good);
+    const out = await cli(['count', '--json', '--cache-dir', w.cacheDir, 'bad.json', 'good.json'], w.env, w.dir);
+    assert.equal(out.code, 0, out.stderr);
+    const [b, g] = JSON.parse(out.stdout).files as { exact: boolean; reasonMessage?: string; diagnostics: { code: string; line: number | null }[] }[];
+    assert.equal(b!.exact, false, 'not exact');
+    assert.match(b!.reasonMessage ?? '', /not valid UTF-8/);
+    assert.ok(b!.diagnostics.some((d) => d.code === 'invalid-utf8' && d.line === 1));
+    assert.equal(g!.exact, true, 'a valid file is still counted exactly');
+    assert.equal(w.api.countCalls() > 0, true);
+  });
+
+  it('"max_tokens": 1e400 (valid JSON) is read as Infinity and reported, not refused as a bad number', async () => {
+    write(w.dir, 'inf.json', JSON.stringify(payload).replace('"max_tokens":64', '"max_tokens":1e400'));
+    const out = await cli(['count', '--offline', '--json', 'inf.json'], {}, w.dir);
+    const [f] = JSON.parse(out.stdout).files as { error?: string; diagnostics: { code: string; message: string }[] }[];
+    assert.equal(f!.error, undefined, JSON.stringify(f));
+    assert.ok(f!.diagnostics.some((d) => d.code === 'invalid-max-tokens' && /Infinity \(beyond the range of a double\)/.test(d.message)), JSON.stringify(f!.diagnostics));
+  });
+
+  it('a number beyond double range inside counted content is reported where it is', async () => {
+    const tool = { name: 'pick', description: 'Pick a number.', input_schema: { type: 'object', properties: { n: { type: 'number', maximum: 1 } } } };
+    write(w.dir, 'tool.json', JSON.stringify({ ...payload, tools: [tool] }).replace('"maximum":1', '"maximum":-1e999'));
+    const out = await cli(['count', '--offline', '--json', 'tool.json'], {}, w.dir);
+    const [f] = JSON.parse(out.stdout).files as { diagnostics: { code: string; message: string }[] }[];
+    assert.ok(f!.diagnostics.some((d) => d.code === 'non-finite-number' && d.message.includes('tools[0].input_schema.properties.n.maximum') && /-Infinity/.test(d.message)), JSON.stringify(f!.diagnostics));
+  });
+
+  it('YAML .inf and .nan are read as Infinity and NaN, not null', async () => {
+    write(w.dir, 'req.yaml', 'model: claude-sonnet-4-6\nmax_tokens: .inf\nmessages:\n  - role: user\n    content: hi\ntools:\n  - name: t\n    input_schema:\n      type: object\n      maximum: .nan\n');
+    const out = await cli(['count', '--offline', '--json', 'req.yaml'], {}, w.dir);
+    const [f] = JSON.parse(out.stdout).files as { diagnostics: { code: string; message: string }[] }[];
+    const text = JSON.stringify(f!.diagnostics);
+    assert.match(text, /max_tokens.*Infinity/);
+    assert.doesNotMatch(text, /it is null/);
+    assert.match(text, /tools\[0\]\.input_schema\.maximum.*NaN/);
+  });
+});
