@@ -265,6 +265,21 @@ describe('hardening #12.3: processes sharing a cache folder never lose each othe
     assert.equal(loaded.size, 2);
     assert.ok(!existsSync(`${file}.lock`), 'the lock is released');
   });
+
+  it('a lock path that is not a lock (a non-empty folder) does not make a save wait: it is saved, and said so', async () => {
+    const file = path.join(dir, 'lockdir', 'counts.json');
+    mkdirSync(path.join(`${file}.lock`, 'inside'), { recursive: true });
+    const problems: string[] = [];
+    const cache = new CountCache({ file, saveDelayMs: 1e9, onProblem: (m) => problems.push(m) });
+    cache.set(keyOf(8, 1), 3);
+    const started = Date.now();
+    await cache.flush();
+    assert.ok(Date.now() - started < 2_000, `waited ${Date.now() - started} ms`);
+    assert.match(problems.join('\n'), /not a lock file/);
+    const loaded = new CountCache({ file });
+    await loaded.load();
+    assert.equal(loaded.get(keyOf(8, 1))?.tokens, 3);
+  });
 });
 
 describe('hardening #12.7: answers the client cannot verify are not taken as exact', function () {

@@ -21,7 +21,7 @@ export type LockOutcome<T> = { locked: true; value: T } | { locked: false; reaso
  * for the lock itself; `fn`'s own rejections pass through.
  */
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<LockOutcome<T>> {
-  const staleMs = options.staleMs ?? 10_000;
+  const staleMs = options.staleMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const retryMs = options.retryMs ?? 10;
   const deadline = Date.now() + timeoutMs;
@@ -31,7 +31,8 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, op
     const taken = await tryCreate(lockFile, stamp);
     if (taken === true) break;
     if (taken !== false) return { locked: false, reason: taken };
-    await breakIfStale(lockFile, staleMs);
+    const unusable = await breakIfStale(lockFile, staleMs);
+    if (unusable) return { locked: false, reason: unusable };
     if (Date.now() >= deadline) return { locked: false, reason: `the lock ${lockFile} was held for over ${Math.round(timeoutMs / 1000)} s` };
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
     pause = Math.min(pause * 2, 200);
@@ -62,33 +63,39 @@ async function tryCreate(lockFile: string, stamp: string): Promise<true | false 
   }
 }
 
-async function breakIfStale(lockFile: string, staleMs: number): Promise<void> {
+/** Removes a stale lock; says why the lock path cannot be used when it is not a lock at all. */
+async function breakIfStale(lockFile: string, staleMs: number): Promise<string | undefined> {
   let content: string;
   let mtimeMs: number;
   try {
     const stat = await fs.lstat(lockFile);
     if (!stat.isFile()) {
-      // Not a lock we would make (a folder, a FIFO): take it away so saving can go on.
-      await fs.rm(lockFile, { force: true, recursive: false }).catch(() => undefined);
-      return;
+      // Not a lock we would make (a folder, a FIFO, a link): take it away if it is empty, else
+      // say so at once rather than wait for a holder that does not exist.
+      const removed = await (stat.isDirectory() ? fs.rmdir(lockFile) : fs.unlink(lockFile)).then(
+        () => true,
+        () => false,
+      );
+      return removed ? undefined : `the lock path ${lockFile} is not a lock file and cannot be removed`;
     }
     mtimeMs = stat.mtimeMs;
     content = await fs.readFile(lockFile, 'utf8');
   } catch {
-    return;
+    return undefined;
   }
-  if (!isStale(content, mtimeMs, staleMs)) return;
+  if (!isStale(content, mtimeMs, staleMs)) return undefined;
   // Move it aside first, so that of several processes finding it stale only one removes it; if
   // what was moved is not what was judged stale (a new holder got in between), it goes back.
   const aside = `${lockFile}.${randomBytes(6).toString('hex')}.stale`;
   try {
     await fs.rename(lockFile, aside);
   } catch {
-    return;
+    return undefined;
   }
   const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
   if (moved !== content) await fs.link(aside, lockFile).catch(() => undefined);
   await fs.rm(aside, { force: true }).catch(() => undefined);
+  return undefined;
 }
 
 function isStale(content: string, mtimeMs: number, staleMs: number): boolean {
