@@ -204,13 +204,13 @@ describe('hardening #12.3: processes sharing a cache folder never lose each othe
       const file = path.join(dir, `round-${round}`, 'counts.json');
       const caches = Array.from({ length: 4 }, () => new CountCache({ file, saveDelayMs: 1e9 }));
       caches.forEach((c, who) => {
-        for (let i = 0; i < 40; i++) c.set(keyOf(who, i), who * 1000 + i);
+        for (let i = 0; i < 40; i++) c.set(keyOf(who, i), who * 1000 + i + 1);
       });
       await Promise.all(caches.map((c) => c.flush()));
       const loaded = new CountCache({ file });
       await loaded.load();
       assert.equal(loaded.size, 160, `round ${round}: ${160 - loaded.size} entries lost`);
-      for (let who = 0; who < 4; who++) for (let i = 0; i < 40; i++) assert.equal(loaded.get(keyOf(who, i))?.tokens, who * 1000 + i);
+      for (let who = 0; who < 4; who++) for (let i = 0; i < 40; i++) assert.equal(loaded.get(keyOf(who, i))?.tokens, who * 1000 + i + 1);
     }
   });
 
