@@ -131,8 +131,8 @@ function fresh(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** Gives a reader blocked on a FIFO its end of file. */
-function releaseFifo(file: string): void {
+/** Gives a reader blocked on a FIFO its end of file (so a failing test does not hang the run). */
+export function releaseFifo(file: string): void {
   try {
     closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
   } catch {

@@ -30,6 +30,7 @@ import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
 import { analyzeOptions, fakeApiClient, registry } from '../support/docs';
+import { within } from '../support/poll';
 import { prng } from '../support/prng';
 
 const options = analyzeOptions();
@@ -39,18 +40,6 @@ const REFERENCE_TOOL: Json = { name: 'token_lens_reference', description: 'Refer
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Settles with `promise`, or fails the test if it has not settled within `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: ${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function parse(file: string, value: unknown): ParsedDocument {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);

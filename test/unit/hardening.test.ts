@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -15,34 +15,16 @@ import { CountingClient } from '../../src/core/client/counting-client';
 import { sdkTransport } from '../../src/core/client/transport';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
+import { within } from '../support/poll';
+import { releaseFifo } from '../support/probes';
 
 const payload = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello there.' }] };
 
-/** Settles with `promise`, or rejects if it has not settled within `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: ${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function mkfifo(file: string): void {
   execFileSync('mkfifo', [file]);
 }
 
-/** Gives a reader blocked on the FIFO its end of file (so a failing test does not hang the run). */
-function releaseFifo(file: string): void {
-  try {
-    closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
-  } catch {
-    // No reader waiting (ENXIO), or gone.
-  }
-}
 
 describe('hardening #12.1: special files never hang a run or get read', function () {
   this.timeout(20_000);
