@@ -187,7 +187,7 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   if (read.invalidUtf8) {
     // The text holds U+FFFD where the file has bytes that are not UTF-8: counting it would give an
     // exact number for content that is not the file's. Estimated, and said so.
-    const message = 'The file is not valid UTF-8: bytes that are not were read as U+FFFD (�), so its count is an estimate, never exact.';
+    const message = 'The file is not valid UTF-8: its invalid bytes were read as U+FFFD (�), so its count is an estimate, never exact.';
     const at = text.indexOf('\uFFFD');
     parsed.doc.findings.push({ severity: 'warning', code: 'invalid-utf8', message, ...(at >= 0 ? { range: { start: at, end: at + 1 } } : {}) });
     analysis = estimateDocument(parsed.doc, settings.analyze, 'uncountable-content', message);

@@ -474,6 +474,21 @@ describe('hardening #12.7: input edge cases are read as what they are', function
     assert.equal(w.api.countCalls() > 0, true);
   });
 
+  it('diff: a file that is not valid UTF-8 at REF is not exact on that side either', async () => {
+    const env = { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.org', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: w.dir, env });
+    const bad = Buffer.from(JSON.stringify({ ...payload, messages: [{ role: 'user', content: 'caf\u00e9 X' }] }).replace('X', '\u0080'), 'latin1');
+    git('init', '-q');
+    writeFileSync(path.join(w.dir, 'bad.json'), bad);
+    git('add', '.');
+    git('commit', '-qm', 'bad');
+    writeFileSync(path.join(w.dir, 'bad.json'), JSON.stringify({ ...payload, messages: [{ role: 'user', content: 'now fine' }] }));
+    const out = await cli(['diff', 'HEAD', '--json', '--cache-dir', w.cacheDir, 'bad.json'], w.env, w.dir);
+    const [entry] = JSON.parse(out.stdout).files as { before: { exact: boolean }; after: { exact: boolean } }[];
+    assert.equal(entry!.before.exact, false, out.stdout);
+    assert.equal(entry!.after.exact, true);
+  });
+
   it('"max_tokens": 1e400 (valid JSON) is read as Infinity and reported, not refused as a bad number', async () => {
     write(w.dir, 'inf.json', JSON.stringify(payload).replace('"max_tokens":64', '"max_tokens":1e400'));
     const out = await cli(['count', '--offline', '--json', 'inf.json'], {}, w.dir);
