@@ -230,7 +230,9 @@ export class CountingClient {
 
   /** Why a wait was cut short, when it was not the caller. */
   private interrupted(model: string, last: CountFailure | undefined): CountFailure {
-    return this.failFast(model) ?? (this.now() >= this.deadline - 5 ? this.deadlineFailure() : last ?? this.deadlineFailure());
+    // Past the deadline or with the circuit open, failFast says so; else the wait ended for a circuit
+    // that has closed again since, and the last failure stands.
+    return this.failFast(model) ?? last ?? this.deadlineFailure();
   }
 
   private async fetchCount(request: CountRequest, key: string, body: Uint8Array, signal: AbortSignal): Promise<ExactCount | CountFailure> {
