@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { analyzeDocument, estimateDocument, type Analysis } from '../core/analyze';
 import { formatTokens, modelLabel, usdText } from '../core/format';
 import { isCandidatePath, parseDocument } from '../core/payload';
-import { readRegularFile } from '../core/fs/read-regular';
+import { decodeUtf8, readRegularFile } from '../core/fs/read-regular';
 import { adoptPrepared } from '../core/prepare';
 import { isTransient, LIVE_ESTIMATE_MAX_CHARS, RETRY_FIRST_MS, RETRY_MAX_MS } from '../core/session';
 import type { ParseResult } from '../core/types';
@@ -123,7 +123,10 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     // Unchanged content already analysed under the current settings is never counted again.
     const known = this.entries.get(key);
     if (known?.hash === hash && known.generation === generation) return;
-    const text = new TextDecoder('utf-8').decode(bytes);
+    const decoded = decodeUtf8(bytes);
+    // As the editor shows it: without a byte order mark.
+    const text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
+    const valid = decoded.valid;
     // Files over the live size are parsed and estimated on the worker thread, as open ones are.
     let parse: ParseResult;
     if (text.length > LIVE_ESTIMATE_MAX_CHARS) {
@@ -139,6 +142,15 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     }
     if (parse.status === 'error') {
       this.setEntry({ uri, hash, generation, analysis: undefined, error: parse.message });
+      return;
+    }
+    if (!valid) {
+      // Bytes that are not UTF-8 were read as U+FFFD: an exact count would be of other content.
+      const message = 'The file is not valid UTF-8: its invalid bytes were read as U+FFFD (�), so its count is an estimate, never exact.';
+      this.engine.log.warn(`Workspace scan: ${uri.fsPath}: not valid UTF-8; estimated only`);
+      const at = text.indexOf('\uFFFD');
+      parse.doc.findings.push({ severity: 'warning', code: 'invalid-utf8', message, ...(at >= 0 ? { range: { start: at, end: at + 1 } } : {}) });
+      this.setEntry({ uri, hash, generation, analysis: estimateDocument(parse.doc, options.analyze, 'uncountable-content', message) }, text);
       return;
     }
     const mode = this.engine.mode;
