@@ -1,10 +1,10 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { breakpointPart, type Analysis, type AnalyzeOptions } from '../core/analyze';
 import type { Counting } from '../core/counting';
 import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, type PathOptions } from '../core/payload';
 import { analyseText } from '../core/pipeline';
 import type { EstimateReason } from '../core/types';
+import { decodeUtf8, readRegularFile, tooLargeMessage } from '../core/fs/read-regular';
 import { expandPaths } from './files';
 
 /** One file's entry in the report (also the `--json` schema, see README "JSON output"). */
@@ -81,7 +81,7 @@ export interface FileSource {
   /** Named on the command line (then reported even when it is not a prompt or payload file). */
   explicit: boolean;
   /** The text; an error (cannot read, larger than `maxBytes`) names the problem. */
-  read(maxBytes: number): Promise<{ ok: true; text: string } | { ok: false; error: string }>;
+  read(maxBytes: number): Promise<{ ok: true; text: string; /** Not valid UTF-8: read with U+FFFD in place of bad bytes. */ invalidUtf8?: boolean } | { ok: false; error: string }>;
 }
 
 export interface PipelineOptions {
@@ -136,7 +136,7 @@ export async function countFiles(options: CountOptions): Promise<CountReport> {
 
 /** The error for a file over the size limit. */
 export function tooLarge(size: number, maxBytes: number): string {
-  return `too large to analyse: ${(size / 1024 / 1024).toFixed(1)} MB, limit ${(maxBytes / 1024 / 1024).toFixed(0)} MB`;
+  return tooLargeMessage(size, maxBytes);
 }
 
 /** A file on disk as a {@link FileSource}. */
@@ -146,13 +146,11 @@ export function diskSource(file: string, cwd: string, explicit: boolean): FileSo
     shown: displayPath(file, cwd),
     explicit,
     read: async (maxBytes) => {
-      try {
-        const stat = await fs.stat(file);
-        if (stat.size > maxBytes) return { ok: false, error: tooLarge(stat.size, maxBytes) };
-        return { ok: true, text: await fs.readFile(file, 'utf8') };
-      } catch (err) {
-        return { ok: false, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-      }
+      // Regular files only, the limit checked before reading: a FIFO or a device is an error, not a hang.
+      const read = await readRegularFile(file, maxBytes);
+      if (!read.ok) return { ok: false, error: read.message };
+      const { text, valid } = decodeUtf8(read.bytes);
+      return valid ? { ok: true, text } : { ok: true, text, invalidUtf8: true };
     },
   };
 }
@@ -184,7 +182,7 @@ async function countSource(source: FileSource, options: PipelineOptions): Promis
   if (!read.ok) return { source, settings, report: { path: shown, error: read.error, line: null } };
   const text = read.text;
   // Undefined only with a signal or a `current` check, and neither is given.
-  const outcome = (await analyseText(source.path, text, { parse: { ...settings.pathOptions, maxBytes }, analyze: settings.analyze, counting: options.counting }))!;
+  const outcome = (await analyseText(source.path, text, { parse: { ...settings.pathOptions, maxBytes }, analyze: settings.analyze, counting: options.counting, invalidUtf8: read.invalidUtf8 === true }))!;
   if (outcome.status === 'skipped') return { source, settings, text, report: { path: shown, skipped: outcome.parse.reason } };
   if (outcome.status === 'error') {
     const parsed = outcome.parse;

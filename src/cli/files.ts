@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { describeErrno } from '../core/fs/read-regular';
+import { walkFolder } from '../core/fs/walk';
 
 /** A path to look at, and whether the user named it directly (then it is always reported). */
 export interface FileTarget {
@@ -11,9 +13,17 @@ export interface FileTarget {
 /** Folders never worth walking into. */
 export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/.vscode-test/**', '**/coverage/**'];
 
+/** The names of {@link IGNORED_DIRS}. */
+const IGNORED_DIR_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'coverage']);
+
+function shownPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
 export interface ExpandResult {
   targets: FileTarget[];
-  /** Arguments that matched nothing, with why. */
+  /** Arguments that matched nothing, and folders that could not be walked, with why. */
   missing: { arg: string; problem: string }[];
 }
 
@@ -36,18 +46,26 @@ export async function expandPaths(args: string[], cwd: string, isCandidate: (p: 
 
   for (const arg of args) {
     const abs = path.resolve(cwd, arg);
-    const stat = await fs.stat(abs).catch(() => undefined);
-    if (stat?.isFile()) {
+    const stat = await fs.stat(abs).catch((err: unknown) => err as NodeJS.ErrnoException);
+    if (stat instanceof Error && stat.code !== 'ENOENT' && stat.code !== 'ENOTDIR') {
+      // Named but not reachable (a folder above it unreadable, a link loop): say why, not "no such file".
+      missing.push({ arg, problem: describeErrno(stat) });
+    } else if (stat instanceof Error) {
+      if (isDynamicPattern(arg)) {
+        const files = await glob(arg, { cwd, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });
+        if (files.length === 0) missing.push({ arg, problem: 'no file matches this pattern' });
+        files.sort().forEach((f) => add(f, true));
+      } else {
+        missing.push({ arg, problem: 'no such file or folder' });
+      }
+    } else if (!stat.isDirectory()) {
+      // A regular file, or a special one (FIFO, device, socket): reading it says which.
       add(abs, true);
-    } else if (stat?.isDirectory()) {
-      const files = await glob('**/*', { cwd: abs, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });
-      files.sort().filter(isCandidate).forEach((f) => add(f, false));
-    } else if (isDynamicPattern(arg)) {
-      const files = await glob(arg, { cwd, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });
-      if (files.length === 0) missing.push({ arg, problem: 'no file matches this pattern' });
-      files.sort().forEach((f) => add(f, true));
     } else {
-      missing.push({ arg, problem: 'no such file or folder' });
+      // Walked by hand rather than by glob: a folder that cannot be read is an error, not a silent gap.
+      const walked = await walkFolder(abs, { ignoreDirs: IGNORED_DIR_NAMES });
+      walked.files.filter(isCandidate).forEach((f) => add(f, false));
+      for (const p of walked.problems) missing.push({ arg: shownPath(p.path, cwd), problem: p.problem });
     }
   }
   return { targets, missing };

@@ -8,6 +8,7 @@ import { publishGithub, wantsGithub, type GithubFlags } from './github/publish';
 import { DEFAULT_FORMAT, FORMAT_FLAGS, FORMAT_OPTIONS, FORMATS, formatsHelp, type FormatName } from './output/formats';
 import type { CommandResult, CountResult } from './output/model';
 import { progressPrinter } from './output/progress';
+import { routeConsoleToStderr } from './console-guard';
 import { openSession, type Io, type Session } from './session';
 
 const COMMON_OPTIONS = `${formatsHelp()}
@@ -20,6 +21,9 @@ Counting:
                      or ~/.cache/token-lens)
   --rpm N            most count_tokens calls per minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
   --concurrency N    files analysed at once (default 16)
+  --max-wait SECONDS longest the run waits on the API in all (default 600); past it,
+                     and after sustained 429/5xx answers, the rest is estimated,
+                     each file saying why
 
 Limits (on the command line they win over the project config):
   --budget N         input tokens allowed per request
@@ -101,6 +105,9 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
+/** `--max-wait` when not given: a rate-limited run of hundreds of files still finishes, a 429 storm or a hung API does not hold CI for longer. */
+const DEFAULT_MAX_WAIT_SECONDS = 600;
+
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -118,6 +125,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         budget: { type: 'string' },
         rpm: { type: 'string' },
         concurrency: { type: 'string' },
+        'max-wait': { type: 'string' },
         config: { type: 'string' },
         'no-config': { type: 'boolean' },
         'step-summary': { type: 'boolean' },
@@ -167,6 +175,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const budget = positiveInt('--budget', values.budget);
     const rpm = positiveInt('--rpm', values.rpm) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
     const concurrency = positiveInt('--concurrency', values.concurrency);
+    const maxWaitSeconds = positiveInt('--max-wait', values['max-wait']) ?? DEFAULT_MAX_WAIT_SECONDS;
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
     const github: GithubFlags = { sarif: values.sarif, stepSummary: values['step-summary'] === true, prComment: values['pr-comment'] === true, stepOutputs: values['step-outputs'] === true };
     if (github.sarif !== undefined && (command !== 'check' || github.sarif === '')) throw new UsageError('--sarif FILE is an option of check');
@@ -184,6 +193,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       offline: values.offline === true,
       cacheDir: values['cache-dir'],
       rpm,
+      maxWaitSeconds,
       configFile: values.config,
       noConfig: values['no-config'] === true,
     });
@@ -237,6 +247,7 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 if (require.main === module) {
+  routeConsoleToStderr((t) => process.stderr.write(t), process.env.ANTHROPIC_API_KEY?.trim());
   run(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

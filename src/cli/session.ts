@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CircuitBreaker } from '../core/client/circuit';
 import { createCountingStack, type Counting, type CountingStack } from '../core/counting';
 import { findProjectConfig, limitsFor, loadProjectConfig, pathOptionsFor, type ProjectConfig } from '../core/config/project';
 import { ModelRegistry } from '../core/models/registry';
@@ -25,10 +26,15 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Longest the CLI waits for one count: past a full rate-limit window, so `--rpm` throttles rather than gives up. */
 const CLI_MAX_WAIT_MS = 90_000;
 
+/** 429/5xx answers in a row after which the CLI estimates the rest of its run (two counts' worth of retries). */
+const CLI_CIRCUIT_THRESHOLD = 6;
+
 export interface SessionOptions {
   offline: boolean;
   cacheDir: string | undefined;
   rpm: number;
+  /** `--max-wait`: the run's deadline, from when the session opens. */
+  maxWaitSeconds?: number;
   /** `--config FILE`; undefined to look for one from the working directory up. */
   configFile: string | undefined;
   /** `--no-config`. */
@@ -160,6 +166,12 @@ async function openCounting(io: Io, options: SessionOptions): Promise<{ counting
     // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
     // falling back to estimates for every file past the first minute's calls.
     maxRetryWaitMs: CLI_MAX_WAIT_MS,
+    // The SDK's own log (ANTHROPIC_LOG) goes to stderr, redacted, never to stdout.
+    sdkLog: (level, line) => io.stderr(`token-lens: sdk ${level}: ${line}\n`),
+    // A run-level deadline, and a breaker that estimates the rest of the run after sustained
+    // 429/5xx answers instead of waiting them out file by file.
+    ...(options.maxWaitSeconds !== undefined ? { deadline: { at: Date.now() + options.maxWaitSeconds * 1000, label: `--max-wait ${options.maxWaitSeconds} s` } } : {}),
+    circuit: new CircuitBreaker({ threshold: CLI_CIRCUIT_THRESHOLD }),
   });
   await stack.cache.load();
   const baseURL = io.env.ANTHROPIC_BASE_URL;

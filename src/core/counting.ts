@@ -6,9 +6,11 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
+import type { CircuitBreaker } from './client/circuit';
 import { CountCache } from './client/count-cache';
 import { CountingClient, type CountLogEvent } from './client/counting-client';
 import { RateLimiter } from './client/rate-limiter';
+import type { SdkLogSink } from './client/sdk-log';
 import { sdkTransport } from './client/transport';
 import type { EstimateReason } from './types';
 
@@ -43,6 +45,12 @@ export interface CountingStackOptions {
   maxRetryWaitMs?: number;
   /** Each API call, for the log. */
   log?: (event: CountLogEvent) => void;
+  /** The SDK's own log lines (`ANTHROPIC_LOG`), redacted, to the front end's log; never stdout. */
+  sdkLog?: SdkLogSink;
+  /** A run-level deadline (epoch ms) no wait or retry goes past, and how it was set for messages. */
+  deadline?: { at: number; label: string };
+  /** Stops calling after sustained 429/5xx answers: the rest is estimated. */
+  circuit?: CircuitBreaker;
 }
 
 /** What exact counting runs on: built once per front end by {@link createCountingStack}. */
@@ -71,6 +79,8 @@ export function createCountingStack(options: CountingStackOptions): CountingStac
     limiter,
     ...(options.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: options.maxRetryWaitMs } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.deadline ? { deadline: options.deadline.at, deadlineLabel: options.deadline.label } : {}),
+    ...(options.circuit ? { circuit: options.circuit } : {}),
   });
   return {
     cache,
@@ -82,7 +92,8 @@ export function createCountingStack(options: CountingStackOptions): CountingStac
         return { reason: how.reason };
       }
       const { apiKey, baseURL } = how.access;
-      client.setTransport(sdkTransport({ apiKey, ...(baseURL ? { baseURL } : {}) }));
+      // The endpoint also keys the count cache, so a count from another API is never reused.
+      client.setTransport(sdkTransport({ apiKey, ...(baseURL ? { baseURL } : {}), ...(options.sdkLog ? { log: options.sdkLog } : {}) }), baseURL);
       return { client };
     },
   };

@@ -106,6 +106,18 @@ export interface AnalyseTextOptions {
   current?: () => boolean;
   /** The estimate, shown while the exact count is fetched; not called when the estimate is the answer. */
   onEstimate?: (estimate: Analysis) => void;
+  /** The text was decoded from bytes that are not valid UTF-8 (they became U+FFFD). */
+  invalidUtf8?: boolean;
+}
+
+/** What a file whose bytes are not UTF-8 is told: its count is of other content, so never exact. */
+export const INVALID_UTF8_MESSAGE = 'The file is not valid UTF-8: its invalid bytes were read as U+FFFD (\uFFFD), so its count is an estimate, never exact.';
+
+/** The estimate of a document read from invalid UTF-8, with a warning on the first replaced byte. */
+function invalidUtf8Analysis(doc: ParsedDocument, text: string, options: AnalyzeOptions): Analysis {
+  const at = text.indexOf('\uFFFD');
+  doc.findings.push({ severity: 'warning', code: 'invalid-utf8', message: INVALID_UTF8_MESSAGE, ...(at >= 0 ? { range: { start: at, end: at + 1 } } : {}) });
+  return estimateDocument(doc, options, 'uncountable-content', INVALID_UTF8_MESSAGE);
 }
 
 /**
@@ -121,6 +133,7 @@ export async function analyseText(path: string, text: string, options: AnalyseTe
   if (parse.status === 'skipped') return { status: 'skipped', parse };
   if (parse.status === 'error') return { status: 'error', parse };
   const { doc } = parse;
+  if (options.invalidUtf8) return { status: 'analysed', doc, analysis: invalidUtf8Analysis(doc, text, options.analyze) };
   if ('client' in options.counting) options.onEstimate?.(estimateFor(doc, options.analyze, options.counting));
   const analysis = await countDocument(doc, options.analyze, options.counting, signal);
   return analysis ? { status: 'analysed', doc, analysis } : undefined;

@@ -61,6 +61,8 @@ export class Engine implements vscode.Disposable {
       onCacheProblem: (message) => log.warn(message),
       rateLimitPerMinute: this.config.rateLimitPerMinute,
       log: (e) => this.logCall(e),
+      // The SDK's own log (ANTHROPIC_LOG), redacted, to the output channel.
+      sdkLog: (level, line) => log[level](`SDK: ${line}`),
     });
     this.cache = this.stack.cache;
     this.client = this.stack.client;
@@ -138,7 +140,9 @@ export class Engine implements vscode.Disposable {
       this.counting = this.stack.connect({ reason: this.mode.reason });
     } else {
       this.mode = { exact: true, keySource: key.source };
-      this.counting = this.stack.connect({ access: { apiKey: key.value, ...(this.config.apiBaseUrl ? { baseURL: this.config.apiBaseUrl } : {}) } });
+      // Without a user setting the SDK reads ANTHROPIC_BASE_URL itself; naming it here also keys the cache by it.
+      const baseURL = this.config.apiBaseUrl || process.env.ANTHROPIC_BASE_URL;
+      this.counting = this.stack.connect({ access: { apiKey: key.value, ...(baseURL ? { baseURL } : {}) } });
     }
     this.log.info(`Counting mode: ${this.mode.exact ? `exact (key from ${this.mode.keySource})` : `estimate (${this.mode.reason})`}`);
     // Settings that change no count (comparison models, CodeLens, debounce, routing) only re-render.

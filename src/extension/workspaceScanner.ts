@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analyze';
+import { decodeUtf8, readRegularFile } from '../core/fs/read-regular';
 import { isCandidatePath } from '../core/payload';
 import { analyseText, retryDelay } from '../core/pipeline';
 import type { Finding } from '../core/types';
@@ -104,7 +105,18 @@ export class WorkspaceScanner implements vscode.Disposable {
       return;
     }
     let bytes: Uint8Array;
-    try {
+    if (uri.scheme === 'file') {
+      // Regular files only, the size checked before reading: a FIFO or device here must not hang the scan.
+      const read = await readRegularFile(uri.fsPath, MAX_SCAN_BYTES);
+      if (!read.ok && read.problem === 'missing') return this.removeFile(uri);
+      if (!read.ok) {
+        const error = read.problem === 'too-large' ? `${read.message}; open it to count it` : read.message;
+        if (read.problem !== 'too-large') this.engine.log.warn(`Workspace scan: ${uri.fsPath}: ${read.message}`);
+        this.setEntry({ uri, hash: `unreadable:${error}`, generation, analysis: undefined, error });
+        return;
+      }
+      bytes = read.bytes;
+    } else try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_SCAN_BYTES) {
         this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, generation, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });
@@ -120,7 +132,10 @@ export class WorkspaceScanner implements vscode.Disposable {
     // Unchanged content already analysed under the current settings is never counted again.
     const known = this.entries.get(key);
     if (known?.hash === hash && known.generation === generation) return;
-    const text = new TextDecoder('utf-8').decode(bytes);
+    const decoded = decodeUtf8(bytes);
+    // As the editor shows it: without a byte order mark.
+    const text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
+    if (!decoded.valid) this.engine.log.warn(`Workspace scan: ${uri.fsPath}: not valid UTF-8; estimated only`);
     // Files over the live size are parsed and estimated on the worker thread, as open ones are;
     // a run that settings outdated while it was there is dropped.
     let shown = undefined as FileEntry | undefined;
@@ -135,6 +150,7 @@ export class WorkspaceScanner implements vscode.Disposable {
       preparer: this.engine.preparer,
       current: () => generation === this.generation,
       onEstimate: show,
+      invalidUtf8: !decoded.valid,
     });
     if (!outcome) return;
     if (outcome.status === 'skipped') {

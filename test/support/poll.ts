@@ -39,3 +39,16 @@ export async function poll<T>(
 export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, intervalMs = 0): Promise<void> {
   await poll(what, condition, (ok) => ok, timeoutMs, intervalMs);
 }
+
+/** Settles with `promise`, or rejects if it has not settled within `ms` ("hung: `what` ..."). */
+export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hung: ${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

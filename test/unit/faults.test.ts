@@ -30,6 +30,7 @@ import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
 import { analyzeOptions, fakeApiClient, registry } from '../support/docs';
+import { within } from '../support/poll';
 import { prng } from '../support/prng';
 
 const options = analyzeOptions();
@@ -39,18 +40,6 @@ const REFERENCE_TOOL: Json = { name: 'token_lens_reference', description: 'Refer
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Settles with `promise`, or fails the test if it has not settled within `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: ${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function parse(file: string, value: unknown): ParsedDocument {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -471,8 +460,9 @@ describe('faults: counting against an unreliable API', function () {
 // ---------------------------------------------------------------------------------------------------
 
 describe('faults: the persistent cache survives a crash mid-write', function () {
-  this.timeout(60_000);
-  const ENTRIES = 10_000;
+  this.timeout(120_000);
+  // Kill points are chosen, not raced, so a modest cache shows a part-written file as well as a big one would.
+  const ENTRIES = 2_000;
   let dir: string;
   let bundle: string;
 
@@ -485,38 +475,73 @@ describe('faults: the persistent cache survives a crash mid-write', function () 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const keyOf = (i: number) => createHash('sha256').update(`entry ${i}`).digest('hex');
-  const tokensOf = (generation: number, i: number) => generation * 1_000_000 + i;
+  // Never 0: a cached 0 is dropped on load (no request counts 0 tokens).
+  const tokensOf = (generation: number, i: number) => generation * 1_000_000 + i + 1;
 
-  /** A child that saves the whole cache again and again, each time as a new generation, until killed. */
+  /**
+   * A child that saves the whole cache again and again, each time as a new generation, and kills
+   * itself (SIGKILL) at a chosen point of a chosen save: the file system calls of the cache are
+   * wrapped, so the kill lands exactly there, whatever the machine's speed (no race with a timer).
+   */
   const CHILD = String.raw`
+    const fsp = require('node:fs').promises;
+    const [file, entries, from, point, killAt] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], Number(process.argv[6])];
+    let save = 0;
+    const die = () => process.kill(process.pid, 'SIGKILL');
+    const open = fsp.open;
+    fsp.open = async function (target, ...rest) {
+      if (!String(target).endsWith('.tmp')) return open.call(this, target, ...rest);
+      save++;
+      if (save === killAt && point === 'before-open') die();
+      const handle = await open.call(this, target, ...rest);
+      if (save === killAt) {
+        const writeFile = handle.writeFile.bind(handle);
+        const sync = handle.sync.bind(handle);
+        handle.writeFile = async (data) => {
+          if (point === 'mid-write') {
+            await handle.write(String(data).slice(0, Math.floor(data.length / 2)));
+            die();
+          }
+          return writeFile(data);
+        };
+        handle.sync = async () => {
+          if (point === 'before-sync') die();
+          return sync();
+        };
+      }
+      return handle;
+    };
+    const rename = fsp.rename;
+    fsp.rename = async function (...args) {
+      if (save === killAt && point === 'before-rename') die();
+      await rename.apply(this, args);
+      if (save === killAt && point === 'after-rename') die();
+    };
     const { CountCache } = require(process.argv[1]);
     const { createHash } = require('node:crypto');
-    const [file, entries, from] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
     const keys = Array.from({ length: entries }, (_, i) => createHash('sha256').update('entry ' + i).digest('hex'));
     const cache = new CountCache({ file, maxEntries: entries * 2, maxBytes: 1e9, saveDelayMs: 1e9 });
     (async () => {
-      process.stdout.write('ready\n');
       for (let generation = from + 1; ; generation++) {
-        for (let i = 0; i < entries; i++) cache.set(keys[i], generation * 1000000 + i, generation);
+        for (let i = 0; i < entries; i++) cache.set(keys[i], generation * 1000000 + i + 1, generation);
         await cache.flush();
         process.stdout.write('saved ' + generation + '\n');
       }
     })();
   `;
 
-  /** Runs the child until `delayMs` after it is ready, then SIGKILLs it. Resolves to the last generation it reported saved. */
-  function crashAfter(file: string, from: number, delayMs: number): Promise<number> {
+  type KillPoint = 'before-open' | 'mid-write' | 'before-sync' | 'before-rename' | 'after-rename';
+
+  /** Runs the child until it kills itself at `point` of its `killAt`-th save. Resolves to the last generation it reported saved. */
+  function crashAt(file: string, from: number, point: KillPoint, killAt: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', CHILD, bundle, file, String(ENTRIES), String(from)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', CHILD, bundle, file, String(ENTRIES), String(from), point, String(killAt)], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
-      let timer: NodeJS.Timeout | undefined;
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        if (!timer && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       });
       child.on('error', reject);
       child.on('exit', (_code, signal) => {
-        clearTimeout(timer);
         if (signal !== 'SIGKILL') return reject(new Error(`child exited by itself (${signal ?? _code}): ${out}`));
         const saved = [...out.matchAll(/saved (\d+)/g)].map((m) => Number(m[1]));
         resolve(saved.length > 0 ? saved[saved.length - 1]! : from);
@@ -524,9 +549,8 @@ describe('faults: the persistent cache survives a crash mid-write', function () 
     });
   }
 
-  it('20 SIGKILLs at random moments of saving: loading gives the old or the new complete set, never garbage or a part', async () => {
+  it('20 SIGKILLs at each point of saving: loading gives the old or the new complete set, never garbage or a part', async () => {
     const file = path.join(dir, 'counts.json');
-    const rand = prng(0xdead);
     // Generation 0, written in-process.
     const initial = new CountCache({ file, maxEntries: ENTRIES * 2, maxBytes: 1e9 });
     for (let i = 0; i < ENTRIES; i++) initial.set(keyOf(i), tokensOf(0, i), 0);
@@ -534,31 +558,33 @@ describe('faults: the persistent cache survives a crash mid-write', function () 
     // A stale temporary file from some earlier crash, with garbage in it.
     writeFileSync(`${file}.99999.deadbeef.tmp`, '{"format":"token-lens-count-cache","version":1,"entries":[["ab');
 
+    const points: KillPoint[] = ['before-open', 'mid-write', 'before-sync', 'before-rename', 'after-rename'];
     let known = 0;
-    let advanced = 0;
+    let leftBehind = 0;
     for (let round = 0; round < 20; round++) {
-      const delay = Math.floor(rand() * 250);
-      const reported = await crashAfter(file, known, delay);
+      const point = points[round % points.length]!;
+      const killAt = 1 + (Math.floor(round / points.length) % 2);
+      const reported = await crashAt(file, known, point, killAt);
       const problems: string[] = [];
       const loaded = new CountCache({ file, maxEntries: ENTRIES * 2, maxBytes: 1e9, onProblem: (m) => problems.push(m) });
       await loaded.load();
-      assert.deepEqual(problems, [], `round ${round}: the file is never damaged`);
-      assert.equal(loaded.size, ENTRIES, `round ${round}: every entry, none missing, none extra`);
-      const generation = loaded.get(keyOf(0))!.tokens / 1_000_000;
-      // Never older than what the child said it had saved (it may have renamed a newer one before saying so).
-      assert.ok(Number.isInteger(generation) && generation >= reported, `round ${round}: generation ${generation}, the child reported ${reported} saved`);
-      assert.ok(generation >= known, `round ${round}: never older than what was there`);
+      assert.deepEqual(problems, [], `round ${round} (${point}): the file is never damaged`);
+      assert.equal(loaded.size, ENTRIES, `round ${round} (${point}): every entry, none missing, none extra`);
+      const generation = Math.floor(loaded.get(keyOf(0))!.tokens / 1_000_000);
+      // Saves before the killed one completed; the killed one counts only once its rename is done.
+      const expected = known + killAt - (point === 'after-rename' ? 0 : 1);
+      assert.equal(reported, known + killAt - 1, `round ${round} (${point}): the child reported the saves before the killed one`);
+      assert.equal(generation, expected, `round ${round} (${point}): generation ${generation}, expected ${expected}`);
       for (let i = 0; i < ENTRIES; i++) {
         const hit = loaded.get(keyOf(i));
         assert.ok(hit && hit.tokens === tokensOf(generation, i) && hit.at === generation, `round ${round}: entry ${i} is of generation ${generation}: ${JSON.stringify(hit)}`);
       }
-      if (generation > known) advanced++;
+      if (point === 'mid-write' || point === 'before-sync' || point === 'before-rename') leftBehind++;
       known = generation;
     }
     const leftovers = readdirSync(dir).filter((f) => f.endsWith('.tmp'));
-    // Kills landed both between saves and in the middle of one (a temporary file left behind).
-    assert.ok(advanced > 0, 'some rounds saved a new generation before the kill');
-    assert.ok(leftovers.length > 1, `some kills came mid-write (${leftovers.length - 1} temporary files left)`);
+    // Every kill between opening the temporary file and renaming it left that file behind (and the stale one is there too).
+    assert.equal(leftovers.length, leftBehind + 1, `temporary files left: ${leftovers.join(', ')}`);
 
     // Stale temporary files never get in the way of loading or saving.
     const after = new CountCache({ file, maxEntries: ENTRIES * 2, maxBytes: 1e9 });

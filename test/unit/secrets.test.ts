@@ -244,23 +244,25 @@ describe('secrets: the API key never leaks', function () {
     assert.ok(!redact(JSON.stringify({ error: { message: `invalid x-api-key ${key}` } }), key).includes(key));
   });
 
-  it('the SDK debug log (ANTHROPIC_LOG=debug) does not print the key', async () => {
+  it('the SDK debug log (ANTHROPIC_LOG=debug) goes to the given log, never the console, and never with the key', async () => {
     const captured: string[] = [];
+    const logged: string[] = [];
     const methods = ['log', 'debug', 'info', 'warn', 'error'] as const;
     const saved = methods.map((m) => console[m]);
     await withEnv({ ANTHROPIC_LOG: 'debug' }, async () => {
       for (const m of methods) console[m] = (...args: unknown[]) => captured.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
       try {
-        const transport = sdkTransport({ apiKey: key, baseURL: api.url });
+        const transport = sdkTransport({ apiKey: key, baseURL: api.url, log: (level, line) => logged.push(`${level} ${line}`) });
         assert.equal((await once(transport)).ok, true);
-        api.fail({ kind: 'status', status: 401 });
+        api.fail({ kind: 'status', status: 401, message: `invalid x-api-key ${key}` });
         assert.equal((await once(transport)).ok, false);
       } finally {
         methods.forEach((m, i) => (console[m] = saved[i]!));
       }
     });
-    assert.ok(captured.length > 0, 'the SDK logged the requests');
-    assertNoKey(captured.join('\n'), key, 'SDK debug log');
+    assert.deepEqual(captured, [], 'nothing on the console');
+    assert.ok(logged.some((l) => l.startsWith('debug ')), 'the SDK logged the requests to the given log');
+    assertNoKey(logged.join('\n'), key, 'SDK debug log');
   });
 
   describe('requests go to the configured host only', () => {

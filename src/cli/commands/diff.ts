@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { DEFAULT_TOOL_THRESHOLD } from '../../core/defaults';
+import { decodeUtf8 } from '../../core/fs/read-regular';
 import { DEFAULT_MAX_BYTES, isCandidatePath } from '../../core/payload';
 import { countSources, diskSource, displayPath, tooLarge, type CountedFile, type FileResult, type FileSource } from '../count';
 import { expandPaths, IGNORED_DIRS } from '../files';
@@ -105,7 +106,7 @@ export async function runDiff(
   const blobs = await readBlobs(root, small.map((r) => r.entry.object));
   const refTexts = new Map(refEntries.flatMap(({ entry, abs }) => {
     const blob = blobs.get(entry.object);
-    return blob ? [[abs, blob.toString('utf8')] as const] : [];
+    return blob ? [[abs, decodeUtf8(blob)] as const] : [];
   }));
   const refSources = refEntries.map(
     ({ entry, abs, explicit }): FileSource => ({
@@ -114,8 +115,9 @@ export async function runDiff(
       explicit,
       read: async (maxBytes) => {
         if (entry.size > maxBytes) return { ok: false, error: tooLarge(entry.size, maxBytes) };
-        const text = refTexts.get(abs);
-        return text !== undefined ? { ok: true, text } : { ok: false, error: `cannot read ${entry.path} at ${ref}` };
+        const decoded = refTexts.get(abs);
+        if (decoded === undefined) return { ok: false, error: `cannot read ${entry.path} at ${ref}` };
+        return decoded.valid ? { ok: true, text: decoded.text } : { ok: true, text: decoded.text, invalidUtf8: true };
       },
     }),
   );
@@ -131,7 +133,7 @@ export async function runDiff(
   // A file unchanged since REF has the working tree's result: it is not parsed and analysed again.
   const nowByPath = new Map(now.map((r) => [r.source.path, r]));
   const unchanged = (s: FileSource) => {
-    const text = refTexts.get(s.path);
+    const text = refTexts.get(s.path)?.text;
     return text !== undefined && nowByPath.get(s.path)?.text === text;
   };
   const toCount = refSources.filter((s) => !unchanged(s));

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { readRegularFile } from '../fs/read-regular';
+import { withFileLock, type FileLockOptions } from './file-lock';
 
 /** An exact count remembered for a request hash. */
 export interface CachedCount {
@@ -21,11 +23,15 @@ export interface CountCacheOptions {
   saveDelayMs?: number;
   /** Told about a cache file that was unreadable and ignored. Never given the key or prompt text. */
   onProblem?: (message: string) => void;
+  /** The lock that serialises saves across processes (tests shorten its timings). */
+  lock?: FileLockOptions;
 }
 
 const FORMAT = 'token-lens-count-cache';
 const VERSION = 1;
 const ENTRY_OVERHEAD_BYTES = 40;
+/** Largest cache file read: far above what the entry bounds let a save write (about 2.5 MB at 20,000 entries). */
+const CACHE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 type Row = [key: string, tokens: number, at: number];
 
@@ -59,13 +65,15 @@ function isRow(row: unknown): row is Row {
  *
  * Writes are atomic (temporary file, then rename) and carry a checksum, so a crash mid-write
  * leaves either the old file or the new one, and a damaged file is ignored rather than trusted.
- * Several processes (the editor and the CLI) may share one file: a save merges what is on disk.
+ * Several processes (the editor, CLIs, parallel CI jobs) may share one file: a save takes a lock
+ * file (`counts.json.lock`, recovered when its holder died), merges what is on disk, and replaces it.
  */
 export class CountCache {
   private readonly lru: LRUCache<string, CachedCount>;
   private readonly file: string | undefined;
   private readonly saveDelayMs: number;
   private readonly onProblem: (message: string) => void;
+  private readonly lockOptions: FileLockOptions;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
@@ -79,6 +87,7 @@ export class CountCache {
     this.file = options.file;
     this.saveDelayMs = options.saveDelayMs ?? 1_000;
     this.onProblem = options.onProblem ?? (() => undefined);
+    this.lockOptions = options.lock ?? {};
   }
 
   get size(): number {
@@ -117,7 +126,7 @@ export class CountCache {
     const cutoff = Date.now() - 60_000;
     await Promise.all(
       names
-        .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+        .filter((n) => n.startsWith(prefix) && (n.endsWith('.tmp') || n.endsWith('.stale')))
         .map(async (n) => {
           const file = path.join(dir, n);
           const stat = await fs.stat(file).catch(() => undefined);
@@ -161,15 +170,13 @@ export class CountCache {
 
   private async readFile(): Promise<Row[]> {
     if (!this.file) return [];
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.onProblem(`Token count cache ${this.file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); starting empty.`);
-      }
+    // A regular file of bounded size only: a FIFO or a device put in its place must not hang start-up.
+    const read = await readRegularFile(this.file, CACHE_FILE_MAX_BYTES);
+    if (!read.ok) {
+      if (read.problem !== 'missing') this.onProblem(`Token count cache ${this.file} could not be read (${read.message}); starting empty.`);
       return [];
     }
+    const text = read.bytes.toString('utf8');
     try {
       const data = JSON.parse(text) as Partial<CacheFile>;
       if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.entries)) {
@@ -178,7 +185,8 @@ export class CountCache {
       if (data.checksum !== checksumOf(data.entries) || !data.entries.every(isRow)) {
         throw new Error('checksum mismatch');
       }
-      return data.entries;
+      // No request counts 0 tokens: such a row is a wrong answer cached before it was refused.
+      return data.entries.filter((row) => row[1] >= 1);
     } catch (err) {
       this.onProblem(`Token count cache ${this.file} is damaged (${(err as Error).message}); ignoring it.`);
       return [];
@@ -187,6 +195,23 @@ export class CountCache {
 
   private async save(): Promise<void> {
     const file = this.file!;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+    } catch (err) {
+      this.dirty = true;
+      this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      return;
+    }
+    // Read, merge and replace under a lock: two processes saving at once would otherwise each
+    // merge the file as it was before the other's rename, and the second rename drop the first's entries.
+    const outcome = await withFileLock(`${file}.lock`, () => this.mergeAndWrite(file), this.lockOptions);
+    if (!outcome.locked) {
+      this.onProblem(`Token count cache ${file}: saving without the lock (${outcome.reason}); entries another process saves at this moment may be lost.`);
+      await this.mergeAndWrite(file);
+    }
+  }
+
+  private async mergeAndWrite(file: string): Promise<void> {
     // Merge with what another process may have written since we loaded: its entries go in as
     // older than ours, so that when the bounds bite, what this process used recently stays.
     const onDisk = await this.readFile();
@@ -201,7 +226,6 @@ export class CountCache {
     const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
       const handle = await fs.open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(JSON.stringify(body));

@@ -3,6 +3,8 @@ import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../defaults';
 import type { CountRequest, EstimateReason } from '../types';
 import type { CountCache } from './count-cache';
 import { AbortedError, RateLimiter, sleep } from './rate-limiter';
+import type { CircuitBreaker } from './circuit';
+import { endpointOf, framingFloor, keyAt } from './plausible';
 import type { CountTransport, TransportFailure, TransportFailureKind } from './transport';
 
 /** An exact count, from the API now or from the cache of earlier answers. */
@@ -53,6 +55,14 @@ export interface CountingClientOptions {
   maxBackoffMs?: number;
   log?: (event: CountLogEvent) => void;
   now?: () => number;
+  /** The API base URL the transport talks to (undefined: the default): part of every cache key. */
+  baseURL?: string;
+  /** Stops every count at once after sustained 429/5xx answers (the CLI's, for the rest of its run). */
+  circuit?: CircuitBreaker;
+  /** When (ms since epoch) the run must be done: no wait, retry or call goes past it. */
+  deadline?: number;
+  /** How the deadline was set, for messages ("--max-wait 600"). */
+  deadlineLabel?: string;
 }
 
 interface InFlight {
@@ -91,6 +101,10 @@ export class CountingClient {
   private downReason: CountFailure | undefined;
   private nextBackoffMs: number;
   private calls = 0;
+  private endpoint: string;
+  private readonly circuit: CircuitBreaker | undefined;
+  private readonly deadline: number;
+  private readonly deadlineLabel: string;
 
   constructor(options: CountingClientOptions) {
     this.transport = options.transport;
@@ -104,6 +118,10 @@ export class CountingClient {
     this.nextBackoffMs = this.backoffMs;
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
+    this.endpoint = endpointOf(options.baseURL);
+    this.circuit = options.circuit;
+    this.deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+    this.deadlineLabel = options.deadlineLabel ?? 'the time limit';
   }
 
   /** HTTP attempts made so far (for benchmarks and tests). */
@@ -111,9 +129,10 @@ export class CountingClient {
     return this.calls;
   }
 
-  /** A new key or endpoint: forget what the old one was told. */
-  setTransport(transport: CountTransport | undefined): void {
+  /** A new key or endpoint: forget what the old one was told. Counts are cached per endpoint (`baseURL`). */
+  setTransport(transport: CountTransport | undefined, baseURL?: string): void {
     this.transport = transport;
+    this.endpoint = endpointOf(baseURL);
     this.authFailure = undefined;
     this.unknownModels.clear();
     this.downUntil = 0;
@@ -121,14 +140,14 @@ export class CountingClient {
     this.nextBackoffMs = this.backoffMs;
   }
 
-  /** The cache key of a request. */
+  /** The cache key of a request at the default endpoint. */
   static keyOf(request: CountRequest): string {
     return canonicalHash(request);
   }
 
-  /** A cached exact count for this request, without any I/O. */
+  /** A cached exact count for this request at the current endpoint, without any I/O. */
   peek(request: CountRequest): ExactCount | undefined {
-    const hit = this.cache.get(CountingClient.keyOf(request));
+    const hit = this.cache.get(keyAt(this.endpoint, CountingClient.keyOf(request)));
     return hit ? { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at } : undefined;
   }
 
@@ -138,7 +157,8 @@ export class CountingClient {
    * so a request of many megabytes does not block the thread while it is.
    */
   async count(request: CountRequest, signal?: AbortSignal): Promise<CountResult> {
-    const { hash: key, bytes } = await canonicalSliced(request);
+    const { hash, bytes } = await canonicalSliced(request);
+    const key = keyAt(this.endpoint, hash);
     const hit = this.cache.get(key);
     if (hit) return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at };
     const early = this.failFast(request.model);
@@ -191,7 +211,29 @@ export class CountingClient {
     const unknown = this.unknownModels.get(model);
     if (unknown) return { status: 'failed', reason: 'unknown-model', message: unknown };
     if (this.downReason && this.now() < this.downUntil) return this.downReason;
+    if (this.now() >= this.deadline) return this.deadlineFailure();
+    const blocked = this.circuit?.blocked();
+    if (blocked) return { status: 'failed', ...blocked };
     return undefined;
+  }
+
+  private deadlineFailure(): CountFailure {
+    return { status: 'failed', reason: 'timeout', message: `The run's time limit (${this.deadlineLabel}) is used up, so this count is estimated instead of waiting.` };
+  }
+
+  /** Aborts on the caller's abort, the circuit opening, or the deadline. */
+  private waitSignal(signal: AbortSignal): AbortSignal {
+    const signals = [signal];
+    if (this.circuit) signals.push(this.circuit.signal);
+    if (Number.isFinite(this.deadline)) signals.push(AbortSignal.timeout(Math.max(0, this.deadline - this.now())));
+    return signals.length === 1 ? signal : AbortSignal.any(signals);
+  }
+
+  /** Why a wait was cut short, when it was not the caller. */
+  private interrupted(model: string, last: CountFailure | undefined): CountFailure {
+    // Past the deadline or with the circuit open, failFast says so; else the wait ended for a circuit
+    // that has closed again since, and the last failure stands.
+    return this.failFast(model) ?? last ?? this.deadlineFailure();
   }
 
   private async fetchCount(request: CountRequest, key: string, body: Uint8Array, signal: AbortSignal): Promise<ExactCount | CountFailure> {
@@ -200,21 +242,32 @@ export class CountingClient {
       const early = this.failFast(request.model);
       if (early) return early;
       // Estimates never wait on the API; a count that would wait past the retry budget gives up.
-      if (this.limiter.delay() > this.maxRetryWaitMs) {
+      const delay = this.limiter.delay();
+      if (delay > this.deadline - this.now()) return this.deadlineFailure();
+      if (delay > this.maxRetryWaitMs) {
         return { status: 'failed', reason: 'rate-limited', message: 'Rate limited: waiting for the next free slot.' };
       }
       try {
-        await this.limiter.acquire(signal);
+        await this.limiter.acquire(this.waitSignal(signal));
       } catch (err) {
-        if (err instanceof AbortedError) return cancelledFailure();
-        throw err;
+        if (!(err instanceof AbortedError)) throw err;
+        return signal.aborted ? cancelledFailure() : this.interrupted(request.model, last);
       }
       const transport = this.transport;
       if (!transport) return this.failFast(request.model)!;
+      if (this.circuit && !this.circuit.beginAttempt()) return this.failFast(request.model) ?? this.interrupted(request.model, last);
       const started = this.now();
       this.calls++;
-      const result = await transport(request, { signal, timeoutMs: this.timeoutMs, body });
+      const timeoutMs = Math.max(1, Math.min(this.timeoutMs, this.deadline - started));
+      const result = await transport(request, { signal, timeoutMs, body });
       const ms = this.now() - started;
+      this.circuit?.record(result.ok ? 'ok' : result.kind === 'rate-limited' || result.kind === 'server' || result.kind === 'timeout' ? result.kind : 'other');
+      if (result.ok && result.tokens < framingFloor(request)) {
+        // 0 (or less than the framing alone) for a non-empty request: not a count, and never cached.
+        const message = `The API answered ${result.tokens} input tokens for a request that cannot have fewer than ${framingFloor(request)}; not trusted.`;
+        this.log({ model: request.model, outcome: 'invalid-response', ms, attempt, status: 200, message });
+        return { status: 'failed', reason: 'server-error', message };
+      }
       if (result.ok) {
         this.log({ model: request.model, outcome: 'ok', ms, attempt, status: 200 });
         this.markUp();
@@ -232,10 +285,11 @@ export class CountingClient {
       }
       const wait = this.retryWait(result, attempt);
       if (wait > this.maxRetryWaitMs) break;
+      if (wait > this.deadline - this.now()) return this.deadlineFailure();
       try {
-        await sleep(wait, signal);
+        await sleep(wait, this.waitSignal(signal));
       } catch {
-        return cancelledFailure();
+        return signal.aborted ? cancelledFailure() : this.interrupted(request.model, last);
       }
     }
     if (last && (last.reason === 'network' || last.reason === 'timeout' || last.reason === 'server-error')) this.markDown(last);

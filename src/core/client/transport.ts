@@ -1,4 +1,5 @@
 import type { CountRequest } from '../types';
+import { sdkLogger, type SdkLogSink } from './sdk-log';
 
 /** What one HTTP attempt at count_tokens came to. Never carries the API key. */
 export type TransportResult =
@@ -33,6 +34,8 @@ export interface SdkTransportOptions {
   baseURL?: string;
   /** Sent as the SDK's `fetch`; tests and proxies only. */
   fetch?: typeof fetch;
+  /** Where the SDK's own log lines go (redacted, no bodies); they never reach the console. */
+  log?: SdkLogSink;
 }
 
 type Sdk = typeof import('@anthropic-ai/sdk');
@@ -79,6 +82,9 @@ export function sdkTransport(options: SdkTransportOptions): CountTransport {
       fetchOptions: { redirect: 'manual' },
       maxRetries: 0,
       timeout: timeoutMs,
+      // Never the SDK's default console logger: ANTHROPIC_LOG=debug would print on stdout (breaking
+      // --json), unredacted error bodies, and a preview of the prompt.
+      logger: sdkLogger(options.log ?? (() => undefined), options.apiKey),
     });
     // The SDK's timeout stops at the response headers; a body that drips in needs a deadline too.
     const deadline = AbortSignal.timeout(timeoutMs);

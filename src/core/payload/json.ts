@@ -133,8 +133,10 @@ export function parseJsonc(text: string, start = 0): StructuredResult {
             value = scanner.getTokenValue();
             break;
           case T_NUMBER: {
+            // A valid literal beyond the range of a double (1e400) is read as the ±Infinity it is;
+            // the document reports it where it matters (recognise.ts), rather than as bad syntax.
             value = Number(scanner.getTokenValue());
-            if (!Number.isFinite(value)) fail('invalid number format');
+            if (Number.isNaN(value)) fail('invalid number format');
             break;
           }
           case T_TRUE:

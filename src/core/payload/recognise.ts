@@ -1,3 +1,4 @@
+import { describeNonFinite, nonFiniteNumbers } from './nonfinite';
 import type { CountBody, Finding, Json, JsonObject, ParseResult, ParsedDocument, PayloadPart, SourceRange } from '../types';
 import { lineIndexOf } from './lines';
 import { propOf, type OutlineNode } from './tree';
@@ -176,6 +177,10 @@ class Builder {
     // Parts in reading order: system, messages, tools.
     const order = { system: 0, message: 1, tool: 2 } as const;
     this.parts.sort((a, b) => order[a.kind] - order[b.kind] || a.index - b.index);
+    // Infinity and NaN have no JSON form: a JSON client sends them as null, so that is what is counted.
+    for (const n of nonFiniteNumbers(body as unknown as Json)) {
+      this.warn('non-finite-number', `\`${n.path}\` is ${describeNonFinite(n.value)}; JSON cannot carry it, so the request is counted with null there.`);
+    }
     const doc: ParsedDocument = { kind, body, stripped: this.stripped, placeholder, parts: this.parts, findings: this.findings, ...extra };
     return { status: 'ok', doc };
   }
@@ -321,7 +326,7 @@ function requestDocument(ctx: RecogniseContext, obj: JsonObject, root: OutlineNo
         if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
           extra.maxTokens = value;
           if (valueRange) extra.maxTokensRange = valueRange;
-        } else b.warn('invalid-max-tokens', `\`max_tokens\` should be a positive whole number, but it is ${typeof value === 'number' ? String(value) : describe(value)}.`, valueRange);
+        } else b.warn('invalid-max-tokens', `\`max_tokens\` should be a positive whole number, but it is ${typeof value === 'number' ? (Number.isFinite(value) ? String(value) : describeNonFinite(value)) : describe(value)}.`, valueRange);
       }
     } else {
       b.stripped.push(key);

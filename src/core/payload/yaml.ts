@@ -60,8 +60,8 @@ function cstTooDeep(tokens: CST.Token[]): number | undefined {
 class ConversionError extends Error {}
 
 /**
- * Turns what `toJS` returned into plain JSON, in place where possible: non-finite numbers become
- * null, dates ISO strings, maps objects, sets arrays; recursion (an alias inside its own anchor)
+ * Turns what `toJS` returned into plain JSON, in place where possible: non-finite numbers stay
+ * as they are (reported by recognise.ts), dates ISO strings, maps objects, sets arrays; recursion (an alias inside its own anchor)
  * and nesting over MAX_NESTING are refused.
  */
 function toJson(value: unknown, depth: number, ancestors: Set<object>, done: WeakSet<object>): Json {
@@ -71,7 +71,8 @@ function toJson(value: unknown, depth: number, ancestors: Set<object>, done: Wea
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) ? value : null;
+      // `.inf`, `-.inf` and `.nan` are the numbers they are, not null; recognise.ts reports them.
+      return value;
     case 'bigint':
       return Number(value);
     case 'object':
