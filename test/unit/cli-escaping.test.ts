@@ -124,6 +124,13 @@ describe('CLI output escaping (hostile file names, model ids, tool names, messag
     });
   }
 
+  it('stderr names a missing hostile path with its control characters made visible', () => {
+    const err = runs['count missing']!.stderr;
+    assert.match(err, /token-lens: /);
+    assert.equal(RAW.exec(err), null, JSON.stringify(err));
+    assert.deepEqual(injectedCommands(err), []);
+  });
+
   it('the escaping modules', () => {
     assert.equal(visible('a\x1b[31mb\r\n\t\u202ec\u0085'), 'a\\x1b[31mb\\r\\n\\t\\u202ec\\x85');
     assert.equal(visible('plain ≈ text/ü'), 'plain ≈ text/ü');

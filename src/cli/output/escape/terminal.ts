@@ -30,3 +30,14 @@ export function visibleKeepingLineBreaks(text: string): string {
   return text.replace(UNSAFE, (c) => (c === '\n' || c === '\r' ? c : escapeChar(c)));
 }
 
+/**
+ * A message for stderr: each of its lines (a message may have several, e.g. git's) after
+ * `prefix`, with control and bidi characters made visible, so a path in it cannot start a line
+ * of its own.
+ */
+export function messageLines(prefix: string, message: string): string {
+  return message
+    .split('\n')
+    .map((l) => `${prefix}${visible(l)}\n`)
+    .join('');
+}
