@@ -134,6 +134,7 @@ describe('CLI output escaping (hostile file names, model ids, tool names, messag
   it('the escaping modules', () => {
     assert.equal(visible('a\x1b[31mb\r\n\t\u202ec\u0085'), 'a\\x1b[31mb\\r\\n\\t\\u202ec\\x85');
     assert.equal(visible('plain ≈ text/ü'), 'plain ≈ text/ü');
+    assert.equal(visible('a\u2028b\u2029c'), 'a\\u2028b\\u2029c');
     assert.equal(code('requests/a.json'), '`requests/a.json`');
     assert.equal(code('a<b>'), 'a&lt;b&gt;');
     assert.equal(plain('[x](y) `z` | <i>'), '\\[x\\](y) \\`z\\` \\| &lt;i&gt;');

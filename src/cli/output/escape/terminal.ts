@@ -1,7 +1,8 @@
 /**
  * Text from a file or the API (paths, model ids, tool names, messages) as a terminal or a log
  * shows it: C0 and C1 control characters (ESC, CR, LF, TAB, DEL, ...) and the bidirectional
- * overrides and isolates (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F, U+061C)
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F, U+061C),
+ * and the line and paragraph separators U+2028, U+2029 (some log viewers break lines there)
  * become visible escapes (`\x1b`, `\r`, `\n`, `\u202e`), so a file name cannot move the cursor,
  * colour or clear the screen, start a new line, or reorder what is printed after it. Everything
  * else (any printable Unicode) is kept. A backslash is kept as it is (Windows paths), so an escape
@@ -9,7 +10,7 @@
  */
 
 /** The characters made visible. */
-export const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
