@@ -7,6 +7,7 @@ import { runDiff } from './commands/diff';
 import { publishGithub, wantsGithub, type GithubFlags } from './github/publish';
 import { DEFAULT_FORMAT, FORMAT_FLAGS, FORMAT_OPTIONS, FORMATS, formatsHelp, type FormatName } from './output/formats';
 import type { CommandResult, CountResult } from './output/model';
+import { messageLines } from './output/escape/terminal';
 import { progressPrinter } from './output/progress';
 import { routeConsoleToStderr } from './console-guard';
 import { openSession, type Io, type Session } from './session';
@@ -137,7 +138,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       },
     });
   } catch (err) {
-    io.stderr(`token-lens: ${(err as Error).message}\n\n${USAGE}\n`);
+    io.stderr(`${messageLines('token-lens: ', (err as Error).message)}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -156,7 +157,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (!Object.hasOwn(COMMAND_USAGE, command)) {
-    io.stderr(`token-lens: unknown command "${command}"\n\n${USAGE}\n`);
+    io.stderr(`${messageLines('token-lens: ', `unknown command "${command}"`)}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {
@@ -218,7 +219,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     let code: number;
     if (command === 'count') {
       const report = await countPaths(paths, ctx, DEFAULT_TOOL_THRESHOLD);
-      for (const m of report.unmatched) io.stderr(`token-lens: ${m.arg}: ${m.problem}\n`);
+      for (const m of report.unmatched) io.stderr(messageLines('token-lens: ', `${m.arg}: ${m.problem}`));
       const { version, ...shared } = info;
       result = { version, command: 'count', ...shared, files: report.files } satisfies CountResult;
       code = countExitCode(report);
@@ -236,7 +237,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return code;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr(`token-lens: ${err.message}\n`);
+    io.stderr(messageLines('token-lens: ', err.message));
     return 2;
   } finally {
     await session?.close();

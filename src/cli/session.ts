@@ -6,6 +6,7 @@ import { findProjectConfig, limitsFor, loadProjectConfig, pathOptionsFor, type P
 import { ModelRegistry } from '../core/models/registry';
 import type { FileSettings } from './count';
 import { displayPath } from './count';
+import { messageLines, visible } from './output/escape/terminal';
 
 /** What the CLI talks to: captured in tests, the process otherwise. */
 export interface Io {
@@ -90,9 +91,9 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
       const loaded = await loadProjectConfig(file);
       const errors = loaded.findings.filter((f) => f.severity === 'error');
       if (errors.length > 0) {
-        return { ok: false, message: errors.map((f) => `${displayPath(f.file, io.cwd)}${f.line ? `:${f.line}` : ''}: ${f.message}`).join('\ntoken-lens: ') };
+        return { ok: false, message: errors.map((f) => visible(`${displayPath(f.file, io.cwd)}${f.line ? `:${f.line}` : ''}: ${f.message}`)).join('\n') };
       }
-      for (const f of loaded.findings) io.stderr(`token-lens: ${displayPath(f.file, io.cwd)}${f.line ? `:${f.line}` : ''}: ${f.message}\n`);
+      for (const f of loaded.findings) io.stderr(messageLines('token-lens: ', `${displayPath(f.file, io.cwd)}${f.line ? `:${f.line}` : ''}: ${f.message}`));
       project = loaded.config;
       if (!project && options.configFile !== undefined) {
         return { ok: false, message: `${displayPath(file, io.cwd)}: no "tokenLens" key in this package.json` };
@@ -161,13 +162,13 @@ async function openCounting(io: Io, options: SessionOptions): Promise<{ counting
   const stack = createCountingStack({
     // A relative --cache-dir is relative to the directory the command runs in.
     cacheFile: path.join(path.resolve(io.cwd, options.cacheDir ?? defaultCacheDir(io.env)), 'counts.json'),
-    onCacheProblem: (message) => io.stderr(`token-lens: ${message}\n`),
+    onCacheProblem: (message) => io.stderr(messageLines('token-lens: ', message)),
     rateLimitPerMinute: options.rpm,
     // A batch run waits for the next free slot (--rpm, or a 429's retry-after) rather than
     // falling back to estimates for every file past the first minute's calls.
     maxRetryWaitMs: CLI_MAX_WAIT_MS,
     // The SDK's own log (ANTHROPIC_LOG) goes to stderr, redacted, never to stdout.
-    sdkLog: (level, line) => io.stderr(`token-lens: sdk ${level}: ${line}\n`),
+    sdkLog: (level, line) => io.stderr(messageLines(`token-lens: sdk ${level}: `, line)),
     // A run-level deadline, and a breaker that estimates the rest of the run after sustained
     // 429/5xx answers instead of waiting them out file by file.
     ...(options.maxWaitSeconds !== undefined ? { deadline: { at: Date.now() + options.maxWaitSeconds * 1000, label: `--max-wait ${options.maxWaitSeconds} s` } } : {}),

@@ -32,7 +32,9 @@ describe('CLI output formats (the table)', () => {
     for (const f of Object.keys(FORMATS) as (keyof typeof FORMATS)[]) {
       const out = await cli(['count', '--offline', ...(f === DEFAULT_FORMAT ? [] : [`--${f}`]), 'requests'], {}, dir);
       assert.equal(out.code, 0, `${f}: ${out.stderr}`);
-      assert.equal(out.stdout, FORMATS[f].render(result, { cwd: dir, env: {} }), f);
+      // --github guards its table with a stop-commands token that is new on every run.
+      const sameToken = (t: string) => t.replace(/\b[0-9a-f]{32}\b/g, 'TOKEN');
+      assert.equal(sameToken(out.stdout), sameToken(FORMATS[f].render(result, { cwd: dir, env: {} })), f);
     }
   });
 

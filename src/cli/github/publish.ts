@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gitRoot } from '../git';
 import type { CountedFile, FileReport } from '../count';
+import { messageLines } from '../output/escape/terminal';
 import { annotation } from '../output/github';
 import { roundUSD, type CommandResult } from '../output/model';
 import { checkSarif } from '../output/sarif';
@@ -46,7 +47,7 @@ export async function publishGithub(result: CommandResult, markdown: () => strin
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, `${JSON.stringify(log, null, 2)}\n`);
     } catch (err) {
-      io.stderr(`token-lens: cannot write the SARIF file ${flags.sarif}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      io.stderr(messageLines('token-lens: ', `cannot write the SARIF file ${flags.sarif}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
       code = 2;
     }
   }
@@ -116,7 +117,7 @@ async function comment(report: string, io: Io): Promise<void> {
 
 /** A warning or notice: a workflow command in GitHub Actions (shown on the run), a plain line elsewhere. */
 function say(io: Io, level: 'warning' | 'notice', message: string): void {
-  io.stderr(io.env.GITHUB_ACTIONS === 'true' ? `${annotation(level, message)}\n` : `token-lens: ${level}: ${message}\n`);
+  io.stderr(io.env.GITHUB_ACTIONS === 'true' ? `${annotation(level, message)}\n` : messageLines(`token-lens: ${level}: `, message));
 }
 
 /** Appends to the file an Actions variable names; warns when unset or unwritable. */

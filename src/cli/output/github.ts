@@ -4,25 +4,22 @@
  * for the log. `::error` for what fails the run (a limit exceeded, a file that cannot be read),
  * `::warning` for other findings, `::notice` for information (offline, a diff's changes). Paths are made relative to `GITHUB_WORKSPACE` (the repository root in Actions)
  * when it is set.
+ *
+ * The readable report after the annotations is free text from the files (paths, model ids, tool
+ * names): it is printed inside a `::stop-commands::<random token>` block, so the runner executes
+ * nothing in it, and no line of it can begin like a command (`escape/workflow.ts`).
  */
 import * as path from 'node:path';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
 import type { CheckedFile, CheckResult, CommandResult, CountResult, DiffEntry, DiffResult, RunInfo } from './model';
+import { escapeData, escapeProperty, guarded } from './escape/workflow';
 import { renderTable } from './table';
 import { changeText, diffRowExact, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 const TITLE = 'Token Lens';
 
-/** Escapes a workflow command's message (%, CR, LF). */
-export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Escapes a workflow command's property value (also `:` and `,`). */
-export function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
+export { escapeData, escapeProperty };
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -38,6 +35,11 @@ export function annotationPath(shown: string, ctx: RenderContext): string {
   if (!workspace) return shown;
   const rel = path.relative(path.resolve(workspace), path.resolve(ctx.cwd, shown));
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : shown;
+}
+
+/** The annotations, then the readable report inside a stop-commands guard. */
+function withReport(annotations: string[], r: CommandResult, ctx: RenderContext): string {
+  return `${annotations.map((l) => `${l}\n`).join('')}${guarded(renderTable(r, ctx))}`;
 }
 
 function offlineNotice(info: RunInfo): string[] {
@@ -66,7 +68,7 @@ function countGithub(r: CountResult, ctx: RenderContext): string {
     ...r.files.flatMap((f) => ('error' in f ? [annotation('error', f.error, { file: annotationPath(f.path, ctx), line: f.line ?? 1 })] : [])),
     ...fileDiagnostics(counted, ctx, new Set()),
   ];
-  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
+  return withReport(lines, r, ctx);
 }
 
 function checkGithub(r: CheckResult, ctx: RenderContext): string {
@@ -79,7 +81,7 @@ function checkGithub(r: CheckResult, ctx: RenderContext): string {
     // Findings that are not limits do not fail a check: warnings.
     ...fileDiagnostics(counted, ctx, new Set(['over-budget', 'tool-over-threshold'])),
   ];
-  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
+  return withReport(lines, r, ctx);
 }
 
 function diffGithub(r: DiffResult, ctx: RenderContext): string {
@@ -100,7 +102,7 @@ function diffGithub(r: DiffResult, ctx: RenderContext): string {
         : annotation('warning', `${e.path} at ${r.ref}: ${e.error}`),
     );
   }
-  return `${lines.map((l) => `${l}\n`).join('')}${renderTable(r, ctx)}`;
+  return withReport(lines, r, ctx);
 }
 
 /** The annotations of any command, then its readable report. */

@@ -7,22 +7,8 @@ import { formatUSD } from '../../core/format';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
 import type { CheckResult, CommandResult, CountResult, DiffResult, RunInfo } from './model';
+import { code, plain } from './escape/markdown';
 import { changeText, signedTokens, signedUSD, tokens } from './text';
-
-/** A table cell: pipes escaped, line breaks flattened. */
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-
-/** Text from a file or the API outside code: table-safe, HTML in it shown, not rendered, and no backtick opening a code span. */
-function plain(text: string): string {
-  return cell(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '\\`');
-}
-
-/** A path as inline code (backticks in it fall back to plain text). */
-function code(text: string): string {
-  return text.includes('`') ? plain(text) : `\`${cell(text)}\``;
-}
 
 function offline(info: RunInfo): string {
   return info.offline ? ' (offline estimates)' : '';

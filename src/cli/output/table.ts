@@ -1,13 +1,16 @@
 /**
  * The default output: readable tables for a terminal. `count`: one row per file, then tools over
  * the threshold and diagnostics; `check`: one row per limit exceeded and a verdict; `diff`: the
- * files that changed and the totals.
+ * files that changed and the totals. Every cell and line is passed through `visible` (control and
+ * bidi characters of file names, model ids, tool names and messages as escapes), so one row is one
+ * line and nothing in a file reaches the terminal as an escape sequence.
  */
 import { formatUSD } from '../../core/format';
 import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
 import type { RenderContext } from './formats';
 import type { CheckResult, CommandResult, DiffResult, DiffSide } from './model';
+import { visible } from './escape/terminal';
 import { changeText, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 /** Why a count is an estimate, short enough for a table column (core/format's REASON_TEXT is the long form). */
@@ -50,8 +53,9 @@ function cacheLine(f: CountedFile): string | undefined {
   return `${head}; ${costs}${payoff}`;
 }
 
-/** Pads columns to their widest cell; the last column is left ragged. */
-function columns(rows: string[][], rightAligned: Set<number>): string {
+/** Pads columns to their widest cell; the last column is left ragged. Cells are made `visible` first. */
+function columns(raw: string[][], rightAligned: Set<number>): string {
+  const rows = raw.map((r) => r.map(visible));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
   return rows
     .map((r) =>
@@ -97,7 +101,7 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   for (const f of counted) {
     for (const d of f.diagnostics) notes.push(`${f.path}${d.line ? `:${d.line}` : ''}: ${d.severity} ${d.code}: ${d.message}`);
   }
-  if (notes.length > 0) lines.push('', ...notes);
+  if (notes.length > 0) lines.push('', ...notes.map(visible));
 
   const skipped = files.filter((f) => 'skipped' in f);
   const errors = files.filter((f) => 'error' in f).length;
@@ -105,7 +109,7 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   const summary = [`${counted.length} file${counted.length === 1 ? '' : 's'} counted (${exact} exact, ${counted.length - exact} estimated)`];
   if (skipped.length > 0) summary.push(`${skipped.length} skipped (not prompt or payload files: ${skipped.map((f) => f.path).join(', ')})`);
   if (errors > 0) summary.push(`${errors} with errors`);
-  lines.push('', `${summary.join('; ')}. Prices as of ${info.pricesAsOf}${info.offline ? '; offline estimates marked ≈' : ''}.`);
+  lines.push('', `${visible(summary.join('; '))}. Prices as of ${info.pricesAsOf}${info.offline ? '; offline estimates marked ≈' : ''}.`);
   return `${lines.join('\n').replace(/^\n/, '')}\n`;
 }
 
@@ -123,7 +127,7 @@ function formatCheckTable(r: CheckResult): string {
     }
     lines.push(columns(rows, new Set([2, 3, 4])), '');
   }
-  for (const e of r.errors) lines.push(`${e.path}${e.line ? `:${e.line}` : ''}: error: ${e.error}`);
+  for (const e of r.errors) lines.push(visible(`${e.path}${e.line ? `:${e.line}` : ''}: error: ${e.error}`));
   if (r.errors.length > 0) lines.push('');
   const s = r.summary;
   const checked = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
@@ -170,7 +174,7 @@ function formatDiffTable(r: DiffResult): string {
     ]);
     lines.push(columns(rows, new Set([2, 3, 5, 6, 7])), '');
   }
-  for (const e of r.errors) lines.push(`${e.path}${e.line ? `:${e.line}` : ''}: error${e.side === 'ref' ? ` at ${r.ref}` : ''}: ${e.error}`);
+  for (const e of r.errors) lines.push(visible(`${e.path}${e.line ? `:${e.line}` : ''}: error${e.side === 'ref' ? ` at ${r.ref}` : ''}: ${e.error}`));
   if (r.errors.length > 0) lines.push('');
   const f = t.files;
   const counts = `${f.changed} changed, ${f.added} added, ${f.removed} removed, ${f.unchanged} unchanged`;
@@ -178,7 +182,7 @@ function formatDiffTable(r: DiffResult): string {
   const head = shown.length === 0 ? `No prompt or payload file changed since ${r.ref}${commit} (${plural(f.unchanged, 'file')} unchanged)` : `${counts} since ${r.ref}${commit}`;
   const note = offlineNote(r);
   const unpriced = t.unpriced > 0 ? `; ${plural(t.unpriced, 'file')} without a price left out of the costs` : '';
-  lines.push(`${head}. Costs are input cost per request, prices as of ${r.pricesAsOf}${unpriced}${note ? `; ${note}` : ''}.`);
+  lines.push(`${visible(head)}. Costs are input cost per request, prices as of ${r.pricesAsOf}${unpriced}${note ? `; ${note}` : ''}.`);
   return `${lines.join('\n')}\n`;
 }
 
