@@ -1,3 +1,4 @@
+import { buildSync } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -61,5 +62,25 @@ export function useCliWorkspace(makeDir: () => string, set: (w: CliWorkspace) =>
     if (!current) return;
     rmSync(current.dir, { recursive: true, force: true });
     rmSync(current.cacheDir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Bundles the CLI into one self-contained CommonJS file at `outfile`, as scripts/build.mjs does
+ * (SDK included, jsonc-parser's ESM build, `import.meta.url` for CommonJS), for tests that run it
+ * as another user or from a folder that cannot reach this checkout's node_modules.
+ */
+export function bundleCli(outfile: string): void {
+  const root = path.join(__dirname, '../..');
+  buildSync({
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+    alias: { 'jsonc-parser': path.join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   });
 }

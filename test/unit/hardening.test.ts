@@ -14,7 +14,7 @@ import { CircuitBreaker } from '../../src/core/client/circuit';
 import { CountingClient } from '../../src/core/client/counting-client';
 import { sdkTransport } from '../../src/core/client/transport';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
-import { cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
+import { bundleCli, cli, useCliWorkspace, write, type CliWorkspace } from '../support/cli';
 import { within } from '../support/poll';
 import { releaseFifo } from '../support/probes';
 
@@ -96,11 +96,13 @@ describe('hardening #12.4: unreadable folders and files are errors, never a sile
     dir = mkdtempSync(path.join(tmpdir(), 'tl-perm-'));
     chmodSync(dir, 0o755);
     bundle = path.join(dir, 'cli.cjs');
-    buildSync({ entryPoints: [path.join(__dirname, '../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent', packages: 'external' });
+    // Self-contained: the unprivileged user may not reach this checkout's node_modules (a clone
+    // under a 0700 temporary folder).
+    bundleCli(bundle);
     const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
     const exec = (args: string[]) => {
       const [cmd, ...rest] = [...prefix, process.execPath, bundle, ...args];
-      const r = spawnSync(cmd!, rest, { cwd: path.join(dir, 'ws'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir, NODE_PATH: path.join(__dirname, '../../node_modules') }, timeout: 30_000 });
+      const r = spawnSync(cmd!, rest, { cwd: path.join(dir, 'ws'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir }, timeout: 30_000 });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     };
     write(dir, 'ws/ok.json', payload);
@@ -341,7 +343,9 @@ describe('hardening #12.6: ANTHROPIC_LOG=debug never breaks --json or leaks the 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tl-sdklog-'));
     bundle = path.join(dir, 'cli.cjs');
-    buildSync({ entryPoints: [path.join(__dirname, '../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent', packages: 'external' });
+    // Self-contained: the unprivileged user may not reach this checkout's node_modules (a clone
+    // under a 0700 temporary folder).
+    bundleCli(bundle);
     api = await startFakeApi();
     write(dir, 'ws/requests/a.json', { ...payload, messages: [{ role: 'user', content: 'PROMPT-TEXT-MARKER hello' }] });
   });
@@ -354,7 +358,7 @@ describe('hardening #12.6: ANTHROPIC_LOG=debug never breaks --json or leaks the 
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [bundle, ...args], {
         cwd: path.join(dir, 'ws'),
-        env: { PATH: process.env.PATH ?? '', HOME: dir, NODE_PATH: path.join(__dirname, '../../node_modules'), ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_LOG: 'debug' },
+        env: { PATH: process.env.PATH ?? '', HOME: dir, ANTHROPIC_API_KEY: api.apiKey, ANTHROPIC_BASE_URL: api.url, ANTHROPIC_LOG: 'debug' },
       });
       let stdout = '';
       let stderr = '';
