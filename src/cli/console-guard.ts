@@ -1,3 +1,5 @@
+import { redactKey } from '../core/client/sdk-log';
+
 /**
  * Keeps the CLI's stdout for its report alone: whatever a library prints through `console`
  * (`console.log`, `console.debug`, ... all of which write to stdout or stderr as they please) goes
@@ -8,7 +10,7 @@ export function routeConsoleToStderr(write: (text: string) => void, apiKey: stri
   const { formatWithOptions } = require('node:util') as typeof import('node:util');
   const line = (...args: unknown[]) => {
     let text = formatWithOptions({ colors: false, depth: 2 }, ...args);
-    if (apiKey && apiKey.length >= 4) text = text.split(apiKey).join('[redacted]');
+    if (apiKey) text = redactKey(text, apiKey);
     write(`${text}\n`);
   };
   for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir'] as const) {

@@ -1,11 +1,12 @@
-import * as path from 'node:path';
 import { breakpointPart, type Analysis, type AnalyzeOptions } from '../core/analyze';
 import type { Counting } from '../core/counting';
 import { DEFAULT_MAX_BYTES, isCandidatePath, lineOf, type PathOptions } from '../core/payload';
 import { analyseText } from '../core/pipeline';
 import type { EstimateReason } from '../core/types';
-import { decodeUtf8, readRegularFile, tooLargeMessage } from '../core/fs/read-regular';
-import { expandPaths } from './files';
+import { decodeUtf8, readRegularFile } from '../core/fs/read-regular';
+import { displayPath, expandPaths } from './files';
+
+export { displayPath };
 
 /** One file's entry in the report (also the `--json` schema, see README "JSON output"). */
 export type FileReport = CountedFile | SkippedFile | ErrorFile;
@@ -134,11 +135,6 @@ export async function countFiles(options: CountOptions): Promise<CountReport> {
   };
 }
 
-/** The error for a file over the size limit. */
-export function tooLarge(size: number, maxBytes: number): string {
-  return tooLargeMessage(size, maxBytes);
-}
-
 /** A file on disk as a {@link FileSource}. */
 export function diskSource(file: string, cwd: string, explicit: boolean): FileSource {
   return {
@@ -197,14 +193,13 @@ function usd(amount: number | undefined): number | null {
   return amount === undefined || !Number.isFinite(amount) ? null : Math.round(amount * 1e10) / 1e10;
 }
 
-/** `file` relative to `cwd` with `/` separators when inside it, else as given. */
-export function displayPath(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
-}
 
 function report(shown: string, text: string, a: Analysis, threshold: number): CountedFile {
   const line = (offset: number | undefined) => (offset === undefined ? null : lineOf(text, offset).line + 1);
+  const position = (offset: number | undefined) => {
+    const at = offset === undefined ? undefined : lineOf(text, offset);
+    return { line: at ? at.line + 1 : null, column: at ? at.column + 1 : null };
+  };
   const cost = a.cost;
   const cache = a.cache;
   const prefixes = a.cachePrefixes ?? [];
@@ -257,8 +252,7 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
       severity: f.severity,
       code: f.code,
       message: f.message,
-      line: line(f.range?.start),
-      column: f.range ? lineOf(text, f.range.start).column + 1 : null,
+      ...position(f.range?.start),
     })),
   };
 }

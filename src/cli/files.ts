@@ -10,13 +10,14 @@ export interface FileTarget {
   explicit: boolean;
 }
 
-/** Folders never worth walking into. */
-export const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/.vscode-test/**', '**/coverage/**'];
-
-/** The names of {@link IGNORED_DIRS}. */
+/** Folders never worth walking into, by name. */
 const IGNORED_DIR_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'coverage']);
 
-function shownPath(file: string, cwd: string): string {
+/** The same folders as globs. */
+export const IGNORED_DIRS = [...IGNORED_DIR_NAMES].map((name) => `**/${name}/**`);
+
+/** `file` relative to `cwd` with `/` separators when inside it, else as given. */
+export function displayPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
@@ -65,7 +66,7 @@ export async function expandPaths(args: string[], cwd: string, isCandidate: (p: 
       // Walked by hand rather than by glob: a folder that cannot be read is an error, not a silent gap.
       const walked = await walkFolder(abs, { ignoreDirs: IGNORED_DIR_NAMES });
       walked.files.filter(isCandidate).forEach((f) => add(f, false));
-      for (const p of walked.problems) missing.push({ arg: shownPath(p.path, cwd), problem: p.problem });
+      for (const p of walked.problems) missing.push({ arg: displayPath(p.path, cwd), problem: p.problem });
     }
   }
   return { targets, missing };

@@ -232,8 +232,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       result = diff.result;
       code = diff.code;
     }
-    io.stdout(FORMATS[format].render(result, pathCtx));
-    if (wantsGithub(github)) code = Math.max(code, await publishGithub(result, () => FORMATS.markdown.render(result, pathCtx), github, io, VERSION));
+    const out = FORMATS[format].render(result, pathCtx);
+    io.stdout(out);
+    const markdown = () => (format === 'markdown' ? out : FORMATS.markdown.render(result, pathCtx));
+    if (wantsGithub(github)) code = Math.max(code, await publishGithub(result, markdown, github, io, VERSION));
     return code;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;

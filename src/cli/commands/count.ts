@@ -1,3 +1,4 @@
+import { reasonOf } from '../../core/counting';
 import { countFiles, type CountReport } from '../count';
 import type { RunInfo } from '../output/model';
 import type { LimitFlags, Session } from '../session';
@@ -12,10 +13,11 @@ export interface CommandContext {
 
 /** The fields every command's result shares. */
 export function runInfo(session: Session, version: string): RunInfo {
+  const reason = reasonOf(session.counting);
   return {
     version,
-    offline: 'reason' in session.counting,
-    offlineReason: 'reason' in session.counting ? (session.counting.reason === 'offline' ? 'offline' : 'no-key') : null,
+    offline: reason !== undefined,
+    offlineReason: reason === undefined ? null : reason === 'offline' ? 'offline' : 'no-key',
     pricesAsOf: session.registry.asOf,
     config: session.projectShown,
   };

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { DEFAULT_TOOL_THRESHOLD } from '../../core/defaults';
-import { decodeUtf8 } from '../../core/fs/read-regular';
+import { decodeUtf8, tooLargeMessage } from '../../core/fs/read-regular';
 import { DEFAULT_MAX_BYTES, isCandidatePath } from '../../core/payload';
-import { countSources, diskSource, displayPath, tooLarge, type CountedFile, type FileResult, type FileSource } from '../count';
+import { countSources, diskSource, displayPath, type CountedFile, type FileResult, type FileSource } from '../count';
 import { expandPaths, IGNORED_DIRS } from '../files';
 import { commitOf, gitRoot, listTree, readBlobs, type TreeEntry } from '../git';
 import { roundUSD, type DiffEntry, type DiffResult, type DiffSide, type DiffTotalsSide, type RunInfo } from '../output/model';
@@ -114,7 +114,7 @@ export async function runDiff(
       shown: displayPath(abs, cwd),
       explicit,
       read: async (maxBytes) => {
-        if (entry.size > maxBytes) return { ok: false, error: tooLarge(entry.size, maxBytes) };
+        if (entry.size > maxBytes) return { ok: false, error: tooLargeMessage(entry.size, maxBytes) };
         const decoded = refTexts.get(abs);
         if (decoded === undefined) return { ok: false, error: `cannot read ${entry.path} at ${ref}` };
         return decoded.valid ? { ok: true, text: decoded.text } : { ok: true, text: decoded.text, invalidUtf8: true };

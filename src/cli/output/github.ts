@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
-import type { CheckedFile, CheckResult, CommandResult, CountResult, DiffEntry, DiffResult, RunInfo } from './model';
+import { LIMIT_DIAGNOSTICS, type CheckedFile, type CheckResult, type CommandResult, type CountResult, type DiffEntry, type DiffResult, type RunInfo } from './model';
 import { escapeData, escapeProperty, guarded } from './escape/workflow';
 import { renderTable } from './table';
 import { changeText, diffRowExact, offlineNote, signedTokens, signedUSD, tokens } from './text';
@@ -53,7 +53,7 @@ function offlineNotice(info: RunInfo): string[] {
  * The files' warnings and errors (a thinking budget too small, a retiring model, ...) as warnings:
  * they do not fail the run. `::error` is kept for what makes the exit code non-zero.
  */
-function fileDiagnostics(files: CountedFile[], ctx: RenderContext, skip: Set<string>): string[] {
+function fileDiagnostics(files: CountedFile[], ctx: RenderContext, skip: ReadonlySet<string>): string[] {
   return files.flatMap((f) =>
     f.diagnostics
       .filter((d) => d.severity !== 'info' && !skip.has(d.code))
@@ -79,7 +79,7 @@ function checkGithub(r: CheckResult, ctx: RenderContext): string {
     // A file that could not be read or parsed is annotated; an argument that named nothing is not a file.
     ...r.errors.map((e) => (r.files.some((f) => f.path === e.path) ? annotation('error', e.error, { file: annotationPath(e.path, ctx), line: e.line ?? 1 }) : annotation('error', `${e.path}: ${e.error}`))),
     // Findings that are not limits do not fail a check: warnings.
-    ...fileDiagnostics(counted, ctx, new Set(['over-budget', 'tool-over-threshold'])),
+    ...fileDiagnostics(counted, ctx, LIMIT_DIAGNOSTICS),
   ];
   return withReport(lines, r, ctx);
 }

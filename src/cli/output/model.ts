@@ -4,6 +4,9 @@
  */
 import type { CountedFile, ErrorFile, FileReport } from '../count';
 
+/** Diagnostics that repeat a limit `check` already reports as an offender (not told twice). */
+export const LIMIT_DIAGNOSTICS: ReadonlySet<string> = new Set(['over-budget', 'tool-over-threshold']);
+
 /** Shared by every command's result. */
 export interface RunInfo {
   version: string;

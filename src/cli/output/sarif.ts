@@ -6,7 +6,7 @@
  * its diagnostic code. A pure function of the check result: nothing is read or written here.
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { CheckedFile, CheckResult } from './model';
+import { LIMIT_DIAGNOSTICS, type CheckedFile, type CheckResult } from './model';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -57,8 +57,6 @@ const DESCRIPTIONS: Record<string, string> = {
   'front-matter-role': "A prompt file's front matter names an unknown role",
 };
 
-/** Diagnostics that repeat a limit already reported as an offender. */
-const LIMIT_DIAGNOSTICS = new Set(['over-budget', 'tool-over-threshold']);
 
 export interface SarifOptions {
   /** The tool version written in the log. */

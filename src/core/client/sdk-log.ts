@@ -37,7 +37,7 @@ function safeDetails(value: unknown): string {
 }
 
 /** The key, and any run of 20+ key-like characters that starts like one, out of a line. */
-function redactKey(text: string, apiKey: string): string {
+export function redactKey(text: string, apiKey: string): string {
   let out = apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
   out = out.replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, '[redacted]');
   return out;
