@@ -9,7 +9,7 @@
  * go with {@link analyseText}. Pure TypeScript, no `vscode` import.
  */
 import { analyzeDocument, countRequestOf, estimateDocument, type Analysis, type AnalyzeOptions } from './analyze';
-import { clientOf, type Counting } from './counting';
+import { clientOf, reasonOf, type Counting } from './counting';
 import { parseDocument, type ParseOptions } from './payload';
 import { adoptPrepared } from './prepare';
 import type { EstimateReason, ParsedDocument, ParseResult } from './types';
@@ -48,7 +48,7 @@ export async function parseText(path: string, text: string, options: ParseOption
  * count is possible and on its way) with the placeholder reason `network`.
  */
 export function estimateFor(doc: ParsedDocument, options: AnalyzeOptions, counting: Counting): Analysis {
-  return estimateDocument(doc, options, 'reason' in counting ? counting.reason : 'network');
+  return estimateDocument(doc, options, reasonOf(counting) ?? 'network');
 }
 
 /** Whether the count cache already knows the document's request (then counting costs no call). */

@@ -353,7 +353,7 @@ function pricingFor(analysis: Analysis, registry: ModelRegistry | undefined, id:
 function fixedPromptOn(analysis: Analysis, modelId: string, scaled: (t: TokenCount) => TokenCount): TokenCount {
   if (modelId === analysis.modelId || modelId === analysis.model?.id) return scaled(splitOverhead(analysis).toolPrompt);
   const choice = analysis.doc.body.tool_choice;
-  const type = choice !== null && typeof choice === 'object' && !Array.isArray(choice) ? (choice as { type?: unknown }).type : undefined;
+  const type = isObject(choice) ? choice.type : undefined;
   const p = modelParams(modelId);
   return { tokens: type === 'any' || type === 'tool' ? p.toolPromptForced : p.toolPromptAuto, exact: false };
 }

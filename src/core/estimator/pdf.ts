@@ -4,6 +4,7 @@
  */
 
 import { inflateSync } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 
 const TYPE = Buffer.from('/Type');
 const COUNT = Buffer.from('/Count');
@@ -97,6 +98,18 @@ const ENDSTREAM = Buffer.from('endstream');
  * parser: fonts with custom encodings show hex codes, counted as glyphs only. Never throws.
  */
 export function pdfContent(base64: string): PdfContent | undefined {
+  // The same PDF is read again on every edit of the request around it (a new parse each time):
+  // decoding and inflating it once is enough.
+  if (contentCache.has(base64)) return contentCache.get(base64)!.value;
+  const value = readPdfContent(base64);
+  contentCache.set(base64, { value });
+  return value;
+}
+
+/** The last PDFs read, by their base64 text; entries are small (pages and shown text). */
+const contentCache = new LRUCache<string, { value: PdfContent | undefined }>({ max: 16 });
+
+function readPdfContent(base64: string): PdfContent | undefined {
   try {
     const buf = pdfBytes(base64);
     if (buf === undefined) return undefined;

@@ -19,6 +19,7 @@ import { imageDimensionsFromBase64, imageTokens, unknownImageTokens } from './im
 import { familyOfGeneration, generationOf, modelParams, type Generation, type ModelParams } from './model-params';
 import { pdfContent } from './pdf';
 import { estimateTextTokens } from './text';
+import { isObject } from '../is-object';
 
 /** Per-part token estimate of a request. `total` is the sum of the parts. */
 export interface EstimateBreakdown {
@@ -129,10 +130,6 @@ export const PDF_HEX_GLYPH_TOKENS = 0.25;
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -173,7 +170,7 @@ class Walk {
 
   block(block: unknown, currentTurn: boolean): number {
     if (typeof block === 'string') return estimateTextTokens(block, this.family);
-    if (!isObj(block)) return this.json(block);
+    if (!isObject(block)) return this.json(block);
     switch (block.type) {
       case 'text':
         return this.text(block.text);
@@ -200,7 +197,7 @@ class Walk {
   }
 
   image(source: unknown): number {
-    const s = isObj(source) ? source : {};
+    const s = isObject(source) ? source : {};
     const rule = this.params.image;
     let t: number;
     if (s.type === 'base64' && typeof s.data === 'string') {
@@ -225,7 +222,7 @@ class Walk {
   }
 
   document(block: Obj): number {
-    const s = isObj(block.source) ? block.source : {};
+    const s = isObject(block.source) ? block.source : {};
     let t = 0;
     const perPage = this.params.pdfPage;
     if (s.type === 'base64' && typeof s.data === 'string') {
@@ -265,7 +262,7 @@ class Walk {
   }
 
   tool(tool: unknown): number {
-    if (!isObj(tool)) return TOOL_DEFINITION_TOKENS + this.json(tool);
+    if (!isObject(tool)) return TOOL_DEFINITION_TOKENS + this.json(tool);
     const type = str(tool.type);
     if (type !== undefined && type !== 'custom') {
       for (const [prefix, tokens] of ANTHROPIC_TOOL_TOKENS) {
@@ -349,7 +346,7 @@ function originText(params: ModelParams, key: keyof ModelParams['origin']): stri
  */
 export function estimateRequest(body: CountBody, family: TokenizerFamily, model?: string): EstimateBreakdown {
   const fam: TokenizerFamily = family === 'claude-4' || family === 'claude-4.7' ? family : 'claude-4';
-  const b: Obj = isObj(body) ? (body as unknown as Obj) : {};
+  const b: Obj = isObject(body) ? (body as unknown as Obj) : {};
   // The body's own model, unless it belongs to the other tokenizer (the analysis counts for another
   // model, e.g. a model override): then the family's reference model.
   const bodyModel = str(b.model);
@@ -372,7 +369,7 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
     const lastIndex = list.length - 1;
     const perMessage = params.framingPerMessage;
     list.forEach((m, i) => {
-      if (!isObj(m)) {
+      if (!isObject(m)) {
         messages.push(perMessage + w.json(m));
         return;
       }
@@ -394,7 +391,7 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
     let toolOverhead = 0;
     const added: string[] = [];
     if (toolList.length > 0) {
-      const choice = isObj(b.tool_choice) ? b.tool_choice.type : undefined;
+      const choice = isObject(b.tool_choice) ? b.tool_choice.type : undefined;
       const forced = choice === 'any' || choice === 'tool';
       basis.toolChoice = forced ? 'forced' : 'auto';
       toolOverhead = forced ? params.toolPromptForced : params.toolPromptAuto;
@@ -403,14 +400,14 @@ export function estimateRequest(body: CountBody, family: TokenizerFamily, model?
 
     // Hidden prompts of thinking, structured output and task budgets.
     let hiddenPrompts = 0;
-    const thinkingType = isObj(b.thinking) ? b.thinking.type : undefined;
+    const thinkingType = isObject(b.thinking) ? b.thinking.type : undefined;
     if (thinkingType === 'enabled' || thinkingType === 'adaptive') {
       basis.thinking = thinkingType;
       const key = thinkingType === 'enabled' ? 'thinkingEnabled' : 'thinkingAdaptive';
       hiddenPrompts += params[key];
       added.push(`${thinkingType} thinking ${params[key]} (${originText(params, key)})`);
     }
-    const outputConfig = isObj(b.output_config) ? b.output_config : undefined;
+    const outputConfig = isObject(b.output_config) ? b.output_config : undefined;
     if (outputConfig && outputConfig.format !== undefined && outputConfig.format !== null) {
       basis.outputFormat = true;
       // A constant: measured +185-206 whatever the schema (its JSON is not billed as text).

@@ -7,6 +7,7 @@
  * milliseconds on any one of them.
  */
 import type { Prepared } from '../prepare';
+import { isObject } from '../is-object';
 
 /** Property paths of the arrays that can be long. */
 const LONG_ARRAYS: readonly (readonly string[])[] = [
@@ -42,10 +43,6 @@ export const DEFAULT_CHUNK_LIMITS: ChunkLimits = { chars: 256 * 1024, items: 2_0
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function sizeOf(item: unknown): number {
   try {
     return JSON.stringify(item)?.length ?? 4;
@@ -67,7 +64,7 @@ export function split(prepared: Prepared, limits: ChunkLimits = DEFAULT_CHUNK_LI
     let parent: Obj | undefined = value;
     for (const key of path.slice(0, -1)) {
       const child: unknown = parent[key];
-      if (!isObj(child)) {
+      if (!isObject(child)) {
         parent = undefined;
         break;
       }
