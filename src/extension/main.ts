@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const scanner = new WorkspaceScanner(engine, documents, diagnostics);
   const files = new WorkspaceFilesView(scanner, documents);
   const statusBar = new StatusBar(engine, documents, active);
-  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, files, statusBar);
+  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, statusBar);
 
   const decisions = decisionServices(context, engine, documents, active);
   const services: CommandServices = { keys, engine, documents, active, scanner, log, decisions };

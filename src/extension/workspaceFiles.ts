@@ -11,13 +11,12 @@ import type { FileEntry, WorkspaceScanner } from './workspaceScanner';
  * {@link WorkspaceScanner} found, with its tokens and cost, largest first. Open documents show
  * their live state.
  */
-export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<FileEntry | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry> {
+  /** The whole list may change whenever the scanner's entries do. */
+  readonly onDidChangeTreeData: vscode.Event<void>;
 
   constructor(private readonly scanner: WorkspaceScanner, private readonly documents: DocumentService) {
-    this.disposables.push(scanner.onDidChange(() => this.changed.fire(undefined)));
+    this.onDidChangeTreeData = scanner.onDidChange;
   }
 
   /** Live analysis for open documents, the scan's for the rest. */
@@ -56,9 +55,5 @@ export class WorkspaceFilesView implements vscode.TreeDataProvider<FileEntry>, v
     const flagged = a.findings.some((f) => f.severity !== 'info');
     item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : a.doc.kind === 'prompt' ? 'note' : a.doc.kind === 'tools' ? 'tools' : 'json');
     return item;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analyze';
-import { decodeUtf8, readRegularFile } from '../core/fs/read-regular';
+import { decodeUtf8, readRegularFile, tooLargeMessage } from '../core/fs/read-regular';
 import { isCandidatePath } from '../core/payload';
 import { analyseText, retryDelay } from '../core/pipeline';
 import type { Finding } from '../core/types';
@@ -119,7 +119,7 @@ export class WorkspaceScanner implements vscode.Disposable {
     } else try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_SCAN_BYTES) {
-        this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, generation, analysis: undefined, error: `too large to scan (${(stat.size / 1024 / 1024).toFixed(1)} MB); open it to count it` });
+        this.setEntry({ uri, hash: `size:${stat.size}:${stat.mtime}`, generation, analysis: undefined, error: `${tooLargeMessage(stat.size, MAX_SCAN_BYTES)}; open it to count it` });
         return;
       }
       bytes = await vscode.workspace.fs.readFile(uri);

@@ -3,15 +3,20 @@
  * notes, share bars. Everything goes through {@link html}, so all text is escaped.
  */
 import { percentText } from '../../core/decisions/markdown';
-import { ALLOW_UNTRUSTED_REMEDY, remedyFor, reportProvenance, SET_KEY_REMEDY, type Provenance } from '../../core/provenance';
+import { ALLOW_UNTRUSTED_REMEDY, remedyFor, reportProvenance, SET_KEY_REMEDY, type Provenance, type Remedy } from '../../core/provenance';
 import type { Finding } from '../../core/types';
 import { html, join, type Html } from './html';
 
 export { totalProvenance, type Provenance } from '../../core/provenance';
 
-/** Buttons the panel runs itself, whatever the report: `run:` + an allowed command id. */
-export const SET_KEY_ACTION = `run:${SET_KEY_REMEDY.command}`;
-export const ALLOW_UNTRUSTED_ACTION = `run:${ALLOW_UNTRUSTED_REMEDY.command}`;
+/** The button id of a remedy the panel runs itself: `run:` + its command id. */
+function remedyAction(remedy: Remedy): string {
+  return `run:${remedy.command}`;
+}
+
+/** Buttons the panel runs itself, whatever the report. */
+export const SET_KEY_ACTION = remedyAction(SET_KEY_REMEDY);
+export const ALLOW_UNTRUSTED_ACTION = remedyAction(ALLOW_UNTRUSTED_REMEDY);
 
 export interface Action {
   id: string;
@@ -20,14 +25,9 @@ export interface Action {
   secondary?: boolean;
 }
 
-/** One sentence: exact, or an estimate and why. */
-export function provenanceText(p: Provenance): string {
-  return reportProvenance(p);
-}
-
 function provenanceActions(p: Provenance): Action[] {
   const remedy = p.exact ? undefined : remedyFor(p.reason);
-  return remedy ? [{ id: `run:${remedy.command}`, label: remedy.title, secondary: true }] : [];
+  return remedy ? [{ id: remedyAction(remedy), label: remedy.title, secondary: true }] : [];
 }
 
 function button(a: Action): Html {
@@ -45,7 +45,7 @@ export function header(o: { kicker: string; title: string; facts: (string | Html
     <div class="actions">${actions.map(button)}</div>
   </div>
   <p class="facts">${join(o.facts, ' · ')}</p>
-  <p class="provenance">${badge} <span>${provenanceText(p)}</span> ${provenanceActions(p).map(button)}</p>
+  <p class="provenance">${badge} <span>${reportProvenance(p)}</span> ${provenanceActions(p).map(button)}</p>
 </header>`;
 }
 
@@ -83,5 +83,5 @@ export function figures(items: Html[]): Html {
 
 /** The Markdown put on the clipboard: the file and provenance, then the core's report. */
 export function markdownWithSource(file: string, p: Provenance, body: string): string {
-  return `\`${file}\` · ${provenanceText(p)}\n\n${body}\n`;
+  return `\`${file}\` · ${reportProvenance(p)}\n\n${body}\n`;
 }
