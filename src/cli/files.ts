@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import picomatch from 'picomatch';
 import { describeErrno } from '../core/fs/read-regular';
 import { walkFolder } from '../core/fs/walk';
 
@@ -15,6 +15,30 @@ const IGNORED_DIR_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git', 
 
 /** The same folders as globs. */
 export const IGNORED_DIRS = [...IGNORED_DIR_NAMES].map((name) => `**/${name}/**`);
+
+/** Whether a command-line argument is a glob pattern rather than a path. */
+export function isGlobPattern(arg: string): boolean {
+  return picomatch.scan(arg.replace(/\\/g, '/')).isGlob;
+}
+
+/**
+ * The files a glob matches: the folder before its first wildcard walked with {@link walkFolder}
+ * (so a folder it may not read is a problem, where glob libraries skip it silently), each file
+ * matched by picomatch (dot files included) on its path relative to `cwd`, or absolute for an
+ * absolute pattern. Dependency and build folders are never walked.
+ */
+async function globFiles(pattern: string, cwd: string): Promise<{ files: string[]; problems: { path: string; problem: string }[] }> {
+  const posixPattern = pattern.replace(/\\/g, '/');
+  const scan = picomatch.scan(posixPattern);
+  const absolute = path.isAbsolute(pattern);
+  const base = path.resolve(cwd, scan.base || '.');
+  const matches = picomatch(absolute ? posixPattern : posixPattern.replace(/^(\.\/)+/, ''), { dot: true, windows: false });
+  const walked = await walkFolder(base, { ignoreDirs: IGNORED_DIR_NAMES });
+  const files = walked.files.filter((file) => matches((absolute ? file : path.relative(cwd, file)).split(path.sep).join('/')));
+  // Without anything readable under it, the base folder itself is "no file matches", not an error.
+  const problems = walked.problems.filter((p) => !(p.path === base && /ENOENT|ENOTDIR|no such/i.test(p.problem)));
+  return { files, problems };
+}
 
 /** `file` relative to `cwd` with `/` separators when inside it, else as given. */
 export function displayPath(file: string, cwd: string): string {
@@ -52,10 +76,11 @@ export async function expandPaths(args: string[], cwd: string, isCandidate: (p: 
       // Named but not reachable (a folder above it unreadable, a link loop): say why, not "no such file".
       missing.push({ arg, problem: describeErrno(stat) });
     } else if (stat instanceof Error) {
-      if (isDynamicPattern(arg)) {
-        const files = await glob(arg, { cwd, absolute: true, dot: true, onlyFiles: true, ignore: IGNORED_DIRS });
-        if (files.length === 0) missing.push({ arg, problem: 'no file matches this pattern' });
-        files.sort().forEach((f) => add(f, true));
+      if (isGlobPattern(arg)) {
+        const { files, problems } = await globFiles(arg, cwd);
+        for (const p of problems) missing.push({ arg: displayPath(p.path, cwd), problem: p.problem });
+        if (files.length === 0 && problems.length === 0) missing.push({ arg, problem: 'no file matches this pattern' });
+        files.forEach((f) => add(f, true));
       } else {
         missing.push({ arg, problem: 'no such file or folder' });
       }

@@ -134,6 +134,15 @@ describe('hardening #12.4: unreadable folders and files are errors, never a sile
     assert.match(out.stderr, /locked: cannot read folder: permission denied \(EACCES\)/);
   });
 
+  it('a glob over it exits 2 and names the folder it could not read, like a folder argument', function () {
+    if (!runAs) return this.skip();
+    const out = runAs(['check', '--offline', '--budget', '100', '--json', '**/*.json']);
+    assert.equal(out.code, 2, `${out.stdout}\n${out.stderr}`);
+    const result = JSON.parse(out.stdout) as { errors: { path: string; error: string }[]; files: { path: string }[] };
+    assert.ok(result.errors.some((e) => e.path === 'locked' && /permission denied \(EACCES\)/.test(e.error)), JSON.stringify(result.errors));
+    assert.ok(result.files.some((f) => f.path === 'ok.json'), 'the readable files are still checked');
+  });
+
   it('a file named inside it is "permission denied", not "no such file or folder"', function () {
     if (!runAs) return this.skip();
     const out = runAs(['count', '--offline', 'locked/huge.json']);

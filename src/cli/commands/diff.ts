@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { isDynamicPattern } from 'tinyglobby';
 import { DEFAULT_TOOL_THRESHOLD } from '../../core/defaults';
 import { decodeUtf8, tooLargeMessage } from '../../core/fs/read-regular';
 import { DEFAULT_MAX_BYTES, isCandidatePath } from '../../core/payload';
 import { countSources, diskSource, displayPath, type CountedFile, type FileResult, type FileSource } from '../count';
-import { expandPaths, IGNORED_DIRS } from '../files';
+import { expandPaths, IGNORED_DIRS, isGlobPattern } from '../files';
 import { commitOf, gitRoot, listTree, readBlobs, type TreeEntry } from '../git';
 import { roundUSD, type DiffEntry, type DiffResult, type DiffSide, type DiffTotalsSide, type RunInfo } from '../output/model';
 import type { CommandContext } from './count';
@@ -26,7 +25,7 @@ interface ArgMatcher {
 
 /** How a command-line PATH selects files at REF: like on disk (a file, a folder walked, a glob). */
 function argMatcher(arg: string, cwd: string, root: string): ArgMatcher | { error: string } {
-  if (isDynamicPattern(arg)) {
+  if (isGlobPattern(arg)) {
     const m = picomatch(arg.replace(/\\/g, '/').replace(/^(\.\/)+/, ''), { dot: true });
     return {
       pathspec: undefined,
