@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { countTokens, getTokenizer } from '@anthropic-ai/tokenizer';
 import { estimateTextTokens } from '../src/core/estimator';
-import { parseSampleFile, SAMPLES_PATH, type CountSample } from '../src/core/estimator/fit';
-import { crossValidateBySource, parseRequestFile, REQUESTS_PATH, textRows, type CvResult, type RequestCase } from '../src/core/estimator/fit-requests';
+import { parseSampleFile, SAMPLES_PATH, type CountSample } from './fit/fit';
+import { crossValidateBySource, parseRequestFile, REQUESTS_PATH, textRows, type CvResult, type RequestCase } from './fit/fit-requests';
 import { TOKENIZER_FAMILIES, type TokenizerFamily } from '../src/core/types';
 
 const root = path.resolve(__dirname, '..');

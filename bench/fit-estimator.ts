@@ -10,8 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseSampleFile, SAMPLES_PATH } from '../src/core/estimator/fit';
-import { fitEstimator, parseRequestFile, REQUESTS_PATH, withGenerations } from '../src/core/estimator/fit-requests';
+import { parseSampleFile, SAMPLES_PATH } from './fit/fit';
+import { fitEstimator, parseRequestFile, REQUESTS_PATH, withGenerations } from './fit/fit-requests';
 
 const root = path.resolve(__dirname, '..');
 const calibrationPath = path.join(root, 'src/core/estimator/calibration.json');

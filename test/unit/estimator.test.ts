@@ -25,9 +25,9 @@ import {
   scoreCounter,
   scoreWith,
   SCORED_CLASSES,
-} from '../../src/core/estimator/fit';
+} from '../../bench/fit/fit';
 import { FEATURE_NAMES } from '../../src/core/estimator/features';
-import { fitEstimator, parseRequestFile } from '../../src/core/estimator/fit-requests';
+import { fitEstimator, parseRequestFile } from '../../bench/fit/fit-requests';
 import type { CountBody, Json, TokenizerFamily } from '../../src/core/types';
 
 const FAMILIES: TokenizerFamily[] = ['claude-4', 'claude-4.7'];

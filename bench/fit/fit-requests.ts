@@ -17,10 +17,10 @@
  * without it.
  */
 
-import type { CountBody, TokenizerFamily } from '../types';
-import { guessTokenizer } from '../models/model-ids';
+import type { CountBody, TokenizerFamily } from '../../src/core/types';
+import { guessTokenizer } from '../../src/core/models/model-ids';
 import { contentClassOf, DEFAULT_LAMBDA, fitWeights, FAMILY_SAMPLE_MODEL, SAMPLES_PATH, weightsRecord, type Calibration, type CountSample, type FamilyWeights } from './fit';
-import { FEATURE_NAMES, textFeatures } from './features';
+import { FEATURE_NAMES, textFeatures } from '../../src/core/estimator/features';
 import {
   FITTED_KEYS,
   GENERATIONS,
@@ -31,9 +31,9 @@ import {
   type FittedKey,
   type Generation,
   type OverheadEntry,
-} from './model-params';
-import { estimateRequest } from './request';
-import { estimateTextTokens, withWeights } from './text';
+} from '../../src/core/estimator/model-params';
+import { estimateRequest } from '../../src/core/estimator/request';
+import { estimateTextTokens, withWeights } from '../../src/core/estimator/text';
 
 /** Path of the whole-request data, relative to the repository root. */
 export const REQUESTS_PATH = 'test/fixtures/claude-count-requests.json';

@@ -13,8 +13,8 @@
  * one. Solved by cyclic coordinate descent on the normal equations, projected on w ≥ 0.
  */
 
-import type { TokenizerFamily } from '../types';
-import { FEATURE_COUNT, FEATURE_NAMES, textFeatures, type FeatureName } from './features';
+import type { TokenizerFamily } from '../../src/core/types';
+import { FEATURE_COUNT, FEATURE_NAMES, textFeatures, type FeatureName } from '../../src/core/estimator/features';
 
 /** One calibration text, as stored in `test/fixtures/claude-count-samples.json`. */
 export interface CountSample {
