@@ -187,6 +187,8 @@ export interface FakeApi {
   readonly requests: RecordedRequest[];
   /** Number of `POST /v1/messages/count_tokens` requests received, faulted ones included. */
   countCalls(): number;
+  /** The most count requests it was answering at one time since start or the last `reset()`. */
+  maxInFlight(): number;
   /** Queue `fault` for each of the next `times` requests (any path). Queued faults go first. */
   fail(fault: Fault, times?: number): void;
   /** A fault for every request once the queue is empty (after the fault file), or `null` to heal. */
@@ -501,6 +503,9 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
 
   const requests: RecordedRequest[] = [];
   let calls = 0;
+  /** Count requests being answered now, and the most at one time. */
+  let inFlight = 0;
+  let maxInFlight = 0;
   const queue: Array<{ fault: Fault; remaining: number }> = [];
   let defaultFault: Fault | null = null;
   const timers = new Set<NodeJS.Timeout>();
@@ -610,7 +615,11 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     const path = req.url ?? '/';
     const pathname = path.split('?')[0] ?? path;
     const entry = record(req, path);
-    if (req.method === 'POST' && pathname === COUNT_PATH) calls++;
+    if (req.method === 'POST' && pathname === COUNT_PATH) {
+      calls++;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      res.once('close', () => inFlight--);
+    }
     const { text, bytes, tooLarge } = await readBody(req);
     entry.bodyBytes = bytes;
     const parsed: Parsed = tooLarge ? { ok: false, error: 'request too large' } : parseJson(text);
@@ -688,6 +697,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     apiKey,
     requests,
     countCalls: () => calls,
+    maxInFlight: () => maxInFlight,
     fail(fault, times = 1) {
       if (times > 0) queue.push({ fault, remaining: times });
     },
@@ -700,6 +710,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     reset() {
       requests.length = 0;
       calls = 0;
+      maxInFlight = inFlight;
       queue.length = 0;
       defaultFault = null;
     },

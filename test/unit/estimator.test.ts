@@ -139,11 +139,9 @@ describe('estimator: text', () => {
     for (const f of FAMILIES) {
       assert.ok(estimateTextTokens('\ud800\udc00\udfff\ud800x\u0000\u0007', f) > 0);
       const big = 'lorem ipsum dolor sit amet, '.repeat(150_000); // ~4 MB
-      const t0 = performance.now();
+      // Its speed is bench/estimator.ts's to measure, not a unit test's on a shared machine.
       const n = estimateTextTokens(big, f);
-      const ms = performance.now() - t0;
       assert.ok(n > 500_000, `${n}`);
-      assert.ok(ms < 1000, `4 MB took ${ms.toFixed(0)} ms`);
     }
   });
 });

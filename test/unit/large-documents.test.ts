@@ -339,7 +339,7 @@ describe('large documents: the main thread stays free', function () {
   this.timeout(60_000);
   afterEach(disposePreparers);
 
-  it('a 1 ms ticker never waits 50 ms while the worker prepares an 11 MB payload; in-thread it does wait longer', async () => {
+  it('the worker prepares an 11 MB payload off this thread: the same result, and a 1 ms ticker here waits far less than when it is prepared in-thread', async () => {
     const text = payload10();
     const path = 'requests/conversation.json';
     const preparer = workerPreparer();
@@ -347,10 +347,11 @@ describe('large documents: the main thread stays free', function () {
     assert.ok(await preparer.prepare('prompts/warm.prompt.md', 'warm up', {}));
     assert.equal(preparer.running, true);
 
-    // The best of up to three runs, against a noisy machine (GC, other processes).
+    // Measured side by side, as a ratio: the 50 ms target itself is bench/'s to check (bench/RESULTS.md,
+    // "Large documents"), not a unit test's on a shared machine. The best of up to three worker runs.
     let workerGap = Infinity;
     let prepared: Prepared | undefined;
-    for (let run = 0; run < 3 && workerGap >= 50; run++) {
+    for (let run = 0; run < 3; run++) {
       workerGap = Math.min(workerGap, await longestBlockWhile(async () => {
         prepared = await preparer.prepare(path, text, {});
       }));
@@ -363,8 +364,9 @@ describe('large documents: the main thread stays free', function () {
     assert.ok(prepared && inThread);
     assert.equal(prepared.parse.status, 'ok');
     assert.deepStrictEqual(prepared.estimates, inThread.estimates);
-    assert.ok(workerGap < 50, `longest gap with the worker: ${workerGap.toFixed(1)} ms`);
-    assert.ok(inThreadGap > workerGap, `in-thread ${inThreadGap.toFixed(1)} ms vs worker ${workerGap.toFixed(1)} ms`);
+    // The bench measures about 20x; 3x leaves room for a noisy machine and still fails if the work
+    // ran on this thread.
+    assert.ok(inThreadGap > 3 * workerGap, `in-thread ${inThreadGap.toFixed(1)} ms vs worker ${workerGap.toFixed(1)} ms`);
   });
 });
 
