@@ -4,17 +4,12 @@
  * runs more rounds and prints the figures quoted in the README.
  */
 import { strict as assert } from 'node:assert';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { PROBE_FAMILIES } from '../support/probes';
 
 describe('adversarial: the file system and the output formats', function () {
   this.timeout(180_000);
-  let api: FakeApi;
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => api.reset());
+  const api = useFakeApi();
 
   for (const probe of PROBE_FAMILIES) {
     it(`${probe.name}: no wrong number, no hang, no leak, no crash`, async () => {

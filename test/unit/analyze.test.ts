@@ -4,7 +4,8 @@ import { CountCache } from '../../src/core/client/count-cache';
 import { CountingClient, type CountingClientOptions } from '../../src/core/client/counting-client';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { fakeCount, startFakeApi, jsonUnits } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 
 const MILLION = 1_000_000;
@@ -91,13 +92,7 @@ function manyTools(n: number): JsonObject[] {
 }
 
 describe('analyzeDocument against the fake API through the SDK', () => {
-  let api: FakeApi;
-
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => api.reset());
+  const api = useFakeApi();
 
   function client(overrides: Partial<CountingClientOptions> = {}): CountingClient {
     return fakeApiClient(api, { backoffMs: 200, ...overrides });

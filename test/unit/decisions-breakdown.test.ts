@@ -5,7 +5,8 @@ import { breakdownMarkdown, breakdownOf, type Breakdown } from '../../src/core/d
 import { splitOverhead } from '../../src/core/decisions/overhead';
 import { modelParams } from '../../src/core/estimator';
 import type { JsonObject } from '../../src/core/types';
-import { startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { jsonUnits } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 
 
@@ -66,11 +67,7 @@ describe('decisions: breakdown data', () => {
   });
 
   describe('against the fake API', () => {
-    let api: FakeApi;
-    before(async () => {
-      api = await startFakeApi();
-    });
-    after(() => api.close());
+    const api = useFakeApi({ resetEachTest: false });
 
     function client(): CountingClient {
       return fakeApiClient(api);

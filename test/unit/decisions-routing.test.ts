@@ -3,7 +3,8 @@ import { analyzeDocument, estimateDocument, type Analysis } from '../../src/core
 import { DEFAULT_ROUTING, pickRoute, routeFor, routingMarkdown, validateRouting } from '../../src/core/decisions/routing';
 import { estimateRequest } from '../../src/core/estimator';
 import type { ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, assertClose, fakeApiClient, parseOk, registry } from '../support/docs';
 
 const M = 1_000_000;
@@ -29,11 +30,7 @@ describe('decisions: routing preview', () => {
   });
 
   describe('against the fake API', () => {
-    let api: FakeApi;
-    before(async () => {
-      api = await startFakeApi();
-    });
-    after(() => api.close());
+    const api = useFakeApi({ resetEachTest: false });
 
     async function analyze(doc: ParsedDocument): Promise<Analysis> {
       const c = fakeApiClient(api);

@@ -4,7 +4,8 @@ import { estimateWithThinking, priceThinking, THINKING_BUDGET_PRESETS, thinkingT
 import { estimateRequest } from '../../src/core/estimator';
 import { ModelRegistry } from '../../src/core/models/registry';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { assertClose, fakeApiClient, parseOk } from '../support/docs';
 
 const registry = ModelRegistry.bundled();
@@ -65,12 +66,7 @@ describe('decisions: thinking budget estimate', () => {
   });
 
   describe('estimateWithThinking against the fake API', () => {
-    let api: FakeApi;
-    before(async () => {
-      api = await startFakeApi();
-    });
-    after(() => api.close());
-    beforeEach(() => api.reset());
+    const api = useFakeApi();
 
     function client(): CountingClient {
       return fakeApiClient(api, { maxAttempts: 1 });

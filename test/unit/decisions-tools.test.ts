@@ -6,7 +6,8 @@ import { auditTools, DEFAULT_HEAVY_LIMITS, heavyReasons, toolAuditMarkdown, with
 import { estimateJsonTokens, estimateTextTokens } from '../../src/core/estimator';
 import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json, JsonObject, ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi, jsonUnits } from '../fake-api/server';
+import { fakeCount, jsonUnits } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, assertClose, fakeApiClient, parseOk, registry } from '../support/docs';
 
 const M = 1_000_000;
@@ -132,12 +133,7 @@ describe('decisions: tool overhead audit', () => {
   });
 
   describe('against the fake API', () => {
-    let api: FakeApi;
-    before(async () => {
-      api = await startFakeApi();
-    });
-    after(() => api.close());
-    beforeEach(() => api.reset());
+    const api = useFakeApi();
 
     function client(): CountingClient {
       return fakeApiClient(api);

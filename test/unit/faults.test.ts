@@ -28,7 +28,8 @@ import { sdkTransport } from '../../src/core/client/transport';
 import { prefixBody } from '../../src/core/payload/cache-breakpoints';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { CountRequest, Json, JsonObject, ParsedDocument } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi, type Fault } from '../fake-api/server';
+import { fakeCount, type Fault } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, fakeApiClient, registry } from '../support/docs';
 import { within } from '../support/poll';
 import { prng } from '../support/prng';
@@ -168,15 +169,10 @@ function request(text: string, model = 'claude-sonnet-4-6'): CountRequest {
 
 describe('faults: counting against an unreliable API', function () {
   this.timeout(30_000);
-  let api: FakeApi;
+  const api = useFakeApi();
   let events: CountLogEvent[];
 
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
   beforeEach(() => {
-    api.reset();
     events = [];
   });
 

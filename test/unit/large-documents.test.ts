@@ -23,7 +23,7 @@ import type { ParseOptions } from '../../src/core/payload';
 import type { FromWorker, ToWorker } from '../../src/core/worker/protocol';
 import { inThreadPreparer, WorkerPreparer, type Preparer, type WorkerPreparerOptions } from '../../src/core/worker/preparer';
 import { Assembler, DEFAULT_CHUNK_LIMITS, split, type Chunk, type ChunkLimits, type Head } from '../../src/core/worker/transfer';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { blockMonitor, longestBlockWhile } from '../support/block-monitor';
 import { fakeApiClient } from '../support/docs';
 import { newRecord, readRecord, type InstrumentedWorkerData } from '../support/instrumented-worker';
@@ -792,12 +792,7 @@ describe('large documents: DocumentSession', function () {
   this.timeout(60_000);
   afterEach(disposePreparers);
 
-  let api: FakeApi;
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => api.reset());
+  const api = useFakeApi();
 
   const path = '/w/requests/conversation.json';
 

@@ -4,7 +4,8 @@ import type { Counting } from '../../src/core/counting';
 import type { ParseOptions } from '../../src/core/payload';
 import { analyseText, countDocument, countIsCached, estimateFor, LIVE_ESTIMATE_MAX_CHARS, parseText, retryDelay } from '../../src/core/pipeline';
 import { inThreadPreparer, type Preparer } from '../../src/core/worker/preparer';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 import { promptText } from '../support/payloads';
 
@@ -21,12 +22,7 @@ function recordingPreparer(): Preparer & { paths: string[] } {
 }
 
 describe('core pipeline: text to analysis', () => {
-  let api: FakeApi;
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => api.reset());
+  const api = useFakeApi();
 
   it('parses short text on this thread and long text through the preparer, with the same result', async () => {
     const preparer = recordingPreparer();

@@ -3,15 +3,11 @@ import { REASON_TEXT } from '../../src/core/format';
 import { countDocument } from '../../src/core/pipeline';
 import { countProvenance, remedyFor, reportProvenance, totalProvenance } from '../../src/core/provenance';
 import type { EstimateReason } from '../../src/core/types';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { analyzeOptions, fakeApiClient, parseOk } from '../support/docs';
 
 describe('provenance and remedies', () => {
-  let api: FakeApi;
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
+  const api = useFakeApi({ resetEachTest: false });
 
   const doc = parseOk({ messages: [{ role: 'user', content: 'where does this number come from?' }] });
 

@@ -1,18 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { DocumentSession, type SessionEnvironment, type SessionState } from '../../src/core/session';
 import type { EstimateReason } from '../../src/core/types';
-import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 import { fakeApiClient, registry } from '../support/docs';
 import { promptText } from '../support/payloads';
 import { poll } from '../support/poll';
 
 describe('DocumentSession', () => {
-  let api: FakeApi;
-  before(async () => {
-    api = await startFakeApi();
-  });
-  after(() => api.close());
-  beforeEach(() => api.reset());
+  const api = useFakeApi();
 
   function setup(opts: { debounceMs?: number; offline?: EstimateReason } = {}) {
     const client = fakeApiClient(api);
