@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CountCache } from '../../src/core/client/count-cache';
@@ -23,6 +23,17 @@ function failure(result: CountResult): { reason: string; message: string } {
   return result as { reason: string; message: string };
 }
 
+/** Temporary folders of this file's tests, removed when they are done. */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('CountingClient against the fake API through the SDK', () => {
   let api: FakeApi;
   let dir: string;
@@ -33,7 +44,7 @@ describe('CountingClient against the fake API through the SDK', () => {
   after(() => api.close());
   beforeEach(() => {
     api.reset();
-    dir = mkdtempSync(path.join(tmpdir(), 'tl-client-'));
+    dir = tempDir('tl-client-');
   });
 
   function client(overrides: Partial<ConstructorParameters<typeof CountingClient>[0]> = {}, apiKey = api.apiKey) {
@@ -225,7 +236,7 @@ describe('CountCache', () => {
   });
 
   it('ignores a damaged file and says so, and never leaves temporary files', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tl-cache-'));
+    const dir = tempDir('tl-cache-');
     const file = path.join(dir, 'counts.json');
     const cache = new CountCache({ file });
     cache.set(key(1), 42);
@@ -245,7 +256,7 @@ describe('CountCache', () => {
   });
 
   it('merges with entries another process saved meanwhile', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tl-cache-'));
+    const dir = tempDir('tl-cache-');
     const file = path.join(dir, 'counts.json');
     const a = new CountCache({ file });
     const b = new CountCache({ file });
@@ -263,7 +274,7 @@ describe('CountCache', () => {
 describe('CountCache temporary files', () => {
   it('removes temporaries a crashed writer left behind, but not fresh ones', async () => {
     const { utimesSync } = await import('node:fs');
-    const dir = mkdtempSync(path.join(tmpdir(), 'tl-cache-tmp-'));
+    const dir = tempDir('tl-cache-tmp-');
     const file = path.join(dir, 'counts.json');
     const stale = `${file}.123.deadbeef.tmp`;
     const fresh = `${file}.456.cafebabe.tmp`;
