@@ -14,6 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerDef, McpToolList } from '../context/mcp-types';
+import { DEFAULT_MCP_TIMEOUT_SECONDS } from '../defaults';
 import { toMessagesTools, type DeferLoading } from './convert';
 import { resolveServer, type ResolveInput, type ResolvedServer } from './placeholders';
 import { mcpSdk } from './sdk';
@@ -21,7 +22,7 @@ import { ProcessStdioTransport } from './stdio-transport';
 
 declare const __VERSION__: string | undefined;
 
-export const DEFAULT_MCP_TIMEOUT_MS = 20_000;
+export const DEFAULT_MCP_TIMEOUT_MS = DEFAULT_MCP_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_TOOLS = 1_000;
 const MAX_PAGES = 100;
 

@@ -13,7 +13,10 @@
 import type { McpServerDef } from '../context/mcp-types';
 
 /** Answers an `${input:id}`; undefined when the user gave none (cancelled, variable not set). */
-export type ResolveInput = (id: string, server: McpServerDef) => Promise<string | undefined>;
+export type ResolveInput = ((id: string, server: McpServerDef) => Promise<string | undefined>) & {
+  /** Where a value for `id` would come from, for the failure message ("set TOKEN_LENS_MCP_INPUT_X"). */
+  hint?: (id: string) => string;
+};
 
 export interface PlaceholderContext {
   /** The environment `${env:X}` and `${X}` read (default: process.env). */
@@ -67,7 +70,10 @@ export async function resolveServer(def: McpServerDef, context: PlaceholderConte
       const known = inputs.get(id);
       if (known !== undefined) return known;
       const value = context.resolveInput ? await context.resolveInput(id, def) : undefined;
-      if (value === undefined) return fail(`\${input:${id}} (no value was given for input '${id}')`);
+      if (value === undefined) {
+        const hint = context.resolveInput?.hint?.(id);
+        return fail(`\${input:${id}} (no value was given for input '${id}'${hint ? `; ${hint}` : ''})`);
+      }
       inputs.set(id, value);
       return value;
     }
