@@ -160,6 +160,21 @@ describe('MCP client (fetchMcpTools) against real servers', function () {
     });
   });
 
+  describe('the example workspace (examples/context/.mcp.json)', () => {
+    it('both servers start offline from this repository and list their tools', async () => {
+      const file = path.resolve(__dirname, '../../examples/context/.mcp.json');
+      const config = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }> };
+      const counts: Record<string, number> = {};
+      for (const [name, s] of Object.entries(config.mcpServers)) {
+        const r = await fetchMcpTools({ name, configFile: file, configKind: 'mcp.json', range: { start: 0, end: 1 }, transport: 'stdio', command: s.command, args: s.args, hash: name });
+        assert.equal(r.status, 'ok', JSON.stringify(r));
+        if (r.status === 'ok') counts[name] = r.tools.length;
+      }
+      assert.equal(counts.notes, 3);
+      assert.ok((counts.everything ?? 0) >= 5);
+    });
+  });
+
   describe('HTTP', () => {
     let server: FixtureHttpServer | undefined;
     afterEach(async () => {
