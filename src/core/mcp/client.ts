@@ -68,9 +68,14 @@ function errorText(err: unknown): string {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && (err as NodeJS.ErrnoException).syscall?.startsWith('spawn')) return `command not found (${(err as NodeJS.ErrnoException).path ?? 'spawn'})`;
     if (code === 'EACCES' && (err as NodeJS.ErrnoException).syscall?.startsWith('spawn')) return `command is not executable (${(err as NodeJS.ErrnoException).path ?? 'spawn'})`;
-    return err.message.replace(/\s+/g, ' ').trim() || err.name;
+    return clip(err.message.replace(/\s+/g, ' ').trim() || err.name);
   }
-  return String(err);
+  return clip(String(err));
+}
+
+/** A schema validation error can quote a whole tools/list answer: messages stay readable. */
+function clip(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOptions = {}): Promise<McpToolList> {
@@ -185,7 +190,15 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onOuterAbort);
-    await Promise.all(transports.map((t) => t.close().catch(() => undefined)));
+    // A Streamable HTTP session is ended politely (DELETE), within a second, before the transport closes.
+    await Promise.all(
+      transports.map(async (t) => {
+        if ('terminateSession' in t && t.sessionId) {
+          await Promise.race([(t as { terminateSession(): Promise<void> }).terminateSession().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
+        }
+        await t.close().catch(() => undefined);
+      }),
+    );
     const stderr = stdio?.stderr.text.trim();
     if (stderr) log(`${label} stderr:\n${stderr}`);
   }
