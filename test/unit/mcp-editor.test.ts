@@ -123,6 +123,14 @@ describe('editor MCP source: trust, permission, revoke', function () {
     await mcp.permissions.allow(secret);
     await mcp.source.tools(secret);
     assert.equal(fake.inputBoxes[1]?.password, true);
+    // Cancelled: a failure that says how to be asked again.
+    fake.inputAnswer = undefined;
+    const cancelled = await mcp.source.tools({ ...secret, env: { ...def.env, TOOL_PREFIX: '${input:third}' }, hash: 'in3' }).catch((e) => e);
+    assert.equal(cancelled.status, 'not-started', 'not allowed yet');
+    await mcp.permissions.allow({ ...secret, hash: 'in4' });
+    const failed = await mcp.source.tools({ ...secret, env: { ...def.env, TOOL_PREFIX: '${input:third}' }, hash: 'in4' });
+    assert.equal(failed.status, 'failed');
+    if (failed.status === 'failed') assert.match(failed.message, /\$\{input:third\} \(no value was given for input 'third'; run "Token Lens: Refresh MCP Tool Lists" to be asked again\)/);
     // Not in the stored decisions, not in the log (the cache holds only the tools the server returned).
     const stored = JSON.stringify(state.get(MCP_DECISIONS_KEY)) + log.lines.join('\n');
     assert.ok(!stored.includes('typed-value-xyz'));

@@ -74,7 +74,7 @@ export function createEditorMcpToolSource(context: vscode.ExtensionContext, opti
   /** `${input:…}` answers for this session, by config file and id. Never written anywhere. */
   const inputs = new Map<string, string>();
 
-  const resolveInput: ResolveInput = async (id, def) => {
+  const resolveInput: ResolveInput = Object.assign(async (id: string, def: McpServerDef) => {
     const key = `${def.configFile}\u0000${id}`;
     const known = inputs.get(key);
     if (known !== undefined) return known;
@@ -87,7 +87,7 @@ export function createEditorMcpToolSource(context: vscode.ExtensionContext, opti
     });
     if (value !== undefined) inputs.set(key, value);
     return value;
-  };
+  }, { hint: () => 'run "Token Lens: Refresh MCP Tool Lists" to be asked again' });
 
   function ask(def: McpServerDef): void {
     if (asked.has(def.hash)) return;
