@@ -12,6 +12,7 @@
  */
 import * as path from 'node:path';
 import { McpToolCache } from '../core/mcp/cache';
+import { defaultCacheDir } from './session';
 import type { DeferLoading } from '../core/mcp/convert';
 import { createMcpToolSource, type ManagedMcpToolSource } from '../core/mcp/source';
 import type { McpServerDef } from '../core/context/mcp-types';
@@ -26,30 +27,38 @@ export function inputVariableName(id: string): string {
 export interface CliMcpOptions {
   /** --start-mcp-servers. */
   start: boolean;
-  /** The tool-list cache file (default: `mcp-tools.json` in the CLI's cache folder). */
-  cacheFile: string;
+  /** The tool-list cache file (default: `mcp-tools.json` in `cacheDir`). */
+  cacheFile?: string;
+  /** The CLI's cache folder (`--cache-dir`; default `$XDG_CACHE_HOME/token-lens` or `~/.cache/token-lens`). */
+  cacheDir?: string;
+  /** The CLI's working directory: a relative `cacheDir` is resolved against it. */
+  cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Per server (default 20 s). */
   timeoutMs?: number;
   /** Where the servers' stderr and what happened go (the CLI's stderr, prefixed). */
   log?: (line: string) => void;
-  /** The root of the scanned folder: `${workspaceFolder}` and the default cwd. */
+  /** The root of the scanned folder: `${workspaceFolder}` and a stdio server's default cwd. */
   workspaceFolder?: string;
   deferLoading?: (def: McpServerDef) => DeferLoading;
 }
 
 export interface CliMcp {
+  /** Answers once the cache file is read; lists fetched are written to it as they come. */
   source: ManagedMcpToolSource;
   cache: McpToolCache;
+  /** The cache file used. */
+  cacheFile: string;
 }
 
-/** Loads the cache and builds the source. Lists fetched are written to the cache as they come. */
-export async function createCliMcpToolSource(options: CliMcpOptions): Promise<CliMcp> {
+export function createCliMcpToolSource(options: CliMcpOptions): CliMcp {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
-  const cache = new McpToolCache({ file: options.cacheFile, onProblem: log });
-  await cache.load();
-  const source = createMcpToolSource({
+  const cwd = options.cwd ?? process.cwd();
+  const cacheFile = options.cacheFile ?? path.join(path.resolve(cwd, options.cacheDir ?? defaultCacheDir(env)), MCP_CACHE_FILE_NAME);
+  const cache = new McpToolCache({ file: cacheFile, onProblem: log });
+  const loaded = cache.load();
+  const inner = createMcpToolSource({
     trusted: true,
     start: options.start,
     isAllowed: () => true,
@@ -57,11 +66,18 @@ export async function createCliMcpToolSource(options: CliMcpOptions): Promise<Cl
     env,
     timeoutMs: options.timeoutMs,
     log,
-    variables: options.workspaceFolder ? { workspaceFolder: path.resolve(options.workspaceFolder) } : undefined,
+    variables: options.workspaceFolder ? { workspaceFolder: path.resolve(cwd, options.workspaceFolder) } : undefined,
     deferLoading: options.deferLoading,
     resolveInput: Object.assign(async (id: string) => env[inputVariableName(id)], {
       hint: (id: string) => `set the environment variable ${inputVariableName(id)}`,
     }),
   });
-  return { source, cache };
+  const source: ManagedMcpToolSource = {
+    async tools(def, signal) {
+      await loaded;
+      return inner.tools(def, signal);
+    },
+    refresh: (def) => inner.refresh(def),
+  };
+  return { source, cache, cacheFile };
 }

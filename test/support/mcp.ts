@@ -8,11 +8,12 @@ export const EVERYTHING_SERVER = path.resolve(__dirname, '../../node_modules/@mo
 
 let n = 0;
 
+/** A stdio server of a VS Code `.vscode/mcp.json` (every placeholder form); pass `configKind: 'mcp.json'` for Claude Code's. */
 export function stdioDef(mode: string, extra: Partial<McpServerDef> = {}): McpServerDef {
   return {
     name: extra.name ?? mode,
-    configFile: path.join(FIXTURES, '.mcp.json'),
-    configKind: 'mcp.json',
+    configFile: path.join(FIXTURES, '.vscode', 'mcp.json'),
+    configKind: 'vscode-mcp.json',
     range: { start: 0, end: 1 },
     transport: 'stdio',
     command: process.execPath,
@@ -25,8 +26,8 @@ export function stdioDef(mode: string, extra: Partial<McpServerDef> = {}): McpSe
 export function httpDef(url: string, extra: Partial<McpServerDef> = {}): McpServerDef {
   return {
     name: 'remote',
-    configFile: path.join(FIXTURES, '.mcp.json'),
-    configKind: 'mcp.json',
+    configFile: path.join(FIXTURES, '.vscode', 'mcp.json'),
+    configKind: 'vscode-mcp.json',
     range: { start: 0, end: 1 },
     transport: 'http',
     url,

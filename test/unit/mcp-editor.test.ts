@@ -65,7 +65,7 @@ describe('editor MCP source: trust, permission, revoke', function () {
     assert.equal(fake.shown.length, 1);
     const [kind, message, buttons] = fake.shown[0]!;
     assert.equal(kind, 'info');
-    assert.match(message, /^Start MCP server 'github' from fixtures\/mcp\/\.mcp\.json to count its tools\? It runs `.*node.* .*stdio-server\.mjs ok`\.$/);
+    assert.match(message, /^Start MCP server 'github' from fixtures\/mcp\/\.vscode\/mcp\.json to count its tools\? It runs `.*node.* .*stdio-server\.mjs ok`\.$/);
     assert.deepEqual(buttons, ['Allow', 'Not now']);
     assert.equal(starts(), 0, 'nothing before the answer');
     assert.equal(changes, 1, 'the decision asks the footprint to recount');

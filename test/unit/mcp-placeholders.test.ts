@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { inputIdsOf, resolveServer } from '../../src/core/mcp/placeholders';
 import { markDeferred, toMessagesTool } from '../../src/core/mcp/convert';
 import { stdioDef } from '../support/mcp';
@@ -24,6 +26,20 @@ describe('MCP placeholders and tool conversion', () => {
     });
     assert.deepEqual(asked, ['tok']);
     assert.deepEqual(inputIdsOf(def), ['tok']);
+  });
+
+  it("Claude Code's .mcp.json: ${NAME} and ${NAME:-default} expand, other forms pass as written as the agent does", async () => {
+    const def = stdioDef('ok', { configKind: 'mcp.json', args: ['${input:x}', '${env:ONE}', '${ONE}', '${NONE:-d}', '${userHome}'] });
+    const r = await resolveServer(def, { env: { ONE: '1', userHome: '/env-home' }, resolveInput: async () => assert.fail('not asked') });
+    assert.deepEqual(r.ok && r.value.args, ['${input:x}', '${env:ONE}', '1', 'd', '/env-home']);
+    const missing = await resolveServer(stdioDef('ok', { configKind: 'mcp.json', env: { T: '${GITHUB_TOKEN}' } }), { env: {} });
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.match(missing.message, /\$\{GITHUB_TOKEN\} \(environment variable GITHUB_TOKEN is not set\) in env T/);
+  });
+
+  it("VS Code's predefined variables: userHome, workspaceFolderBasename, pathSeparator", async () => {
+    const r = await resolveServer(stdioDef('ok', { args: ['${userHome}', '${workspaceFolderBasename}', 'a${pathSeparator}b'] }), { env: {}, variables: { workspaceFolder: '/x/proj' } });
+    assert.deepEqual(r.ok && r.value.args, [os.homedir(), 'proj', `a${path.sep}b`]);
   });
 
   it('an unresolvable placeholder fails naming it and the field, never with its value', async () => {

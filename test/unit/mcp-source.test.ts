@@ -101,7 +101,7 @@ describe('MCP tool source: what starts when', function () {
   describe('CLI (createCliMcpToolSource)', () => {
     it('without --start-mcp-servers starts nothing: cached lists only, else not started', async () => {
       const cacheFile = path.join(dir, 'mcp-tools.json');
-      const { source } = await createCliMcpToolSource({ start: false, cacheFile });
+      const { source } = createCliMcpToolSource({ start: false, cacheFile });
       const r = await source.tools(def);
       assert.equal(r.status, 'not-started');
       if (r.status === 'not-started') {
@@ -113,11 +113,11 @@ describe('MCP tool source: what starts when', function () {
 
     it('with --start-mcp-servers starts the server and caches the list, which a later run without it answers', async () => {
       const cacheFile = path.join(dir, 'mcp-tools.json');
-      const first = await createCliMcpToolSource({ start: true, cacheFile });
+      const first = createCliMcpToolSource({ start: true, cacheFile });
       const r = await first.source.tools(def);
       assert.equal(r.status, 'ok', JSON.stringify(r));
       assert.equal(starts(), 1);
-      const later = await createCliMcpToolSource({ start: false, cacheFile });
+      const later = createCliMcpToolSource({ start: false, cacheFile });
       const c = await later.source.tools(def);
       assert.equal(c.status, 'ok');
       if (c.status === 'ok') {
@@ -133,11 +133,11 @@ describe('MCP tool source: what starts when', function () {
       assert.equal(inputVariableName('a.b c'), 'TOKEN_LENS_MCP_INPUT_A_B_C');
       const withInput = stdioDef('ok', { env: { TOOL_PREFIX: '${input:tool-prefix}' } });
       const cacheFile = path.join(dir, 'mcp-tools.json');
-      const set = await createCliMcpToolSource({ start: true, cacheFile, env: { ...process.env, TOKEN_LENS_MCP_INPUT_TOOL_PREFIX: 'ci' } });
+      const set = createCliMcpToolSource({ start: true, cacheFile, env: { ...process.env, TOKEN_LENS_MCP_INPUT_TOOL_PREFIX: 'ci' } });
       const r = await set.source.tools(withInput);
       if (r.status === 'ok') assert.equal(r.tools[0]!.name, 'ci_0');
       else assert.fail(JSON.stringify(r));
-      const unset = await createCliMcpToolSource({ start: true, cacheFile, env: { PATH: process.env.PATH } });
+      const unset = createCliMcpToolSource({ start: true, cacheFile, env: { PATH: process.env.PATH } });
       const f = await unset.source.tools({ ...withInput, hash: 'other' });
       assert.equal(f.status, 'failed');
       if (f.status === 'failed') assert.match(f.message, /\$\{input:tool-prefix\} \(no value was given for input 'tool-prefix'; set the environment variable TOKEN_LENS_MCP_INPUT_TOOL_PREFIX\)/);
@@ -167,7 +167,7 @@ describe('MCP tool-list cache', () => {
     const cacheFile = path.join(dir, 'cli-cache.json');
     // Through the whole source, with a definition full of secrets.
     const def = stdioDef('ok', { env: { API_TOKEN: 'sk-env-secret-1', TOOL_PREFIX: '${env:TL_SECRET_PREFIX}' }, headers: { Authorization: 'Bearer hdr-secret-2' }, args: [stdioDef('ok').args![0]!, 'ok', '--key=arg-secret-3'] });
-    const { source } = await createCliMcpToolSource({ start: true, cacheFile, env: { ...process.env, TL_SECRET_PREFIX: 'pfx' } });
+    const { source } = createCliMcpToolSource({ start: true, cacheFile, env: { ...process.env, TL_SECRET_PREFIX: 'pfx' } });
     assert.equal((await source.tools(def)).status, 'ok');
     // And a tool object with extra fields.
     const cache = new McpToolCache({ file });

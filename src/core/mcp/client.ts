@@ -33,7 +33,7 @@ export interface FetchToolsOptions {
   resolveInput?: ResolveInput;
   /** The environment placeholders read and a stdio server inherits (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** `${workspaceFolder}` and the like; `workspaceFolder` is also the default cwd of a stdio server. */
+  /** `${workspaceFolder}` and the like; `workspaceFolder` is also the default cwd of a stdio server from a settings file. */
   variables?: Record<string, string>;
   /** More tools than this is a failure (default 1,000). */
   maxTools?: number;
@@ -215,9 +215,14 @@ function withHeaders(headers: Record<string, string>): typeof fetch {
 
 async function stdioTransport(def: McpServerDef, resolved: ResolvedServer, options: FetchToolsOptions): Promise<ProcessStdioTransport> {
   if (!resolved.command) throw new Failure('no "command" for a stdio server');
+  // The folder the agent would run it in: the project root its config file belongs to (where
+  // `.mcp.json` is, above `.vscode/mcp.json`); for a file named in settings, the workspace root.
   const base =
-    options.variables?.workspaceFolder ??
-    (def.configKind === 'vscode-mcp.json' ? path.dirname(path.dirname(def.configFile)) : path.dirname(def.configFile));
+    def.configKind === 'mcp.json'
+      ? path.dirname(def.configFile)
+      : def.configKind === 'vscode-mcp.json'
+        ? path.dirname(path.dirname(def.configFile))
+        : (options.variables?.workspaceFolder ?? path.dirname(def.configFile));
   const cwd = resolved.cwd ? path.resolve(base, resolved.cwd) : base;
   const stat = await fs.stat(cwd).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Failure(`its working directory ${cwd} does not exist`);

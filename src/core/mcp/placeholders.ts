@@ -9,7 +9,14 @@
  *
  * A placeholder that cannot be resolved is a failure naming it and where it was, never an empty
  * string. Messages name placeholders and fields, never a value (values may be tokens).
+ *
+ * A Claude Code `.mcp.json` (configKind `mcp.json`) gets what Claude Code expands there, `${NAME}`
+ * and `${NAME:-default}`; any other `${…}` (`${input:…}`, `${env:…}`) is passed as written, as the
+ * agent would (the footprint's config parser warns about it on its line). VS Code's `mcp.json` and
+ * a settings file get every form above.
  */
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { McpServerDef } from '../context/mcp-types';
 
 /** Answers an `${input:id}`; undefined when the user gave none (cancelled, variable not set). */
@@ -46,6 +53,16 @@ class Unresolved extends Error {}
 export async function resolveServer(def: McpServerDef, context: PlaceholderContext = {}): Promise<Resolved<ResolvedServer>> {
   const env = context.env ?? process.env;
   const inputs = new Map<string, string>();
+  const claudeShape = def.configKind === 'mcp.json';
+  const folder = context.variables?.workspaceFolder;
+  const variables: Record<string, string> = {
+    userHome: os.homedir(),
+    pathSeparator: path.sep,
+    '/': path.sep,
+    execPath: process.execPath,
+    ...(folder ? { workspaceFolderBasename: path.basename(folder), cwd: folder } : {}),
+    ...context.variables,
+  };
 
   async function resolve(text: string, where: string): Promise<string> {
     const names = [...text.matchAll(PLACEHOLDER)];
@@ -60,6 +77,7 @@ export async function resolveServer(def: McpServerDef, context: PlaceholderConte
     const fail = (what: string): never => {
       throw new Unresolved(`MCP server '${def.name}': ${what} in ${where} is not resolved.`);
     };
+    if (claudeShape && !/^[A-Za-z_][A-Za-z0-9_]*(?::-.*)?$/s.test(body)) return `\${${body}}`;
     if (body.startsWith('env:')) {
       const name = body.slice(4);
       const value = env[name];
@@ -77,7 +95,7 @@ export async function resolveServer(def: McpServerDef, context: PlaceholderConte
       inputs.set(id, value);
       return value;
     }
-    const named = context.variables?.[body];
+    const named = claudeShape ? undefined : variables[body];
     if (named !== undefined) return named;
     // Claude Code's `${VAR}` and `${VAR:-default}`.
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(body);
