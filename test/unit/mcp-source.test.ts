@@ -65,6 +65,19 @@ describe('MCP tool source: what starts when', function () {
     assert.equal(starts(), 2);
   });
 
+  it('a caller that gives up stops waiting, without ending the shared run: the next caller gets its answer', async () => {
+    const source = createMcpToolSource({ trusted: true, start: true, isAllowed: () => true });
+    const controller = new AbortController();
+    const first = source.tools(def, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    const r1 = await first;
+    assert.equal(r1.status, 'failed');
+    if (r1.status === 'failed') assert.match(r1.message, /cancelled/);
+    const r2 = await source.tools(def, new AbortController().signal);
+    assert.equal(r2.status, 'ok', JSON.stringify(r2));
+    assert.equal(starts(), 1, 'started once');
+  });
+
   it('not started: the cached list of an earlier run, said to be cached and why it was not started', async () => {
     const cache = new McpToolCache();
     await cache.set(def.hash, def.name, [TOOL], 1_700_000_000_000);

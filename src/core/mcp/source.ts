@@ -75,10 +75,23 @@ export function createMcpToolSource(options: McpToolSourceOptions): ManagedMcpTo
     return { status: 'not-started', reason, message: notStartedMessage(def, reason) };
   }
 
-  async function run(def: McpServerDef, signal?: AbortSignal): Promise<McpToolList> {
+  function waitFor(answer: Promise<McpToolList>, def: McpServerDef, signal?: AbortSignal): Promise<McpToolList> {
+    if (!signal) return answer;
+    const cancelled: McpToolList = { status: 'failed', message: `MCP server '${def.name}': cancelled (the server keeps going; its answer is kept).` };
+    if (signal.aborted) return Promise.resolve(cancelled);
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(cancelled);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void answer.then((r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      });
+    });
+  }
+
+  async function run(def: McpServerDef): Promise<McpToolList> {
     const result = await fetchTools(def, {
       timeoutMs: typeof options.timeoutMs === 'function' ? options.timeoutMs() : options.timeoutMs,
-      signal,
       resolveInput: options.resolveInput,
       env: options.env,
       variables: options.variables,
@@ -97,18 +110,16 @@ export function createMcpToolSource(options: McpToolSourceOptions): ManagedMcpTo
       if (!trusted()) return cachedOr(def, 'untrusted');
       if (!options.start) return cachedOr(def, 'cli-opt-in');
       const known = answers.get(def.hash);
-      if (known) return known;
+      if (known) return waitFor(known, def, signal);
       if (!(await options.isAllowed(def))) return cachedOr(def, 'not-allowed');
       // Checked again: another call may have started it while isAllowed was answering.
       const again = answers.get(def.hash);
-      if (again) return again;
-      const answer = run(def, signal);
+      if (again) return waitFor(again, def, signal);
+      // The run is shared and not cancelled by a caller (a footprint recomputed on every edit would
+      // otherwise kill the server midway and start it again); a caller that gives up stops waiting.
+      const answer = run(def);
       answers.set(def.hash, answer);
-      // A cancelled run is not remembered: the next call starts the server again.
-      void answer.then((r) => {
-        if (r.status === 'failed' && signal?.aborted && answers.get(def.hash) === answer) answers.delete(def.hash);
-      });
-      return answer;
+      return waitFor(answer, def, signal);
     },
     refresh(def) {
       if (def) answers.delete(def.hash);
