@@ -45,12 +45,26 @@ const lazySdk = {
   },
 };
 
+/**
+ * The MCP SDK client (with zod, ajv and cross-spawn) is its own file too, dist/mcp-sdk.js, required
+ * the first time an MCP server is started (src/core/mcp/sdk.ts): a run that starts none never parses it.
+ */
+const lazyMcpSdk = {
+  name: 'lazy-mcp-sdk',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/sdk-entry$/ }, (args) =>
+      args.resolveDir.replace(/\\/g, '/').endsWith('src/core/mcp') ? { path: './mcp-sdk.js', external: true } : undefined,
+    );
+  },
+};
+
 const targets = [
   { ...common, entryPoints: ['src/core/client/sdk-entry.ts'], outfile: 'dist/sdk.js' },
+  { ...common, entryPoints: ['src/core/mcp/sdk-entry.ts'], outfile: 'dist/mcp-sdk.js' },
   // Parses and estimates large documents off the extension host's thread (src/core/worker/preparer.ts).
   { ...common, entryPoints: ['src/core/worker/entry.ts'], outfile: 'dist/worker.js' },
-  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazySdk] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [lazySdk], banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
+  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazySdk, lazyMcpSdk] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [lazySdk, lazyMcpSdk], banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
 ];
 
 if (watch) {
@@ -61,6 +75,6 @@ if (watch) {
   await chmod('dist/cli.js', 0o755);
   if (metafile) {
     const { writeFile } = await import('node:fs/promises');
-    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${['sdk', 'worker', 'extension', 'cli'][i]}.json`, JSON.stringify(r.metafile))));
+    await Promise.all(results.map((r, i) => writeFile(`dist/meta-${['sdk', 'mcp-sdk', 'worker', 'extension', 'cli'][i]}.json`, JSON.stringify(r.metafile))));
   }
 }

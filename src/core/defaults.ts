@@ -14,3 +14,6 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 50;
 
 /** Milliseconds of quiet after an edit before the exact count is asked for (`tokenLens.debounceMs`). */
 export const DEFAULT_DEBOUNCE_MS = 500;
+
+/** Longest Token Lens waits for an MCP server to start and list its tools (editor and CLI). */
+export const DEFAULT_MCP_TIMEOUT_SECONDS = 20;

@@ -27,6 +27,7 @@ import { auditToolsCommand } from './decisions/tools';
 import { trimCommand } from './decisions/trim';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
+import type { EditorMcp } from './mcp/editorSource';
 import type { WorkspaceScanner } from './workspaceScanner';
 
 /** What the handlers are given: the services `activate` builds. */
@@ -38,6 +39,7 @@ export interface CommandServices {
   scanner: WorkspaceScanner;
   log: vscode.LogOutputChannel;
   decisions: DecisionDeps;
+  mcp: EditorMcp;
 }
 
 /** The menus a row can be placed in (package.json `contributes.menus` keys). */
@@ -84,6 +86,9 @@ export const COMMAND_TABLE = {
     menus: [{ menu: 'commandPalette', when: '!isWorkspaceTrusted' }],
     run: (s) => s.engine.allowUntrusted(),
   },
+  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s) => s.mcp.allowCommand() },
+  revokeMcpServers: { id: 'tokenLens.revokeMcpServers', title: 'Revoke MCP Server Permissions', run: (s) => s.mcp.revokeCommand() },
+  refreshMcpTools: { id: 'tokenLens.refreshMcpTools', title: 'Refresh MCP Tool Lists', icon: '$(refresh)', run: (s) => s.mcp.refreshCommand() },
   refreshFiles: {
     id: 'tokenLens.refreshFiles',
     title: 'Refresh Prompt Files',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_DEBOUNCE_MS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
+import { DEFAULT_DEBOUNCE_MS, DEFAULT_MCP_TIMEOUT_SECONDS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 
 /** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
 export interface Config {
@@ -15,6 +15,8 @@ export interface Config {
   codeLens: boolean;
   modelOverrides: unknown;
   priceFile: string;
+  /** Per MCP server, start to the last page of tools/list. */
+  mcpTimeoutMs: number;
   /** From user (machine) settings only: a workspace can never redirect the key. */
   apiBaseUrl: string | undefined;
 }
@@ -49,6 +51,7 @@ export function readConfig(): Config {
     codeLens: c.get<boolean>('codeLens.enabled') !== false,
     modelOverrides: c.get('modelOverrides') ?? [],
     priceFile: (c.get<string>('priceFile') ?? '').trim(),
+    mcpTimeoutMs: positive(c.get('mcpTimeoutSeconds'), DEFAULT_MCP_TIMEOUT_SECONDS, 600) * 1000,
     apiBaseUrl: apiBaseUrl || undefined,
   };
 }

@@ -8,6 +8,7 @@ import { guarded } from './decisions/target';
 import { Diagnostics } from './diagnostics';
 import { DocumentService } from './documents';
 import { Engine } from './engine';
+import { createEditorMcpToolSource } from './mcp/editorSource';
 import { StatusBar } from './statusBar';
 import { WorkspaceFilesView } from './workspaceFiles';
 import { WorkspaceScanner } from './workspaceScanner';
@@ -38,7 +39,11 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, statusBar);
 
   const decisions = decisionServices(context, engine, documents, active);
-  const services: CommandServices = { keys, engine, documents, active, scanner, log, decisions };
+  // MCP servers: started only in a trusted workspace, after the user allowed each (src/extension/mcp/).
+  // The context footprint reads tool lists through mcp.source and recounts on mcp.onDidChange.
+  const mcp = createEditorMcpToolSource(context, { log, timeoutMs: () => engine.config.mcpTimeoutMs });
+  context.subscriptions.push(mcp);
+  const services: CommandServices = { keys, engine, documents, active, scanner, log, decisions, mcp };
   for (const row of Object.values(COMMAND_TABLE) as CommandRow[]) {
     const run = (...args: unknown[]) => row.run(services, ...args);
     context.subscriptions.push(vscode.commands.registerCommand(row.id, row.guarded ? guarded(row.title, active, engine.log, async (...args: unknown[]) => void (await run(...args))) : run));

@@ -28,11 +28,23 @@ export interface McpServerDef {
   url?: string;
   headers?: Record<string, string>;
   /**
+   * The `${input:id}` prompts the config file declares (VS Code's `mcp.json` `inputs`), for the
+   * editor's input box: its text and whether to mask it (masked unless `password: false`).
+   */
+  inputs?: McpInputDef[];
+  /**
    * Hash of the definition as written (name, transport, command, args, env, cwd, url, headers):
    * the key of the allow decision and of the cached tool list. A changed definition is a new
    * server that must be allowed again.
    */
   hash: string;
+}
+
+/** An `${input:id}` a config file declares. */
+export interface McpInputDef {
+  id: string;
+  description?: string;
+  password?: boolean;
 }
 
 /** A tool in the Messages API form (`tools/list`'s `inputSchema` becomes `input_schema`). */
@@ -58,6 +70,8 @@ export type McpToolList =
       fetchedAt: number;
       /** True when the list is the cached answer of an earlier run, not fetched now. */
       cached: boolean;
+      /** With `cached`: why the server was not started this time (so the view can say it and offer the remedy). */
+      notStarted?: McpNotStartedReason;
     }
   | { status: 'not-started'; reason: McpNotStartedReason; message: string }
   | { status: 'failed'; message: string; stderr?: string };
