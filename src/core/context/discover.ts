@@ -136,9 +136,11 @@ async function addItem(kind: SourceKind, file: string, fallbackName: string, rea
   let name = fallbackName;
   let description: string | undefined;
   let range: SourceRange | undefined;
+  let unreadable = false;
   if (split.yaml) {
     const parsed = parseYaml(text, split.yaml.start, split.yaml.end);
     if (!parsed.ok) {
+      unreadable = true;
       problems.push(problemAt(file, text, parsed.failure.range ?? split.yaml, 'warning', 'front-matter-syntax', `The front matter is not valid YAML (${parsed.failure.message}): its name and description cannot be read.`));
     } else if (isObject(parsed.doc.value)) {
       const fm = parsed.doc.value;
@@ -153,8 +155,8 @@ async function addItem(kind: SourceKind, file: string, fallbackName: string, rea
     }
   }
   const body = text.slice(split.bodyStart);
-  const shownName = kind === 'command' ? `/${name}` : `${kind} ${name}`;
-  if (description === undefined && kind !== 'command') {
+  const shownName = kind === 'command' ? `/${name}` : name;
+  if (description === undefined && kind !== 'command' && !unreadable) {
     problems.push(problemAt(file, text, split.yaml ?? { start: 0, end: 0 }, 'warning', `${kind}-no-description`, `The ${kind === 'skill' ? 'skill' : 'subagent'} has no "description" in its front matter: the agent cannot tell when to use it.`));
   }
   // Commands without a description are not listed to the model (only typed by the user).
