@@ -59,7 +59,7 @@ export async function discoverContext(root: string, options: DiscoverOptions = {
     if (got === undefined) continue;
     const id = `memory:${rel(file)}`;
     seen.add(file);
-    sources.push({ id, kind: 'memory', name: rel(file), file, upFront: got, onUse: '' });
+    sources.push({ id, kind: 'memory', name: rel(file), file, line: 1, upFront: got, onUse: '' });
     const imported = await resolveImports(file, got, { read, home, seen });
     problems.push(...imported.problems);
     const ids = new Map<string, string>([[file, id]]);
@@ -68,7 +68,7 @@ export async function discoverContext(root: string, options: DiscoverOptions = {
       const importId = `import:${shown}`;
       ids.set(f.file, importId);
       const line = lineOf(f.from.text, f.from.range.start).line + 1;
-      sources.push({ id: importId, kind: 'import', name: shown, file: f.file, depth: f.depth, importedFrom: { id: ids.get(f.from.file) ?? id, file: f.from.file, range: f.from.range, line }, upFront: f.text, onUse: '' });
+      sources.push({ id: importId, kind: 'import', name: shown, file: f.file, line: 1, depth: f.depth, importedFrom: { id: ids.get(f.from.file) ?? id, file: f.from.file, range: f.from.range, line }, upFront: f.text, onUse: '' });
     }
   }
 
@@ -78,7 +78,7 @@ export async function discoverContext(root: string, options: DiscoverOptions = {
     const base = path.basename(file);
     if ((base !== 'CLAUDE.md' && base !== 'CLAUDE.local.md') || MEMORY_FILES.includes(rel(file))) continue;
     const got = await readIfThere(read, file, problems);
-    if (got !== undefined) sources.push({ id: `nested-memory:${rel(file)}`, kind: 'nested-memory', name: rel(file), file, upFront: '', onUse: got });
+    if (got !== undefined) sources.push({ id: `nested-memory:${rel(file)}`, kind: 'nested-memory', name: rel(file), file, line: 1, upFront: '', onUse: got });
   }
 
   // Skills, subagents, slash commands.
@@ -161,5 +161,5 @@ async function addItem(kind: SourceKind, file: string, fallbackName: string, rea
   }
   // Commands without a description are not listed to the model (only typed by the user).
   const upFront = description === undefined ? (kind === 'command' ? '' : name) : kind === 'command' ? `/${name}: ${description}` : `${name}: ${description}`;
-  sources.push({ id: `${kind}:${rel(file)}`, kind, name: shownName, file, ...(range ? { range } : {}), upFront, onUse: body });
+  sources.push({ id: `${kind}:${rel(file)}`, kind, name: shownName, file, ...(range ? { range } : {}), line: range ? lineOf(text, range.start).line + 1 : 1, upFront, onUse: body });
 }

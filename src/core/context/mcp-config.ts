@@ -11,6 +11,7 @@
 import { canonicalHash } from '../canonical';
 import { isObject } from '../is-object';
 import { parseJsonc } from '../payload/json';
+import { lineOf } from '../payload/lines';
 import { propOf, type OutlineNode } from '../payload/tree';
 import type { Json, SourceRange } from '../types';
 import type { McpConfigKind, McpServerDef } from './mcp-types';
@@ -125,7 +126,7 @@ export function parseMcpConfig(text: string, file: string, kind: McpConfigKind):
       ...(transport === 'stdio' ? { command: command!, ...(args ? { args } : {}), ...(env ? { env } : {}), ...(cwd !== undefined ? { cwd } : {}) } : { url: url!, ...(headers ? { headers } : {}) }),
     };
     checkPlaceholders(name, value, node, keyRange, vscodeShape, inputs, problem);
-    defs.push({ ...fields, configFile: file, configKind: kind, range: keyRange, hash: serverHash(fields) });
+    defs.push({ ...fields, configFile: file, configKind: kind, range: keyRange, line: lineOf(text, keyRange.start).line + 1, hash: serverHash(fields) });
   }
   return { servers: defs, problems };
 }

@@ -26,6 +26,8 @@ export interface ContextSource {
   file: string;
   /** Where a click goes in `file` (a skill's name in its front matter); the start of the file when absent. */
   range?: SourceRange;
+  /** 1-based line of `range` (1 without one). */
+  line: number;
   /** For an import: the importing source's id, and where the `@path` is in the importing file. */
   importedFrom?: { id: string; file: string; range: SourceRange; line: number };
   /** Import hops from the memory file (1 for its own imports). */
