@@ -71,6 +71,8 @@ describe('Context footprint in a real editor (code-server)', function () {
     api = await startFakeApi();
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-context-ws-'));
     fs.cpSync(EXAMPLE, ws, { recursive: true });
+    // A server for the CodeLens (the MCP side's examples/context/.mcp.json, when present, is used as it is).
+    if (!fs.existsSync(path.join(ws, '.mcp.json'))) fs.writeFileSync(path.join(ws, '.mcp.json'), JSON.stringify({ mcpServers: { docs: { command: 'node', args: ['docs-server.js'] } } }, null, 2));
     ed = await launchEditor({
       vsix: VSIX,
       workspace: ws,
@@ -120,5 +122,30 @@ describe('Context footprint in a real editor (code-server)', function () {
     });
     const json = JSON.parse(stdout) as { total: { inputTokens: number; exact: boolean } };
     assert.deepEqual(json.total, { ...json.total, inputTokens: want.total, exact: true });
+  });
+
+  it('puts a CodeLens on each MCP server saying what its tools cost, or why they are not known', async () => {
+    const servers = Object.keys((JSON.parse(fs.readFileSync(path.join(ws, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers);
+    await ed!.openFile('.mcp.json');
+    const lenses = await ed!.waitForCodeLens((texts) => servers.every((name) => texts.some((t) => new RegExp(`^${name}: (\\d+ tools?|tools not known)`).test(t))), 60_000);
+    assert.ok(lenses.length >= servers.length, JSON.stringify(lenses));
+    await ed!.screenshot('context-mcp-codelens');
+  });
+
+  it('shows the footprint as a report of its own, with the same total', async () => {
+    const want = expected(ws);
+    await ed!.runCommand('Token Lens: Show Context Footprint');
+    const deadline = Date.now() + 30_000;
+    let frame: import('playwright-core').Frame | undefined;
+    while (!frame) {
+      for (const f of ed!.page.frames()) if ((await f.locator('body[data-report="context"]').count().catch(() => 0)) > 0) frame = f;
+      if (!frame && Date.now() > deadline) throw new Error('no context report panel');
+      if (!frame) await new Promise((r) => setTimeout(r, 200));
+    }
+    const title = (await frame.locator('h1').first().innerText()).trim();
+    assert.equal(title, `${fmt(want.total)} tokens before you type`);
+    const names = await frame.locator('#context-sources tbody th').allInnerTexts();
+    for (const name of want.parts.keys()) assert.ok(names.some((n) => n.replace(/^↳\s*/, '').trim() === name), `${name} in ${JSON.stringify(names)}`);
+    await ed!.screenshot('context-report');
   });
 });
