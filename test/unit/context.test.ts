@@ -8,6 +8,7 @@ import { parseMcpConfig, serverHash } from '../../src/core/context/mcp-config';
 import type { McpServerDef, McpToolList, McpToolSource } from '../../src/core/context/mcp-types';
 import { findImports, resolveImports } from '../../src/core/context/memory';
 import { textReader } from '../../src/core/context/read';
+import { footprintView } from '../../src/extension/reports/context';
 import type { ContextInventory } from '../../src/core/context/types';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { fakeApiClient, registry } from '../support/docs';
@@ -285,5 +286,24 @@ describe('context footprint: counting', () => {
     assert.equal(fp.total.tokens, 0);
     assert.equal(fp.framing.tokens, 0);
     assert.deepEqual(fp.sources, []);
+  });
+});
+
+describe('context footprint: the report page', () => {
+  it('shows names from files as text, and the table adds up to the total', async () => {
+    const root = await tree({
+      'CLAUDE.md': 'Memory.',
+      '.claude/skills/x/SKILL.md': '---\nname: <img src=x onerror=alert(1)>\ndescription: A skill & "more".\n---\nBody',
+    });
+    const inv = await discoverContext(root, { home: root });
+    const servers = parseMcpConfig('{"mcpServers":{"<b>s</b>":{"command":"c"}}}', path.join(root, '.mcp.json'), 'mcp.json').servers;
+    const fp = (await computeFootprint({ ...inv, servers }, { registry, modelId: 'claude-sonnet-4-6', counting: { reason: 'no-key' }, mcp: fixedTools({ '<b>s</b>': { status: 'ok', fetchedAt: 1, cached: true, tools: [{ name: '<i>t</i>', description: 'T', input_schema: { type: 'object' } }] } }) }))!;
+    const view = footprintView(fp);
+    const body = view.body.toString();
+    assert.ok(!body.includes('<img'), 'no element made from a file');
+    assert.ok(!body.includes('<b>s</b>') && !body.includes('<i>t</i>'));
+    assert.ok(body.includes('&#60;img src=x onerror=alert(1)&#62;'));
+    assert.match(view.markdown, /Not counted: the agent's own system prompt and built-in tools/);
+    assert.match(body, new RegExp(`≈${fp.total.tokens.toLocaleString('en-US')} tokens before you type`));
   });
 });
