@@ -218,6 +218,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const maxServerTokens = positiveInt('--max-server-tokens', values['max-server-tokens']);
     if ((maxContextTokens !== undefined || maxServerTokens !== undefined) && command !== 'check') throw new UsageError('--max-context-tokens and --max-server-tokens are options of check');
     const mcpConfigFiles = values['mcp-config'] ?? [];
+    if ((mcpConfigFiles.length > 0 || values['start-mcp-servers']) && command !== 'context' && command !== 'check') throw new UsageError('--mcp-config and --start-mcp-servers are options of context and check');
     if (mcpConfigFiles.some((f) => f === '')) throw new UsageError('--mcp-config needs a FILE');
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
     const github: GithubFlags = { sarif: values.sarif, stepSummary: values['step-summary'] === true, prComment: values['pr-comment'] === true, stepOutputs: values['step-outputs'] === true };

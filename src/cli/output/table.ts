@@ -132,7 +132,9 @@ function formatCheckTable(r: CheckResult): string {
   for (const e of r.errors) lines.push(visible(`${e.path}${e.line ? `:${e.line}` : ''}: error: ${e.error}`));
   if (r.errors.length > 0) lines.push('');
   const s = r.summary;
-  const checked = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
+  const context = r.context ? `the agent context of ${r.context.root} (${tokens(r.context.total.inputTokens, r.context.total.exact)} tokens)` : undefined;
+  const files = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
+  const checked = context ? (s.files === 0 ? `${context} checked` : `${context} and ${files}`) : files;
   const offenderFiles = new Set(r.offenders.map((o) => o.path)).size;
   const verdict =
     s.offenders > 0
