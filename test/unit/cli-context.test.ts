@@ -64,6 +64,7 @@ describe('token-lens context (CLI)', () => {
       [['github', '.mcp.json', 3, 'not-started', 'cli-opt-in']],
     );
     assert.ok(r.total.costUSD! > 0);
+    assert.equal(style.windowShare, style.upFront.inputTokens / r.total.contextWindow!);
     assert.match(r.notCounted, /agent's own system prompt and built-in tools/);
   });
 

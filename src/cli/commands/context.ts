@@ -42,6 +42,7 @@ const tokens = (t: { tokens: number; exact: boolean }): ContextTokens => ({ inpu
 /** The footprint as the CLI reports it (the `--json` schema). */
 export function contextResult(fp: Footprint, root: string, cwd: string, info: RunInfo): ContextResult {
   const shown = (file: string) => displayPath(file, cwd);
+  const share = (n: number) => (fp.contextWindow ? n / fp.contextWindow : null);
   const price = (n: number) => (fp.model ? (costOf(fp.model, { inputTokens: n }).input ?? null) : null);
   const { version, ...rest } = info;
   return {
@@ -68,6 +69,7 @@ export function contextResult(fp: Footprint, root: string, cwd: string, info: Ru
       onUse: tokens(onUse),
       importedFrom: source.importedFrom ? { path: shown(source.importedFrom.file), line: source.importedFrom.line } : null,
       costUSD: price(upFront.tokens),
+      windowShare: share(upFront.tokens),
     })),
     servers: fp.servers.map((s) => ({
       name: s.server.name,
@@ -81,6 +83,7 @@ export function contextResult(fp: Footprint, root: string, cwd: string, info: Ru
       upFront: tokens(s.upFront),
       deferred: tokens(s.deferred),
       costUSD: price(s.upFront.tokens),
+      windowShare: share(s.upFront.tokens),
       tools: s.tools.map((t) => ({ name: t.tool.name, inputTokens: t.tokens, exact: t.exact, deferred: t.deferred })),
     })),
     problems: fp.problems.map((p) => ({ path: shown(p.file), line: p.line ?? null, column: p.column ?? null, severity: p.severity, code: p.code, message: p.message })),

@@ -136,6 +136,8 @@ export interface ContextSourceEntry {
   importedFrom: { path: string; line: number } | null;
   /** Input cost of the up-front tokens per request; null when the price is unknown. */
   costUSD: number | null;
+  /** Share of the model's context window the up-front tokens take, 0..1; null when the window is unknown. */
+  windowShare: number | null;
 }
 
 export interface ContextToolEntry extends ContextTokens {
@@ -159,6 +161,7 @@ export interface ContextServerEntry {
   upFront: ContextTokens;
   deferred: ContextTokens;
   costUSD: number | null;
+  windowShare: number | null;
   /** Largest first. */
   tools: ContextToolEntry[];
 }
