@@ -29,6 +29,8 @@ export class ContextFootprints implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: AbortController | undefined;
   private first: Promise<void> | undefined;
+  /** Watchers of imported files the globs do not cover (`@docs/style.md`, `@~/notes.md`), by path. */
+  private readonly importWatchers = new Map<string, vscode.Disposable>();
 
   constructor(private readonly engine: Engine, private readonly mcp: McpToolSource) {
     for (const glob of WATCH_GLOBS) {
@@ -84,9 +86,26 @@ export class ContextFootprints implements vscode.Disposable {
     if (this.running !== run) return;
     this.footprints.clear();
     for (const [k, v] of next) this.footprints.set(k, v);
+    this.watchImports();
     this.publishDiagnostics();
     this.engine.log.info(`Context footprint: ${this.list().map((f) => `${path.basename(f.root)} ${formatTokens(f.total.tokens, f.total.exact)} tokens`).join(', ') || 'nothing found'}`);
     this.changed.fire();
+  }
+
+  /** Imports may be any file anywhere: each one is watched by itself, for as long as it is imported. */
+  private watchImports(): void {
+    const files = new Set(this.list().flatMap((fp) => fp.sources.filter((s) => s.source.kind === 'import').map((s) => s.source.file)));
+    for (const [file, watcher] of this.importWatchers) {
+      if (files.has(file)) continue;
+      watcher.dispose();
+      this.importWatchers.delete(file);
+    }
+    for (const file of files) {
+      if (this.importWatchers.has(file)) continue;
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+      const listeners = [watcher.onDidChange(() => this.refreshSoon()), watcher.onDidCreate(() => this.refreshSoon()), watcher.onDidDelete(() => this.refreshSoon())];
+      this.importWatchers.set(file, { dispose: () => [watcher, ...listeners].forEach((d) => d.dispose()) });
+    }
   }
 
   /** Problems of discovery, and servers and tools over their thresholds, on their lines. */
@@ -114,6 +133,7 @@ export class ContextFootprints implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.running?.abort();
+    for (const w of this.importWatchers.values()) w.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

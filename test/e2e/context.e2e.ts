@@ -124,6 +124,15 @@ describe('Context footprint in a real editor (code-server)', function () {
     assert.deepEqual(json.total, { ...json.total, inputTokens: want.total, exact: true });
   });
 
+  it('follows a source edited on disk: the total and that source change, with two API calls', async () => {
+    const calls = api.countCalls();
+    fs.appendFileSync(path.join(ws, 'docs', 'style.md'), '- Dates are ISO 8601 in UTC, everywhere: logs, APIs and the database.\n');
+    const want = expected(ws);
+    await poll('the Context Footprint view after docs/style.md changed', () => contextRows(ed!), (rows) => rows[0]?.description === `${fmt(want.total)} tokens` && rows.some((r) => r.name === 'docs/style.md' && r.description === `${fmt(want.parts.get('docs/style.md')!)} tokens`), 30_000);
+    // The whole and the edited source; everything else from the count cache.
+    assert.equal(api.countCalls() - calls, 2);
+  });
+
   it('puts a CodeLens on each MCP server saying what its tools cost, or why they are not known', async () => {
     const servers = Object.keys((JSON.parse(fs.readFileSync(path.join(ws, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers);
     await ed!.openFile('.mcp.json');
