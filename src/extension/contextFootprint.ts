@@ -94,7 +94,9 @@ export class ContextFootprints implements vscode.Disposable {
 
   /** Imports may be any file anywhere: each one is watched by itself, for as long as it is imported. */
   private watchImports(): void {
-    const files = new Set(this.list().flatMap((fp) => fp.sources.filter((s) => s.source.kind === 'import').map((s) => s.source.file)));
+    const files = new Set(
+      this.list().flatMap((fp) => [...fp.sources.filter((s) => s.source.kind === 'import').map((s) => s.source.file), ...fp.problems.flatMap((p) => (p.target ? [p.target] : []))]),
+    );
     for (const [file, watcher] of this.importWatchers) {
       if (files.has(file)) continue;
       watcher.dispose();

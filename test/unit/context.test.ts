@@ -72,6 +72,7 @@ describe('context footprint: @imports', () => {
     assert.match(byCode['import-cycle']!.message, /CLAUDE\.md → a\.md → CLAUDE\.md/);
     assert.equal(byCode['import-missing']?.line, 4);
     assert.equal(path.basename(byCode['import-missing']!.file), 'CLAUDE.md');
+    assert.equal(byCode['import-missing']!.target, path.join(root, 'gone.md'), 'watched, so its arrival is seen');
     assert.equal(got.problems.length, 2);
   });
 });

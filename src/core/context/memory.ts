@@ -126,7 +126,8 @@ export async function resolveImports(file: string, text: string, options: Resolv
   const visit = async (from: string, fromText: string, depth: number, chain: string[]): Promise<void> => {
     for (const ref of findImports(fromText)) {
       const target = resolveImportPath(ref.path, path.dirname(from), options.home);
-      const at = (severity: 'warning' | 'info', code: string, message: string) => problems.push(problemAt(from, fromText, ref.range, severity, code, message));
+      const at = (severity: 'warning' | 'info', code: string, message: string, withTarget = false) =>
+        problems.push({ ...problemAt(from, fromText, ref.range, severity, code, message), ...(withTarget ? { target } : {}) });
       if (chain.includes(target)) {
         at('warning', 'import-cycle', `@${ref.path} imports a file already being imported (${[...chain.slice(chain.indexOf(target)), target].map((f) => path.basename(f)).join(' → ')}): the cycle is not followed.`);
         continue;
@@ -139,7 +140,7 @@ export async function resolveImports(file: string, text: string, options: Resolv
       const read = await options.read(target);
       if (!read.ok) {
         const what = read.problem === 'missing' ? 'does not exist' : `cannot be loaded: ${read.message}`;
-        at('warning', read.problem === 'missing' ? 'import-missing' : 'import-unreadable', `@${ref.path}: ${target} ${what}, so nothing is imported.`);
+        at('warning', read.problem === 'missing' ? 'import-missing' : 'import-unreadable', `@${ref.path}: ${target} ${what}, so nothing is imported.`, true);
         continue;
       }
       seen.add(target);

@@ -51,6 +51,8 @@ export interface ContextProblem {
   /** Stable: `import-missing`, `import-cycle`, `import-too-deep`, `mcp-config-syntax`, ... */
   code: string;
   message: string;
+  /** For a missing or unreadable import: the file it points at (watched, so its arrival is seen). */
+  target?: string;
 }
 
 /** Everything discovered in one workspace folder. */
