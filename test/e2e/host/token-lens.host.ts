@@ -110,8 +110,10 @@ describe('Token Lens in the extension host', function () {
   it('after 10 rapid edits shows the count of the last version, with far fewer API calls than edits', async () => {
     const doc = await open('prompts/summarize.prompt.md');
     await settledExact(api, doc);
-    // The Explorer view's first scan counts every file: let it finish, so only our calls are counted.
+    // The Explorer view's first scan counts every file, and the context footprint (CLAUDE.md, the
+    // subagent) is counted once: let both finish, so only our calls are counted.
     await api.files.getChildren();
+    await api.footprints.ensure();
     const callsBefore = api.engine.client.apiCalls;
     const versions: number[] = [];
     for (let i = 0; i < 10; i++) {
