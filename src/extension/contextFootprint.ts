@@ -28,6 +28,8 @@ export class ContextFootprints implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
   private timer: NodeJS.Timeout | undefined;
   private running: AbortController | undefined;
+  /** The refresh in progress, if any. */
+  private current: Promise<void> | undefined;
   private first: Promise<void> | undefined;
   /** Watchers of imported files the globs do not cover (`@docs/style.md`, `@~/notes.md`), by path. */
   private readonly importWatchers = new Map<string, vscode.Disposable>();
@@ -61,11 +63,30 @@ export class ContextFootprints implements vscode.Disposable {
 
   refreshSoon(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), this.engine.config.debounceMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, this.engine.config.debounceMs);
+  }
+
+  /** Resolves once no refresh is waiting or running (for tests that count API calls). */
+  async idle(): Promise<void> {
+    await this.ensure();
+    while (this.timer !== undefined || this.current !== undefined) {
+      await (this.current ?? new Promise((r) => setTimeout(r, 50)));
+    }
   }
 
   /** Discovers and counts every folder again; a refresh started meanwhile cancels this one. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    const run = this.refreshNow().finally(() => {
+      if (this.current === run) this.current = undefined;
+    });
+    this.current = run;
+    return run;
+  }
+
+  private async refreshNow(): Promise<void> {
     this.running?.abort();
     const run = new AbortController();
     this.running = run;

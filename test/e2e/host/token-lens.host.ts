@@ -113,7 +113,7 @@ describe('Token Lens in the extension host', function () {
     // The Explorer view's first scan counts every file, and the context footprint (CLAUDE.md, the
     // subagent) is counted once: let both finish, so only our calls are counted.
     await api.files.getChildren();
-    await api.footprints.ensure();
+    await api.footprints.idle();
     const callsBefore = api.engine.client.apiCalls;
     const versions: number[] = [];
     for (let i = 0; i < 10; i++) {
