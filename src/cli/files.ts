@@ -11,7 +11,7 @@ export interface FileTarget {
 }
 
 /** Folders never worth walking into, by name. */
-const IGNORED_DIR_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'coverage']);
+export const IGNORED_DIR_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'coverage']);
 
 /** The same folders as globs. */
 export const IGNORED_DIRS = [...IGNORED_DIR_NAMES].map((name) => `**/${name}/**`);

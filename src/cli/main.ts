@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
-import { hasLimits } from '../core/config/project';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { hasFileLimits, hasLimits } from '../core/config/project';
 import { DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
-import { checkExitCode, runCheck } from './commands/check';
+import { checkExitCode, runCheck, type ContextCheck } from './commands/check';
+import { contextOffenders, contextResult, footprintOf, type ContextLimits } from './commands/context';
+import { createCliMcpToolSource } from './mcp';
 import { countExitCode, countPaths, runInfo, type CommandContext } from './commands/count';
 import { runDiff } from './commands/diff';
 import { publishGithub, wantsGithub, type GithubFlags } from './github/publish';
@@ -30,6 +34,11 @@ Limits (on the command line they win over the project config):
   --budget N         input tokens allowed per request
   --max-tool-tokens N
                      tokens allowed per tool definition (--threshold N is the same)
+  --max-context-tokens N
+                     check only: tokens the agent context of the workspace may take
+                     before the user types (see token-lens context)
+  --max-server-tokens N
+                     check only: tokens one MCP server's tools may take up front
   --config FILE      the project config to use (default: .tokenlens.json, or the
                      "tokenLens" key of package.json, here or in a folder above, up to
                      the git root)
@@ -44,6 +53,14 @@ GitHub Actions (each besides the output format above):
   --step-outputs     write the totals to $GITHUB_OUTPUT (total-tokens, total-usd, ...)
   --sarif FILE       check only: also write the findings as SARIF 2.1.0, for code scanning
 
+Agent context (context, and check with a context limit):
+  --mcp-config FILE  one more MCP config file to read (repeatable), besides .mcp.json
+                     and .vscode/mcp.json
+  --start-mcp-servers
+                     start the workspace's MCP servers to list their tools (runs code
+                     from the repository: CI opts in); without it, their last cached
+                     tool lists are used and said to be so
+
   -h, --help         show this help
   --version          print the version
 
@@ -52,6 +69,7 @@ Exact counts need ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL changes the endpoint.`;
 const USAGE = `Usage: token-lens count [options] PATH...
        token-lens check [options] [PATH...]
        token-lens diff REF [options] [PATH...]
+       token-lens context [options] [PATH]
 
 Counts the input tokens of Claude prompt and payload files (Messages API request
 bodies in JSON/JSONC/YAML, tool lists, prompt Markdown) and what they cost.
@@ -63,6 +81,9 @@ Commands:
           listing each with file and line; PATH defaults to "."
   diff    tokens and cost of each file at git REF and now, the change, new and
           removed files; files at REF are read with git, not checked out
+  context what a coding agent loads from the workspace folder PATH (default ".")
+          before the user types: CLAUDE.md and its imports, skills, subagents,
+          slash commands and MCP servers' tools, per source and in total
 
 ${COMMON_OPTIONS}
 
@@ -92,6 +113,18 @@ Tokens and cost of each prompt or payload file under PATH (default ".") at git R
 the change, new and removed files, and totals. Unchanged content costs no API call.
 Exit codes: 0 compared; 2 usage error, not a git repository, a bad REF, or a file in
 the working tree that could not be read or parsed.
+
+${COMMON_OPTIONS}`,
+  context: `Usage: token-lens context [options] [PATH]
+
+What a coding agent (Claude Code) loads from the workspace folder PATH (default ".") into
+every request before the user types: CLAUDE.md and CLAUDE.local.md (root and .claude/) with
+their @imports, the names and descriptions of skills, subagents and slash commands, and the
+tool definitions of the MCP servers in .mcp.json and .vscode/mcp.json. Counted exactly
+through count_tokens (one count of the whole, each part by its marginal cost, the framing
+as the remainder), or estimated (≈) without a key. Nested CLAUDE.md files and skill bodies
+are shown as loaded on use. The agent's own system prompt and built-in tools are not counted.
+Exit codes: 0 counted; 2 usage error or a folder that cannot be read.
 
 ${COMMON_OPTIONS}`,
 };
@@ -133,6 +166,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         'pr-comment': { type: 'boolean' },
         'step-outputs': { type: 'boolean' },
         sarif: { type: 'string' },
+        'max-context-tokens': { type: 'string' },
+        'max-server-tokens': { type: 'string' },
+        'mcp-config': { type: 'string', multiple: true },
+        'start-mcp-servers': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -177,6 +214,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const rpm = positiveInt('--rpm', values.rpm) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
     const concurrency = positiveInt('--concurrency', values.concurrency);
     const maxWaitSeconds = positiveInt('--max-wait', values['max-wait']) ?? DEFAULT_MAX_WAIT_SECONDS;
+    const maxContextTokens = positiveInt('--max-context-tokens', values['max-context-tokens']);
+    const maxServerTokens = positiveInt('--max-server-tokens', values['max-server-tokens']);
+    if ((maxContextTokens !== undefined || maxServerTokens !== undefined) && command !== 'check') throw new UsageError('--max-context-tokens and --max-server-tokens are options of check');
+    const mcpConfigFiles = values['mcp-config'] ?? [];
+    if ((mcpConfigFiles.length > 0 || values['start-mcp-servers']) && command !== 'context' && command !== 'check') throw new UsageError('--mcp-config and --start-mcp-servers are options of context and check');
+    if (mcpConfigFiles.some((f) => f === '')) throw new UsageError('--mcp-config needs a FILE');
     if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id');
     const github: GithubFlags = { sarif: values.sarif, stepSummary: values['step-summary'] === true, prComment: values['pr-comment'] === true, stepOutputs: values['step-outputs'] === true };
     if (github.sarif !== undefined && (command !== 'check' || github.sarif === '')) throw new UsageError('--sarif FILE is an option of check');
@@ -188,6 +231,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       [ref, ...paths] = rest;
       if (ref === undefined || ref === '') throw new UsageError('diff needs a git REF (a commit, branch or tag) to compare with');
     }
+    if (command === 'context' && paths.length > 1) throw new UsageError('context takes one workspace folder');
     if (command !== 'count' && paths.length === 0) paths = ['.'];
 
     const opened = await openSession(io, {
@@ -200,11 +244,36 @@ export async function run(argv: string[], io: Io): Promise<number> {
     });
     if (!opened.ok) throw new UsageError(opened.message);
     session = opened.session;
-    if (command === 'check' && budget === undefined && maxToolTokens === undefined && !hasLimits(session.project)) {
+    const contextLimits: ContextLimits = { from: {} };
+    for (const [key, flag, value] of [['maxContextTokens', '--max-context-tokens', maxContextTokens], ['maxServerTokens', '--max-server-tokens', maxServerTokens]] as const) {
+      const fromConfig = session.project?.[key];
+      if (value !== undefined || fromConfig !== undefined) {
+        contextLimits[key] = value ?? fromConfig;
+        contextLimits.from[key] = value !== undefined ? flag : displayConfig(session.projectShown);
+      }
+    }
+    const hasContextLimits = contextLimits.maxContextTokens !== undefined || contextLimits.maxServerTokens !== undefined;
+    if (command === 'check' && budget === undefined && maxToolTokens === undefined && !hasLimits(session.project) && !hasContextLimits) {
       throw new UsageError(
-        'check has no limits to check: give --budget N and/or --max-tool-tokens N, or set "budget"/"maxToolTokens" in .tokenlens.json (or the "tokenLens" key of package.json)',
+        'check has no limits to check: give --budget N, --max-tool-tokens N, --max-context-tokens N and/or --max-server-tokens N, or set "budget"/"maxToolTokens"/"maxContextTokens"/"maxServerTokens" in .tokenlens.json (or the "tokenLens" key of package.json)',
       );
     }
+    const contextOptions = {
+      session,
+      cwd: io.cwd,
+      ...(values.model ? { model: values.model.trim() } : {}),
+      mcpConfigFiles,
+      // Servers run only with --start-mcp-servers; otherwise their last cached lists, said to be so.
+      // What a started server says (its stderr, a failure) goes to stderr, never into the report.
+      mcp: createCliMcpToolSource({
+        start: values['start-mcp-servers'] === true,
+        cwd: io.cwd,
+        env: io.env,
+        ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
+        workspaceFolder: paths[0] ?? '.',
+        log: (line) => io.stderr(messageLines('token-lens: mcp: ', line)),
+      }).source,
+    };
 
     const ctx: CommandContext = {
       session,
@@ -223,8 +292,22 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { version, ...shared } = info;
       result = { version, command: 'count', ...shared, files: report.files } satisfies CountResult;
       code = countExitCode(report);
+    } else if (command === 'context') {
+      const root = paths[0]!;
+      const problem = await folderProblem(path.resolve(io.cwd, root));
+      if (problem) throw new UsageError(`${root}: ${problem}`);
+      result = contextResult(await footprintOf(root, contextOptions), root, io.cwd, info);
+      code = 0;
     } else if (command === 'check') {
-      result = await runCheck(paths, ctx, info);
+      let context: ContextCheck | undefined;
+      if (hasContextLimits) {
+        // The workspace is the one folder given, else the working directory.
+        const only = paths.length === 1 && (await folderProblem(path.resolve(io.cwd, paths[0]!))) === undefined ? paths[0]! : '.';
+        const fp = contextResult(await footprintOf(only, contextOptions), only, io.cwd, info);
+        context = { result: fp, offenders: contextOffenders(fp, contextLimits) };
+      }
+      const countFiles = budget !== undefined || maxToolTokens !== undefined || hasFileLimits(session.project) || !hasContextLimits;
+      result = await runCheck(paths, ctx, info, context, countFiles);
       code = checkExitCode(result);
     } else {
       const diff = await runDiff(ref!, paths, ctx, info);
@@ -244,6 +327,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } finally {
     await session?.close();
   }
+}
+
+/** Why `dir` is not a folder to look into, or undefined when it is one. */
+async function folderProblem(dir: string): Promise<string | undefined> {
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (!stat) return 'no such folder';
+  return stat.isDirectory() ? undefined : 'not a folder: context looks at a workspace folder';
+}
+
+function displayConfig(shown: string | null): string {
+  return shown ?? '.tokenlens.json';
 }
 
 declare const __VERSION__: string | undefined;

@@ -216,16 +216,25 @@ export async function countAdded(client: CountingClient, model: string, body: Co
  */
 async function countTools(client: CountingClient, model: string, doc: ParsedDocument, countable: CountBody, signal?: AbortSignal): Promise<Map<number, number> | undefined> {
   const tools = doc.body.tools;
-  const counts = new Map<number, number>();
-  if (!Array.isArray(tools) || tools.length === 0) return counts;
+  if (!Array.isArray(tools) || tools.length === 0) return new Map();
   const countableTools = new Set(countable.tools ?? []);
+  return countToolMarginals(client, model, tools.map((tool) => (countableTools.has(tool) ? tool : undefined)), signal);
+}
+
+/**
+ * Each tool's own cost, measured beside {@link REFERENCE_TOOL} under the placeholder message, less
+ * the reference request (see countTools); also how the context footprint counts MCP tools.
+ * `undefined` entries are skipped; tools that could not be counted are left out of the map.
+ * Undefined when cancelled.
+ */
+export async function countToolMarginals(client: CountingClient, model: string, tools: (Json | undefined)[], signal?: AbortSignal): Promise<Map<number, number> | undefined> {
+  const counts = new Map<number, number>();
+  if (tools.every((t) => t === undefined)) return counts;
   const base = { model, messages: [PLACEHOLDER_MESSAGE] };
   const reference = await client.count({ ...base, tools: [REFERENCE_TOOL] }, signal);
   if (reference.status === 'cancelled') return undefined;
   if (reference.status !== 'exact') return counts;
-  const results = await Promise.all(
-    tools.map((tool) => (countableTools.has(tool) ? client.count({ ...base, tools: [REFERENCE_TOOL, tool] }, signal) : undefined)),
-  );
+  const results = await Promise.all(tools.map((tool) => (tool !== undefined ? client.count({ ...base, tools: [REFERENCE_TOOL, tool] }, signal) : undefined)));
   if (results.some((r) => r?.status === 'cancelled')) return undefined;
   results.forEach((r, index) => {
     if (r?.status === 'exact') counts.set(index, Math.max(0, r.tokens - reference.tokens));

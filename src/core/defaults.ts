@@ -9,6 +9,9 @@ export const DEFAULT_MODEL_ID = 'claude-sonnet-4-6';
 /** Tokens a tool definition may cost before it gets a warning (`tokenLens.toolOverheadThreshold`, CLI `--max-tool-tokens`). */
 export const DEFAULT_TOOL_THRESHOLD = 500;
 
+/** Tokens one MCP server's tools may cost up front before it gets a warning (`tokenLens.mcpServerThreshold`). */
+export const DEFAULT_SERVER_THRESHOLD = 5_000;
+
 /** Most `count_tokens` calls per minute (`tokenLens.rateLimitPerMinute`, CLI `--rpm`). */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 50;
 

@@ -19,6 +19,8 @@ import type { ApiKeyStore } from './apiKey';
 import { clearApiKey, setApiKey } from './commands/apiKey';
 import { selectModel } from './commands/selectModel';
 import { showBreakdownCommand } from './decisions/breakdown';
+import { showContextFootprintCommand } from './decisions/context';
+import type { ContextFootprints } from './contextFootprint';
 import type { DecisionDeps } from './decisions/deps';
 import { adviseCacheCommand } from './decisions/prompt-caching';
 import { previewRoutingCommand } from './decisions/routing';
@@ -37,6 +39,8 @@ export interface CommandServices {
   documents: DocumentService;
   active: ActiveEditors;
   scanner: WorkspaceScanner;
+  /** The context footprint of each workspace folder. */
+  footprints: ContextFootprints;
   log: vscode.LogOutputChannel;
   decisions: DecisionDeps;
   mcp: EditorMcp;
@@ -148,6 +152,22 @@ export const COMMAND_TABLE = {
     report: true,
     guarded: true,
     run: (s, uri?: unknown) => showBreakdownCommand(s.decisions, uri),
+  },
+  context: {
+    id: 'tokenLens.showContextFootprint',
+    title: 'Show Context Footprint',
+    icon: '$(layers)',
+    menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@1' }],
+    report: true,
+    guarded: true,
+    run: (s, uri?: unknown) => showContextFootprintCommand(s.decisions, s.footprints, uri),
+  },
+  refreshContext: {
+    id: 'tokenLens.refreshContextFootprint',
+    title: 'Refresh Context Footprint',
+    icon: '$(refresh)',
+    menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@2' }],
+    run: (s) => s.footprints.refresh(),
   },
 } as const satisfies Record<string, CommandRow>;
 

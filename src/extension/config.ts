@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_DEBOUNCE_MS, DEFAULT_MCP_TIMEOUT_SECONDS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
+import { DEFAULT_DEBOUNCE_MS, DEFAULT_MCP_TIMEOUT_SECONDS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_SERVER_THRESHOLD, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 
 /** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
 export interface Config {
@@ -7,6 +7,10 @@ export interface Config {
   comparisonModels: string[];
   debounceMs: number;
   toolThreshold: number;
+  /** Tokens one MCP server's tools may cost up front before a warning. */
+  serverThreshold: number;
+  /** More MCP config files for the context footprint (absolute, or relative to each workspace folder). */
+  mcpConfigFiles: string[];
   budget: number | undefined;
   rateLimitPerMinute: number;
   promptGlobs: string[];
@@ -43,6 +47,8 @@ export function readConfig(): Config {
     comparisonModels: stringList(c.get('comparisonModels')),
     debounceMs: typeof debounce === 'number' && debounce >= 0 ? Math.min(10_000, debounce) : DEFAULT_DEBOUNCE_MS,
     toolThreshold: positive(c.get('toolOverheadThreshold'), DEFAULT_TOOL_THRESHOLD),
+    serverThreshold: positive(c.get('mcpServerThreshold'), DEFAULT_SERVER_THRESHOLD),
+    mcpConfigFiles: stringList(c.get('mcpConfigFiles')),
     budget: typeof budget === 'number' && budget > 0 ? Math.floor(budget) : undefined,
     rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), DEFAULT_RATE_LIMIT_PER_MINUTE, 8_000),
     promptGlobs: stringList(c.get('promptGlobs')),

@@ -3,6 +3,8 @@ import { ActiveEditors } from './activeEditors';
 import { ApiKeyStore } from './apiKey';
 import { TokenCodeLensProvider } from './codeLens';
 import { COMMAND_TABLE, type CommandRow, type CommandServices } from './commandTable';
+import { ContextCodeLensProvider, ContextFootprints } from './contextFootprint';
+import { ContextFootprintView } from './contextView';
 import { decisionServices, registerReportRestore } from './decisions';
 import { guarded } from './decisions/target';
 import { Diagnostics } from './diagnostics';
@@ -21,6 +23,7 @@ export interface TokenLensApi {
   engine: Engine;
   documents: DocumentService;
   files: WorkspaceFilesView;
+  footprints: ContextFootprints;
   statusBar: StatusBar;
 }
 
@@ -36,14 +39,14 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   const scanner = new WorkspaceScanner(engine, documents, diagnostics);
   const files = new WorkspaceFilesView(scanner, documents);
   const statusBar = new StatusBar(engine, documents, active);
-  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, statusBar);
-
-  const decisions = decisionServices(context, engine, documents, active);
   // MCP servers: started only in a trusted workspace, after the user allowed each (src/extension/mcp/).
   // The context footprint reads tool lists through mcp.source and recounts on mcp.onDidChange.
   const mcp = createEditorMcpToolSource(context, { log, timeoutMs: () => engine.config.mcpTimeoutMs });
-  context.subscriptions.push(mcp);
-  const services: CommandServices = { keys, engine, documents, active, scanner, log, decisions, mcp };
+  const footprints = new ContextFootprints(engine, mcp.source);
+  context.subscriptions.push(log, keys, engine, documents, active, diagnostics, codeLens, scanner, statusBar, mcp, footprints, mcp.onDidChange(() => footprints.refreshSoon()));
+
+  const decisions = decisionServices(context, engine, documents, active);
+  const services: CommandServices = { keys, engine, documents, active, scanner, footprints, log, decisions, mcp };
   for (const row of Object.values(COMMAND_TABLE) as CommandRow[]) {
     const run = (...args: unknown[]) => row.run(services, ...args);
     context.subscriptions.push(vscode.commands.registerCommand(row.id, row.guarded ? guarded(row.title, active, engine.log, async (...args: unknown[]) => void (await run(...args))) : run));
@@ -53,11 +56,17 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('tokenLens.files', files),
+    vscode.window.registerTreeDataProvider('tokenLens.context', new ContextFootprintView(footprints)),
+    // The servers of MCP config files, wherever a setting puts them: the provider answers for the files it knows.
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'json' }, { scheme: 'file', language: 'jsonc' }], new ContextCodeLensProvider(footprints, engine)),
   );
 
   // Reading the key and the count cache is I/O: activation does not wait for it.
-  void engine.start().then(() => scanner.scanSoon());
-  return { engine, documents, files, statusBar };
+  void engine.start().then(() => {
+    scanner.scanSoon();
+    void footprints.ensure();
+  });
+  return { engine, documents, files, footprints, statusBar };
 }
 
 export function deactivate(): void {

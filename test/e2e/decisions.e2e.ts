@@ -168,7 +168,7 @@ describe('decision commands in a real editor (code-server)', function () {
     // Timeout as the client's default (10 s); no practical rate limit, so expected numbers never wait.
     client = fakeApiClient(api, { timeoutMs: 10_000 });
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-decisions-ws-'));
-    fs.cpSync(EXAMPLES, ws, { recursive: true });
+    fs.cpSync(EXAMPLES, ws, { recursive: true, filter: (src) => src !== path.join(EXAMPLES, 'context') });
     // A payload whose tool name and description are HTML: the reports must show them as text.
     fs.writeFileSync(
       path.join(ws, 'escape.json'),
@@ -720,7 +720,7 @@ describe('decision commands in a real editor (code-server)', function () {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-diff-repo-'));
     let delta = 0;
     try {
-      fs.cpSync(EXAMPLES, repo, { recursive: true });
+      fs.cpSync(EXAMPLES, repo, { recursive: true, filter: (src) => src !== path.join(EXAMPLES, 'context') });
       const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' });
       git('init', '-q', '-b', 'main');
       git('add', '-A');

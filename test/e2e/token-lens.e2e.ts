@@ -185,7 +185,8 @@ function filesNamed(dir: string, name: string): string[] {
 /** A fresh copy of examples/ to open as the workspace. */
 function newWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lens-ws-'));
-  fs.cpSync(EXAMPLES, dir, { recursive: true });
+  // examples/context is the context footprint's own workspace (context.e2e.ts), not a prompt file here.
+  fs.cpSync(EXAMPLES, dir, { recursive: true, filter: (src) => src !== path.join(EXAMPLES, 'context') });
   return dir;
 }
 

@@ -262,7 +262,7 @@ describe('token-lens check (CLI)', () => {
   it('without any limit it is a usage error (exit 2)', async () => {
     const out = await cli(['check', '--offline'], env, dir);
     assert.equal(out.code, 2);
-    assert.match(out.stderr, /check has no limits to check: give --budget N and\/or --max-tool-tokens N, or set "budget"\/"maxToolTokens" in \.tokenlens\.json/);
+    assert.match(out.stderr, /check has no limits to check: give --budget N, --max-tool-tokens N, --max-context-tokens N and\/or --max-server-tokens N, or set "budget"\/"maxToolTokens"\/"maxContextTokens"\/"maxServerTokens" in \.tokenlens\.json/);
     write(dir, '.tokenlens.json', { model: 'claude-haiku-4-5' });
     assert.equal((await cli(['check', '--offline'], env, dir)).code, 2, 'a config without limits neither');
   });

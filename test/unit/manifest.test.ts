@@ -74,7 +74,7 @@ describe('extension manifest and package', function () {
       assert.ok(size.type === 'png' && size.width >= 800, `${name} is a screenshot of the editor`);
     }
     // Each e2e screenshot the script copies is taken by a test (a renamed shot would leave a stale picture).
-    const e2e = ['token-lens.e2e.ts', 'decisions.e2e.ts'].map((f) => readFileSync(path.join(REPO, 'test', 'e2e', f), 'utf8')).join('\n');
+    const e2e = ['token-lens.e2e.ts', 'decisions.e2e.ts', 'context.e2e.ts'].map((f) => readFileSync(path.join(REPO, 'test', 'e2e', f), 'utf8')).join('\n');
     for (const source of Object.values(PICTURES)) {
       const shotName = source.replace(/^(token-lens|decisions)-/, '').replace(/\.png$/, '');
       assert.ok(e2e.includes(`'${shotName}'`), `an e2e test takes ${source}`);

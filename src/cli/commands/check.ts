@@ -1,7 +1,7 @@
 import { lineOf } from '../../core/payload';
 import { formatTokens } from '../../core/format';
 import type { CountedFile, ErrorFile, FileResult } from '../count';
-import type { CheckResult, CheckedFile, Offender, RunInfo } from '../output/model';
+import type { CheckResult, CheckedFile, ContextResult, Offender, RunInfo } from '../output/model';
 import type { SessionFileSettings } from '../session';
 import { countPaths, type CommandContext } from './count';
 
@@ -59,11 +59,20 @@ export function checkExitCode(result: CheckResult): number {
   return result.offenders.length > 0 ? 1 : 0;
 }
 
-/** Counts the files and compares each with its limits. */
-export async function runCheck(paths: string[], ctx: CommandContext, info: RunInfo): Promise<CheckResult> {
+/** The workspace's context footprint and what goes over its limits, when a context limit is set. */
+export interface ContextCheck {
+  result: ContextResult;
+  offenders: Offender[];
+}
+
+/**
+ * Counts the files and compares each with its limits (skipped when only context limits are set:
+ * `countFiles` false), and adds the context footprint's offenders.
+ */
+export async function runCheck(paths: string[], ctx: CommandContext, info: RunInfo, context?: ContextCheck, countFiles = true): Promise<CheckResult> {
   // Tools are only checked against a limit somebody set: no default threshold.
-  const report = await countPaths(paths, ctx, Number.POSITIVE_INFINITY);
-  const offenders = report.results.flatMap(offendersOf);
+  const report = countFiles ? await countPaths(paths, ctx, Number.POSITIVE_INFINITY) : { results: [], files: [], unmatched: [] };
+  const offenders = [...(context?.offenders ?? []), ...report.results.flatMap(offendersOf)];
   const errors: ErrorFile[] = [
     ...report.unmatched.map((m) => ({ path: m.arg, error: m.problem, line: null })),
     ...report.files.filter((f): f is ErrorFile => 'error' in f),
@@ -86,5 +95,6 @@ export async function runCheck(paths: string[], ctx: CommandContext, info: RunIn
     offenders,
     errors,
     files,
+    ...(context ? { context: context.result } : {}),
   };
 }

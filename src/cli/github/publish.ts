@@ -71,6 +71,10 @@ export function outputLines(r: CommandResult): string {
     out['delta-tokens'] = r.totals.delta.inputTokens;
     out['delta-usd'] = r.totals.delta.inputUSD;
     out.exact = r.totals.before.exact && r.totals.after.exact;
+  } else if (r.command === 'context') {
+    out['total-tokens'] = r.total.inputTokens;
+    out['total-usd'] = r.total.costUSD ?? 0;
+    out.exact = r.total.exact;
   } else {
     const files: readonly FileReport[] = r.files;
     const counted = files.filter((f): f is CountedFile => 'inputTokens' in f);

@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
-import { LIMIT_DIAGNOSTICS, type CheckedFile, type CheckResult, type CommandResult, type CountResult, type DiffEntry, type DiffResult, type RunInfo } from './model';
+import { LIMIT_DIAGNOSTICS, type CheckedFile, type CheckResult, type CommandResult, type ContextResult, type CountResult, type DiffEntry, type DiffResult, type RunInfo } from './model';
 import { escapeData, escapeProperty, guarded } from './escape/workflow';
 import { renderTable } from './table';
 import { changeText, diffRowExact, offlineNote, signedTokens, signedUSD, tokens } from './text';
@@ -105,6 +105,18 @@ function diffGithub(r: DiffResult, ctx: RenderContext): string {
   return withReport(lines, r, ctx);
 }
 
+/** `context`: the total as a notice, problems as warnings (errors for a config that cannot be read), servers whose tools are unknown as notices. */
+function contextGithub(r: ContextResult, ctx: RenderContext): string {
+  const t = r.total;
+  const lines = [
+    ...offlineNotice(r),
+    annotation('notice', `The agent context of ${r.root} is ${tokens(t.inputTokens, t.exact)} tokens before the user types (${r.sources.filter((s) => s.upFront.inputTokens > 0).length} sources, ${r.servers.length} MCP servers) on ${r.model}.`),
+    ...r.problems.filter((p) => p.severity !== 'info').map((p) => annotation(p.severity === 'error' ? 'error' : 'warning', p.message, { file: annotationPath(p.path, ctx), line: p.line ?? 1 })),
+    ...r.servers.filter((s) => s.status !== 'ok').map((s) => annotation('notice', `MCP server "${s.name}": ${s.message ?? s.status}; its tools are not counted.`, { file: annotationPath(s.path, ctx), line: s.line })),
+  ];
+  return withReport(lines, r, ctx);
+}
+
 /** The annotations of any command, then its readable report. */
 export function renderGithub(result: CommandResult, ctx: RenderContext): string {
   switch (result.command) {
@@ -114,5 +126,7 @@ export function renderGithub(result: CommandResult, ctx: RenderContext): string 
       return checkGithub(result, ctx);
     case 'diff':
       return diffGithub(result, ctx);
+    case 'context':
+      return contextGithub(result, ctx);
   }
 }

@@ -3,12 +3,13 @@
  * totals, then a table; estimates marked `≈`, and "(offline estimates)" in the header when
  * every number is one.
  */
-import { formatUSD } from '../../core/format';
+import { formatUSD, usdText } from '../../core/format';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
-import type { CheckResult, CommandResult, CountResult, DiffResult, RunInfo } from './model';
+import { offenderLimit, type CheckResult, type CommandResult, type ContextResult, type CountResult, type DiffResult, type RunInfo } from './model';
 import { code, plain } from './escape/markdown';
 import { changeText, signedTokens, signedUSD, tokens } from './text';
+import { serverStatusText, windowPercent } from './table';
 
 function offline(info: RunInfo): string {
   return info.offline ? ' (offline estimates)' : '';
@@ -67,7 +68,7 @@ function checkMarkdown(r: CheckResult): string {
         ['l', 'l', 'r', 'r', 'r', 'l'],
         r.offenders.map((o) => [
           code(`${o.path}:${o.line}`),
-          o.rule === 'budget' ? 'budget per request' : `tool ${code(o.tool ?? '')}`,
+          o.rule === 'budget' ? 'budget per request' : o.rule === 'max-tool-tokens' ? `tool ${code(o.tool ?? '')}` : plain(offenderLimit(o)),
           tokens(o.tokens, o.exact),
           tokens(o.limit, true),
           signedTokens(o.tokens - o.limit, o.exact),
@@ -111,6 +112,23 @@ function diffMarkdown(r: DiffResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+function contextMarkdown(r: ContextResult): string {
+  const t = r.total;
+  const pct = windowPercent(t.windowShare);
+  const lines = [`### Token Lens: agent context ${tokens(t.inputTokens, t.exact)} tokens before the user types${pct ? ` (${pct} of the window)` : ''}, ${usdText(t.costUSD ?? undefined, t.exact)} per request${offline(r)}`, ''];
+  const rows: string[][] = [
+    ...r.sources.filter((s) => s.upFront.inputTokens > 0).map((s) => [code(s.name), s.kind, tokens(s.upFront.inputTokens, s.upFront.exact), usdText(s.costUSD ?? undefined, s.upFront.exact)]),
+    ...r.servers.map((s) => [`${code(s.name)} (MCP, ${s.tools.length} tools)`, s.status === 'ok' ? 'mcp' : plain(serverStatusText(s)), s.status === 'ok' ? tokens(s.upFront.inputTokens, s.upFront.exact) : '?', s.status === 'ok' ? usdText(s.costUSD ?? undefined, s.upFront.exact) : '–']),
+    ['framing', 'remainder', tokens(r.framing.inputTokens, r.framing.exact), ''],
+    ['**Total**', '', `**${tokens(t.inputTokens, t.exact)}**`, `**${usdText(t.costUSD ?? undefined, t.exact)}**`],
+  ];
+  lines.push(...table(['Source', 'Kind', 'Tokens', 'Input cost'], ['l', 'l', 'r', 'r'], rows), '');
+  for (const p of r.problems.filter((p) => p.severity !== 'info')) lines.push(`- ${p.severity === 'error' ? '❌' : '⚠️'} ${code(`${p.path}${p.line ? `:${p.line}` : ''}`)}: ${plain(p.message)}`);
+  if (r.problems.length > 0) lines.push('');
+  lines.push(plain(r.notCounted), '', footer(r, ` · on ${code(r.model)}`));
+  return `${lines.join('\n')}\n`;
+}
+
 /** The pull-request comment of any command. */
 export function renderMarkdown(result: CommandResult, _ctx: RenderContext): string {
   switch (result.command) {
@@ -120,5 +138,7 @@ export function renderMarkdown(result: CommandResult, _ctx: RenderContext): stri
       return checkMarkdown(result);
     case 'diff':
       return diffMarkdown(result);
+    case 'context':
+      return contextMarkdown(result);
   }
 }

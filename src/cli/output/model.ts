@@ -31,8 +31,14 @@ export interface Offender {
   line: number;
   /** 1-based, in UTF-16 code units: the tool's name for a tool, 1 for the whole request. */
   column: number;
-  /** `budget`: input tokens per request; `max-tool-tokens`: tokens of one tool definition. */
-  rule: 'budget' | 'max-tool-tokens';
+  /**
+   * `budget`: input tokens per request; `max-tool-tokens`: tokens of one tool definition;
+   * `max-context-tokens`: the workspace's always-loaded agent context (at its largest source);
+   * `max-server-tokens`: one MCP server's tools (at the server's line in its config).
+   */
+  rule: 'budget' | 'max-tool-tokens' | 'max-context-tokens' | 'max-server-tokens';
+  /** The MCP server's name, for `max-server-tokens`. */
+  server?: string;
   /** The tool's name, for `max-tool-tokens`. */
   tool?: string;
   tokens: number;
@@ -52,6 +58,8 @@ export interface CheckResult extends RunInfo {
   ok: boolean;
   summary: { files: number; counted: number; exact: number; estimated: number; offenders: number; errors: number };
   offenders: Offender[];
+  /** The workspace's context footprint, when a context limit was checked (absent otherwise). */
+  context?: ContextResult;
   /** Files that could not be read or parsed, and arguments that named nothing (`line` null). */
   errors: ErrorFile[];
   files: (CheckedFile | Exclude<FileReport, CountedFile>)[];
@@ -107,7 +115,108 @@ export interface DiffResult extends RunInfo {
   errors: (ErrorFile & { side: 'ref' | 'now' })[];
 }
 
-export type CommandResult = CountResult | CheckResult | DiffResult;
+/** A token count and whether it is exact. */
+export interface ContextTokens {
+  inputTokens: number;
+  exact: boolean;
+}
+
+/** One source of the context footprint (`token-lens context`). */
+export interface ContextSourceEntry {
+  /** memory, import, nested-memory, skill, agent, command. */
+  kind: string;
+  name: string;
+  path: string;
+  line: number;
+  /** Added to every request. */
+  upFront: ContextTokens;
+  /** Added when it is used (a skill's body, a nested CLAUDE.md). */
+  onUse: ContextTokens;
+  /** For an import: the file and line of its `@path`. */
+  importedFrom: { path: string; line: number } | null;
+  /** Input cost of the up-front tokens per request; null when the price is unknown. */
+  costUSD: number | null;
+  /** Share of the model's context window the up-front tokens take, 0..1; null when the window is unknown. */
+  windowShare: number | null;
+}
+
+export interface ContextToolEntry extends ContextTokens {
+  name: string;
+  /** `defer_loading`: not loaded up front, not in the total. */
+  deferred: boolean;
+}
+
+export interface ContextServerEntry {
+  name: string;
+  /** The config file and the line of the server's key. */
+  path: string;
+  line: number;
+  transport: 'stdio' | 'http' | 'sse';
+  /** `ok`: tools known (`cached` says whether from an earlier run); else why not. */
+  status: 'ok' | 'not-started' | 'failed';
+  cached: boolean;
+  /** Why the tools are not known (`cli-opt-in`, `not-allowed`, `untrusted`), else null. */
+  reason: string | null;
+  message: string | null;
+  upFront: ContextTokens;
+  deferred: ContextTokens;
+  costUSD: number | null;
+  windowShare: number | null;
+  /** Largest first. */
+  tools: ContextToolEntry[];
+}
+
+export interface ContextProblemEntry {
+  path: string;
+  line: number | null;
+  column: number | null;
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+/** `token-lens context`: what an agent loads from the workspace before the user types. */
+export interface ContextResult extends RunInfo {
+  command: 'context';
+  /** The workspace folder, as given. */
+  root: string;
+  model: string;
+  /** One count of the whole always-loaded context. */
+  total: ContextTokens & {
+    source: 'api' | 'cache' | 'estimate';
+    /** Why it is an estimate, else null. */
+    reason: string | null;
+    costUSD: number | null;
+    contextWindow: number | null;
+    /** Share of the context window, 0..1; null when the window is unknown. */
+    windowShare: number | null;
+  };
+  /** What the parts do not account for (request framing, the tool-use system prompt): parts + framing = total. */
+  framing: ContextTokens;
+  /** Largest up-front first. */
+  sources: ContextSourceEntry[];
+  /** Largest first; servers whose tools are not known last. */
+  servers: ContextServerEntry[];
+  problems: ContextProblemEntry[];
+  /** What is not in the count, said once. */
+  notCounted: string;
+}
+
+export type CommandResult = CountResult | CheckResult | DiffResult | ContextResult;
+
+/** The LIMIT column of an offender, in words: `budget`, `tool get_weather`, `agent context`, `MCP server github`. */
+export function offenderLimit(o: Offender): string {
+  switch (o.rule) {
+    case 'budget':
+      return 'budget';
+    case 'max-tool-tokens':
+      return `tool ${o.tool ?? ''}`;
+    case 'max-context-tokens':
+      return 'agent context';
+    case 'max-server-tokens':
+      return `MCP server ${o.server ?? ''}`;
+  }
+}
 
 /** Rounds USD sums so they print without float noise. */
 export function roundUSD(n: number): number {

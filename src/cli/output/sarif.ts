@@ -17,6 +17,8 @@ export const UNREADABLE_RULE = 'unreadable-file';
 const DESCRIPTIONS: Record<string, string> = {
   budget: 'A request is over its input-token budget',
   'max-tool-tokens': 'A tool definition is over its token limit',
+  'max-context-tokens': 'The agent context a workspace loads before the user types is over its token limit',
+  'max-server-tokens': "An MCP server's tools are over their token limit",
   [UNREADABLE_RULE]: 'A prompt or payload file could not be read or parsed',
   'over-context-window': "A request is larger than the model's context window",
   'over-context-window-with-output': "Input plus max_tokens is larger than the model's context window",

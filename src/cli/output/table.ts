@@ -5,11 +5,11 @@
  * bidi characters of file names, model ids, tool names and messages as escapes), so one row is one
  * line and nothing in a file reaches the terminal as an escape sequence.
  */
-import { formatUSD } from '../../core/format';
+import { formatUSD, usdText } from '../../core/format';
 import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
 import type { RenderContext } from './formats';
-import type { CheckResult, CommandResult, DiffResult, DiffSide } from './model';
+import { offenderLimit, type CheckResult, type CommandResult, type ContextResult, type ContextServerEntry, type DiffResult, type DiffSide } from './model';
 import { visible } from './escape/terminal';
 import { changeText, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
@@ -123,14 +123,18 @@ function formatCheckTable(r: CheckResult): string {
   if (r.offenders.length > 0) {
     const rows = [['FILE:LINE', 'LIMIT', 'TOKENS', 'MAX', 'OVER BY', 'SET BY']];
     for (const o of r.offenders) {
-      rows.push([`${o.path}:${o.line}`, o.rule === 'budget' ? 'budget' : `tool ${o.tool}`, tokens(o.tokens, o.exact), tokens(o.limit, true), signedTokens(o.tokens - o.limit, o.exact), o.limitFrom]);
+      rows.push([`${o.path}:${o.line}`, offenderLimit(o), tokens(o.tokens, o.exact), tokens(o.limit, true), signedTokens(o.tokens - o.limit, o.exact), o.limitFrom]);
     }
     lines.push(columns(rows, new Set([2, 3, 4])), '');
+    for (const o of r.offenders) if (o.rule === 'max-context-tokens' || o.rule === 'max-server-tokens') lines.push(visible(`${o.path}:${o.line}: ${o.message}`));
+    if (r.offenders.some((o) => o.rule === 'max-context-tokens' || o.rule === 'max-server-tokens')) lines.push('');
   }
   for (const e of r.errors) lines.push(visible(`${e.path}${e.line ? `:${e.line}` : ''}: error: ${e.error}`));
   if (r.errors.length > 0) lines.push('');
   const s = r.summary;
-  const checked = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
+  const context = r.context ? `the agent context of ${r.context.root} (${tokens(r.context.total.inputTokens, r.context.total.exact)} tokens)` : undefined;
+  const files = `${plural(s.counted, 'file')} checked (${s.exact} exact, ${s.estimated} estimated)`;
+  const checked = context ? (s.files === 0 ? `${context} checked` : `${context} and ${files}`) : files;
   const offenderFiles = new Set(r.offenders.map((o) => o.path)).size;
   const verdict =
     s.offenders > 0
@@ -186,6 +190,48 @@ function formatDiffTable(r: DiffResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Share of the context window, `1.2%`. */
+export function windowPercent(share: number | null): string {
+  if (share === null) return '';
+  const p = share * 100;
+  if (p > 0 && p < 0.1) return '<0.1%';
+  return `${p >= 10 ? p.toFixed(0) : p.toFixed(1)}%`;
+}
+
+/** Why a server's tools are not in the count, in words, with what to do. */
+export function serverStatusText(s: ContextServerEntry): string {
+  if (s.status === 'ok') return s.cached ? 'tools from the cache of an earlier run' : 'tools listed now';
+  return s.status === 'failed' ? `failed: ${s.message ?? 'unknown error'}` : (s.message ?? `not started (${s.reason})`);
+}
+
+/** `context`'s report: the total, then per source, per server and per tool, largest first. */
+function formatContextTable(r: ContextResult): string {
+  const t = r.total;
+  const lines: string[] = [];
+  const pct = windowPercent(t.windowShare);
+  const reason = t.exact ? '' : ` (estimate: ${t.reason ? REASONS[t.reason as EstimateReason] ?? t.reason : REASONS.offline})`;
+  lines.push(visible(`Context footprint of ${r.root} on ${r.model}: ${tokens(t.inputTokens, t.exact)} tokens before the user types${pct ? `, ${pct} of the ${tokens(t.contextWindow ?? 0)}-token window` : ''}, ${usdText(t.costUSD ?? undefined, t.exact)} per request${reason}.`), '');
+  const rows = [['SOURCE', 'KIND', 'UP FRONT', 'COST', 'ON USE']];
+  for (const s of r.sources) {
+    const up = s.upFront.inputTokens > 0 || s.onUse.inputTokens === 0;
+    rows.push([s.importedFrom ? `  ${s.name}` : s.name, s.kind, up ? tokens(s.upFront.inputTokens, s.upFront.exact) : '-', up ? usdText(s.costUSD ?? undefined, s.upFront.exact) : '', s.onUse.inputTokens > 0 ? tokens(s.onUse.inputTokens, s.onUse.exact) : '-']);
+  }
+  for (const s of r.servers) {
+    const known = s.status === 'ok';
+    rows.push([`${s.name} (${s.path}:${s.line})`, `mcp ${s.transport}`, known ? tokens(s.upFront.inputTokens, s.upFront.exact) : '?', known ? usdText(s.costUSD ?? undefined, s.upFront.exact) : '-', s.deferred.inputTokens > 0 ? `${tokens(s.deferred.inputTokens, s.deferred.exact)} deferred` : '-']);
+    for (const tool of s.tools) rows.push([`  ${tool.name}`, tool.deferred ? 'tool, deferred' : 'tool', tool.deferred ? '-' : tokens(tool.inputTokens, tool.exact), '', tool.deferred ? tokens(tool.inputTokens, tool.exact) : '']);
+  }
+  rows.push(['framing', 'remainder', tokens(r.framing.inputTokens, r.framing.exact), '', '']);
+  rows.push(['TOTAL', '', tokens(t.inputTokens, t.exact), usdText(t.costUSD ?? undefined, t.exact), '']);
+  lines.push(columns(rows, new Set([2, 3, 4])), '');
+  for (const s of r.servers) if (s.status !== 'ok' || s.cached) lines.push(visible(`MCP server ${s.name}: ${serverStatusText(s)}`));
+  for (const p of r.problems) lines.push(visible(`${p.path}${p.line ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`));
+  lines.push(visible(r.notCounted));
+  const note = offlineNote(r);
+  if (note) lines.push(`${note[0]!.toUpperCase()}${note.slice(1)}.`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** The readable report of any command. */
 export function renderTable(result: CommandResult, _ctx: RenderContext): string {
   switch (result.command) {
@@ -195,5 +241,7 @@ export function renderTable(result: CommandResult, _ctx: RenderContext): string 
       return formatCheckTable(result);
     case 'diff':
       return formatDiffTable(result);
+    case 'context':
+      return formatContextTable(result);
   }
 }

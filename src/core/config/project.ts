@@ -12,6 +12,8 @@
  *     {
  *       "budget": 8000,                  // input tokens allowed per request
  *       "maxToolTokens": 500,            // tokens allowed per tool definition
+ *       "maxContextTokens": 20000,       // the agent context loaded before the user types
+ *       "maxServerTokens": 8000,         // one MCP server's tools, up front
  *       "model": "claude-sonnet-4-6",    // model for files that name none
  *       "include": ["prompts/**"],       // only these files are counted (default: all)
  *       "exclude": ["**\/fixtures/**"],  // never counted; wins over include
@@ -70,6 +72,10 @@ export interface ProjectConfig {
   source: 'tokenlens.json' | 'package.json';
   budget?: number;
   maxToolTokens?: number;
+  /** Tokens the workspace's always-loaded agent context may take (`token-lens check`). */
+  maxContextTokens?: number;
+  /** Tokens one MCP server's tools may take up front (`token-lens check`). */
+  maxServerTokens?: number;
   model?: string;
   include?: string[];
   exclude?: string[];
@@ -101,7 +107,7 @@ export interface FileLimits {
   from: { budget?: string; maxToolTokens?: string; model?: string };
 }
 
-const TOP_LEVEL_KEYS = ['$schema', 'budget', 'maxToolTokens', 'model', 'include', 'exclude', 'promptGlobs', 'overrides'] as const;
+const TOP_LEVEL_KEYS = ['$schema', 'budget', 'maxToolTokens', 'maxContextTokens', 'maxServerTokens', 'model', 'include', 'exclude', 'promptGlobs', 'overrides'] as const;
 const OVERRIDE_KEYS = ['files', 'budget', 'maxToolTokens', 'model'] as const;
 
 async function exists(file: string): Promise<boolean> {
@@ -239,7 +245,9 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
       case '$schema':
         break;
       case 'budget':
-      case 'maxToolTokens': {
+      case 'maxToolTokens':
+      case 'maxContextTokens':
+      case 'maxServerTokens': {
         const n = positiveInt(value);
         if (n === undefined) problem(valueNode, `${name} must be a positive whole number of tokens, not ${describe(value)}`);
         else config[key] = n;
@@ -460,8 +468,15 @@ export function pathOptionsFor(config: ProjectConfig | undefined, file: string):
   return {};
 }
 
-/** Whether the config sets any limit, at the top or in an override. */
+/** Whether the config sets any limit, at the top or in an override (the context limits included). */
 export function hasLimits(config: ProjectConfig | undefined): boolean {
+  if (!config) return false;
+  if (config.maxContextTokens !== undefined || config.maxServerTokens !== undefined) return true;
+  return hasFileLimits(config);
+}
+
+/** Whether the config sets a limit on files (budget or per tool), at the top or in an override. */
+export function hasFileLimits(config: ProjectConfig | undefined): boolean {
   if (!config) return false;
   if (config.budget !== undefined || config.maxToolTokens !== undefined) return true;
   return config.overrides.some((o) => typeof o.budget === 'number' || typeof o.maxToolTokens === 'number');

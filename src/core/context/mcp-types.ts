@@ -19,6 +19,8 @@ export interface McpServerDef {
   configKind: McpConfigKind;
   /** The range of the server's key in the config file (CodeLens and problems go there). */
   range: SourceRange;
+  /** 1-based line of `range.start` (added by the footprint side; optional). */
+  line?: number;
   transport: 'stdio' | 'http' | 'sse';
   command?: string;
   args?: string[];

@@ -116,8 +116,10 @@ describe('Token Lens in the extension host', function () {
     try {
       const doc = await open('prompts/summarize.prompt.md');
       await settledExact(api, doc);
-      // The Explorer view's first scan counts every file: let it finish, so only our calls are counted.
+      // The Explorer view's first scan counts every file, and the context footprint (CLAUDE.md, the
+      // subagent) is counted once: let both finish, so only our calls are counted.
       await api.files.getChildren();
+      await api.footprints.idle();
       const callsBefore = api.engine.client.apiCalls;
       const versions: number[] = [];
       const gaps: number[] = [];
