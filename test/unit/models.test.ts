@@ -45,7 +45,7 @@ function at(entry: Raw, fieldPath: string): unknown {
 
 describe('models.json (the data file itself)', () => {
   it('has asOf, currency, unit and sources', () => {
-    assert.equal(raw['asOf'], '2026-11-27');
+    assert.equal(raw['asOf'], '2026-12-03');
     assert.equal(raw['currency'], 'USD');
     assert.equal(raw['unit'], 'per million tokens');
     assert.ok(Object.keys(raw['sources'] as Raw).length > 0);
@@ -151,8 +151,14 @@ describe('models.json (the data file itself)', () => {
       ['claude-fable-5-2', M, 128 * K, [8, 10, 16, 0.2, 40]],
       ['claude-fable-5', M, 128 * K, [10, 12.5, 20, 1, 50]],
       ['claude-mythos-5', M, 128 * K, [10, 12.5, 20, 1, 50]],
+      // Pricing page (2026-12-03): "Claude Mythos 5.1 (limited availability) | $10 | $12.50 | $20 | $0.25 | $50".
+      ['claude-mythos-5-1', M, 128 * K, [10, 12.5, 20, 0.25, 50]],
+      // Third parties only (UNCONFIRMED): the same model as Fable 5.2, priced like it.
+      ['claude-mythos-5-2', M, 128 * K, [8, 10, 16, 0.2, 40]],
     ];
-    assert.deepEqual(registry.list().map((m) => m.id).sort(), expected.map((e) => e[0]).sort());
+    // No price is stated anywhere for Mythos Preview: every price is unknown, never 0.
+    assert.deepEqual(model('claude-mythos-preview').prices, {});
+    assert.deepEqual(registry.list().map((m) => m.id).filter((id) => id !== 'claude-mythos-preview').sort(), expected.map((e) => e[0]).sort());
     for (const [id, context, output, [input, w5, w1, read, out]] of expected) {
       const m = model(id);
       assert.equal(m.contextWindow, context, `${id} context`);
@@ -224,7 +230,7 @@ describe('ModelRegistry.resolve', () => {
   it('has a default model, an as-of date and frozen entries', () => {
     assert.equal(registry.defaultModelId, 'claude-sonnet-4-6');
     assert.ok(registry.resolve(registry.defaultModelId));
-    assert.equal(registry.asOf, '2026-11-27');
+    assert.equal(registry.asOf, '2026-12-03');
     assert.equal(registry.currency, 'USD');
     assert.throws(() => {
       (model('claude-sonnet-4-6').prices as { input?: number }).input = 0;
