@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readBudgetUSD, type BudgetUSD } from '../core/config/project';
 import { DEFAULT_DEBOUNCE_MS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 
 /** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
@@ -8,6 +9,12 @@ export interface Config {
   debounceMs: number;
   toolThreshold: number;
   budget: number | undefined;
+  /** `tokenLens.budgetUSD`: a number (input USD per request) or { input, worstCase, per1000 }. */
+  budgetUSD: BudgetUSD | undefined;
+  /** `tokenLens.speed`: price files that do not say at `fast` mode. */
+  speed: 'standard' | 'fast';
+  /** `tokenLens.inferenceGeo`: price files that do not say with this data residency; empty for none. */
+  inferenceGeo: string | undefined;
   rateLimitPerMinute: number;
   promptGlobs: string[];
   excludeGlobs: string[];
@@ -42,6 +49,9 @@ export function readConfig(): Config {
     debounceMs: typeof debounce === 'number' && debounce >= 0 ? Math.min(10_000, debounce) : DEFAULT_DEBOUNCE_MS,
     toolThreshold: positive(c.get('toolOverheadThreshold'), DEFAULT_TOOL_THRESHOLD),
     budget: typeof budget === 'number' && budget > 0 ? Math.floor(budget) : undefined,
+    budgetUSD: readBudgetUSD(c.get<unknown>('budgetUSD')),
+    speed: c.get<string>('speed') === 'fast' ? 'fast' : 'standard',
+    inferenceGeo: (c.get<string>('inferenceGeo') ?? '').trim() || undefined,
     rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), DEFAULT_RATE_LIMIT_PER_MINUTE, 8_000),
     promptGlobs: stringList(c.get('promptGlobs')),
     excludeGlobs: stringList(c.get('excludeGlobs')),

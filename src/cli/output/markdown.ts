@@ -8,7 +8,7 @@ import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
 import type { CheckResult, CommandResult, CountResult, DiffResult, RunInfo } from './model';
 import { code, plain } from './escape/markdown';
-import { changeText, signedTokens, signedUSD, tokens } from './text';
+import { changeText, offenderCells, signedTokens, signedUSD, tokens } from './text';
 
 function offline(info: RunInfo): string {
   return info.offline ? ' (offline estimates)' : '';
@@ -63,16 +63,12 @@ function checkMarkdown(r: CheckResult): string {
   if (r.offenders.length > 0) {
     lines.push(
       ...table(
-        ['File', 'Limit', 'Tokens', 'Max', 'Over by', 'Set by'],
+        ['File', 'Limit', 'Tokens / USD', 'Max', 'Over by', 'Set by'],
         ['l', 'l', 'r', 'r', 'r', 'l'],
-        r.offenders.map((o) => [
-          code(`${o.path}:${o.line}`),
-          o.rule === 'budget' ? 'budget per request' : `tool ${code(o.tool ?? '')}`,
-          tokens(o.tokens, o.exact),
-          tokens(o.limit, true),
-          signedTokens(o.tokens - o.limit, o.exact),
-          code(o.limitFrom),
-        ]),
+        r.offenders.map((o) => {
+          const c = offenderCells(o);
+          return [code(`${o.path}:${o.line}`), o.rule === 'max-tool-tokens' ? `tool ${code(o.tool ?? '')}` : plain(c.limit), c.amount, c.max, c.over, code(o.limitFrom)];
+        }),
       ),
       '',
     );

@@ -5,7 +5,7 @@
 import type { CountedFile, ErrorFile, FileReport } from '../count';
 
 /** Diagnostics that repeat a limit `check` already reports as an offender (not told twice). */
-export const LIMIT_DIAGNOSTICS: ReadonlySet<string> = new Set(['over-budget', 'tool-over-threshold']);
+export const LIMIT_DIAGNOSTICS: ReadonlySet<string> = new Set(['over-budget', 'over-budget-usd', 'tool-over-threshold']);
 
 /** Shared by every command's result. */
 export interface RunInfo {
@@ -31,10 +31,17 @@ export interface Offender {
   line: number;
   /** 1-based, in UTF-16 code units: the tool's name for a tool, 1 for the whole request. */
   column: number;
-  /** `budget`: input tokens per request; `max-tool-tokens`: tokens of one tool definition. */
-  rule: 'budget' | 'max-tool-tokens';
+  /**
+   * `budget`: input tokens per request; `budget-usd`: a dollar budget (which one in `usdRule`);
+   * `max-tool-tokens`: tokens of one tool definition.
+   */
+  rule: 'budget' | 'budget-usd' | 'max-tool-tokens';
   /** The tool's name, for `max-tool-tokens`. */
   tool?: string;
+  /** For `budget-usd`: `input` (USD per request), `worstCase` (with max_tokens of output) or `per1000` (input USD per 1,000 requests). */
+  usdRule?: 'input' | 'worstCase' | 'per1000';
+  /** For `budget-usd`: what the file costs under that rule, USD (`limit` is then USD too). */
+  usd?: number;
   tokens: number;
   exact: boolean;
   limit: number;
@@ -44,7 +51,9 @@ export interface Offender {
 }
 
 /** A counted file in `check`'s report: count's entry plus the limits that applied to it. */
-export type CheckedFile = CountedFile & { limits: { budget: number | null; maxToolTokens: number | null } };
+export type CheckedFile = CountedFile & {
+  limits: { budget: number | null; maxToolTokens: number | null; budgetUSD: { input?: number; worstCase?: number; per1000?: number } | null };
+};
 
 export interface CheckResult extends RunInfo {
   command: 'check';

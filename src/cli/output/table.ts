@@ -11,7 +11,7 @@ import type { CountedFile, FileReport } from '../count';
 import type { RenderContext } from './formats';
 import type { CheckResult, CommandResult, DiffResult, DiffSide } from './model';
 import { visible } from './escape/terminal';
-import { changeText, offlineNote, signedTokens, signedUSD, tokens } from './text';
+import { changeText, offenderCells, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 /** Why a count is an estimate, short enough for a table column (core/format's REASON_TEXT is the long form). */
 const REASONS: Record<EstimateReason, string> = {
@@ -92,6 +92,7 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   }
   const notes: string[] = [];
   for (const f of counted) {
+    if (f.costUSD.modes.length > 0) notes.push(`${f.path}: priced with ${f.costUSD.modes.join(', ')}`);
     const line = cacheLine(f);
     if (line) notes.push(`${f.path}: ${line}`);
   }
@@ -123,7 +124,8 @@ function formatCheckTable(r: CheckResult): string {
   if (r.offenders.length > 0) {
     const rows = [['FILE:LINE', 'LIMIT', 'TOKENS', 'MAX', 'OVER BY', 'SET BY']];
     for (const o of r.offenders) {
-      rows.push([`${o.path}:${o.line}`, o.rule === 'budget' ? 'budget' : `tool ${o.tool}`, tokens(o.tokens, o.exact), tokens(o.limit, true), signedTokens(o.tokens - o.limit, o.exact), o.limitFrom]);
+      const c = offenderCells(o);
+      rows.push([`${o.path}:${o.line}`, o.rule === 'budget' ? 'budget' : c.limit, c.amount, c.max, c.over, o.limitFrom]);
     }
     lines.push(columns(rows, new Set([2, 3, 4])), '');
   }

@@ -244,7 +244,23 @@ export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
  * - `over-context-window-with-output` (warning): input + `max_tokens` above the window.
  * A model with no known window is not checked.
  */
-export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTokens?: number): Finding[] {
+/**
+ * The `max_tokens` limit of a Message Batches request: the model's larger batch limit when the
+ * request names its beta (`output-300k-2026-03-24`), else the ordinary `maxOutput`.
+ */
+export function batchOutputLimit(model: ModelInfo, betas: readonly string[] | undefined): number | undefined {
+  if (model.batchOutput && betas?.includes(model.batchOutput.beta)) return Math.max(model.batchOutput.maxOutput, model.maxOutput ?? 0);
+  return model.maxOutput;
+}
+
+/** Output tokens of a batch request's worst case: `max_tokens`, up to the batch limit. */
+export function batchWorstCaseOutput(model: ModelInfo, maxTokens: number | undefined, betas: readonly string[] | undefined): number | undefined {
+  if (maxTokens === undefined) return undefined;
+  const limit = batchOutputLimit(model, betas);
+  return limit === undefined ? maxTokens : Math.min(maxTokens, limit);
+}
+
+export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTokens?: number, betas?: readonly string[]): Finding[] {
   const findings: Finding[] = [];
   const standard = model.contextWindow;
   if (standard !== undefined) {
@@ -266,7 +282,22 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
     }
   }
   if (maxTokens !== undefined) {
-    if (model.maxOutput !== undefined && maxTokens > model.maxOutput) {
+    const batchLimit = batchOutputLimit(model, betas);
+    const namedBatchBeta = betas?.find((b) => /^output-\d+k-/.test(b));
+    if (namedBatchBeta !== undefined && model.batchOutput?.beta !== namedBatchBeta) {
+      findings.push({
+        severity: 'warning',
+        code: 'batch-output-beta-unknown',
+        message: `\`betas\` names ${namedBatchBeta}, but Token Lens knows no larger batch output limit of ${name(model)} under it${model.batchOutput ? ` (its batch beta is ${model.batchOutput.beta})` : ''}: max_tokens is held to ${model.maxOutput !== undefined ? formatTokens(model.maxOutput) : 'the usual limit'}.`,
+      });
+    }
+    if (model.maxOutput !== undefined && maxTokens > model.maxOutput && batchLimit !== undefined && batchLimit > model.maxOutput && maxTokens <= batchLimit) {
+      findings.push({
+        severity: 'info',
+        code: 'max-tokens-batch-only',
+        message: `max_tokens is ${formatTokens(maxTokens)}: over the ${formatTokens(model.maxOutput)} limit of ordinary requests to ${name(model)}, allowed only through the Message Batches API with the ${model.batchOutput!.beta} beta (up to ${formatTokens(batchLimit)}${fieldStatus(model, 'batchOutput') === 'confirmed' ? '' : ', unconfirmed'}). The batch worst case is priced at ${formatTokens(maxTokens)} output tokens.`,
+      });
+    } else if (model.maxOutput !== undefined && maxTokens > model.maxOutput) {
       findings.push({
         severity: 'error',
         code: 'max-tokens-over-limit',
