@@ -101,7 +101,7 @@ describe('token-lens check (CLI)', () => {
     assert.deepEqual(json.summary, { files: 3, counted: 3, exact: 3, estimated: 0, offenders: 1, errors: 0 });
     const small = json.files.find((f) => f.path === 'requests/hello.json')!;
     assert.equal(small.inputTokens, fakeCount(smallRequest));
-    assert.deepEqual(small.limits, { budget: limit, maxToolTokens: null });
+    assert.deepEqual(small.limits, { budget: limit, maxToolTokens: null, budgetUSD: null });
   });
 
   it('exits 1 over --max-tool-tokens, pointing at the tool\'s line', async () => {
@@ -208,7 +208,7 @@ describe('token-lens check (CLI)', () => {
         ],
       );
       const hello = json.files.find((f) => f.path === 'hello.json')!;
-      assert.deepEqual(hello.limits, { budget: projectConfig().budget, maxToolTokens: null }, 'the top-level budget where no override matches');
+      assert.deepEqual(hello.limits, { budget: projectConfig().budget, maxToolTokens: null, budgetUSD: null }, 'the top-level budget where no override matches');
     });
 
     it('flags on the command line win over the config', async () => {
