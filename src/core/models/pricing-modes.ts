@@ -62,7 +62,7 @@ export function pricingModeFindings(
       findings.push(at({
         severity: 'warning',
         code: 'fast-mode-price-unknown',
-        message: `speed "fast"${via(fromSettings.speed)}: ${name(model)} has fast mode, but its price is not known, so the cost is shown as unknown. Set it with tokenLens.models ("fastMode": { "multiplier": N }).`,
+        message: `speed "fast"${via(fromSettings.speed)}: ${name(model)} has fast mode, but its price is not known, so the cost is shown as unknown. Set it with tokenLens.modelOverrides ("fastMode": { "multiplier": N }).`,
       }, ranges.speed));
     } else if (fieldStatus(model, 'fastMode.multiplier') !== 'confirmed') {
       findings.push(at({
