@@ -155,7 +155,9 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   md.appendMarkdown(`| Model | Tokens | Input | ${maxTokens !== undefined ? `Output ≤ ${formatTokens(maxTokens)} | ` : ''}All cached | Batch |\n`);
   md.appendMarkdown(`|:--|--:|--:|${maxTokens !== undefined ? '--:|' : ''}--:|--:|\n`);
   for (const r of compareModels(a, engine.registry, engine.config.comparisonModels)) {
-    const name = escape(`${modelLabel(r.model, r.modelId)}${modesSuffix(r.cost)}`);
+    // A comparison model without the requested fast mode is priced at its standard rate: say so.
+    const noFast = a.modes.speed === 'fast' && r.model && !r.model.fastMode ? ' (no fast mode)' : '';
+    const name = escape(`${modelLabel(r.model, r.modelId)}${modesSuffix(r.cost)}${noFast}`);
     const money = (n: number | undefined) => usdText(n, r.exact);
     md.appendMarkdown(
       `| ${r.current ? `**${name}**` : name} | ${formatTokens(r.tokens, r.exact)} | ${money(r.cost?.input)} | ${maxTokens !== undefined ? `${money(r.cost?.output)} | ` : ''}${money(r.cachedRead)} | ${money(r.batch?.total)} |\n`,

@@ -132,7 +132,7 @@ describe('token-lens check (CLI)', () => {
     const md = await cli(['check', '--markdown', ...args], env, dir);
     assert.equal(md.code, 1);
     assert.match(md.stdout, /^### Token Lens check: ❌ 2 limits exceeded in 1 file$/m);
-    assert.match(md.stdout, /^\| File \| Limit \| Tokens \| Max \| Over by \| Set by \|$/m);
+    assert.match(md.stdout, /^\| File \| Limit \| Tokens \/ USD \| Max \| Over by \| Set by \|$/m);
     assert.match(md.stdout, /^\| `agents\/librarian\.json:1` \| budget per request \| [\d,]+ \| [\d,]+ \| \+1 \| `--budget` \|$/m);
     assert.match(md.stdout, new RegExp(`^\\| \`agents/librarian\\.json:${toolLine}\` \\| tool \`search_catalogue\` \\| `, 'm'));
     assert.ok(!md.stdout.includes('offline'));
@@ -262,7 +262,7 @@ describe('token-lens check (CLI)', () => {
   it('without any limit it is a usage error (exit 2)', async () => {
     const out = await cli(['check', '--offline'], env, dir);
     assert.equal(out.code, 2);
-    assert.match(out.stderr, /check has no limits to check: give --budget N and\/or --max-tool-tokens N, or set "budget"\/"maxToolTokens" in \.tokenlens\.json/);
+    assert.match(out.stderr, /check has no limits to check: give --budget N, --budget-usd X and\/or --max-tool-tokens N, or set "budget"\/"budgetUSD"\/"maxToolTokens" in \.tokenlens\.json/);
     write(dir, '.tokenlens.json', { model: 'claude-haiku-4-5' });
     assert.equal((await cli(['check', '--offline'], env, dir)).code, 2, 'a config without limits neither');
   });
