@@ -33,6 +33,8 @@ export interface CountedFile {
     batchWorstCase: number | null;
     /** Pricing modes applied to every line, e.g. `["fast mode ×2", "data residency ×1.1"]`; empty at the standard rate. */
     modes: string[];
+    /** Prices used that only third parties state (or Token Lens guessed), e.g. `["prices.cacheRead"]`. */
+    unconfirmed: string[];
     /** The request's speed and inference_geo as priced (from the file, else `.tokenlens.json`, else none). */
     speed: string | null;
     inferenceGeo: string | null;
@@ -230,6 +232,7 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
       unknown: cost ? cost.unknown : ['model'],
       batchWorstCase: usd(a.batchCost?.total),
       modes: cost ? cost.modifiers.map((m) => m.label) : [],
+      unconfirmed: cost ? cost.unconfirmed : [],
       speed: a.modes.speed ?? null,
       inferenceGeo: a.modes.inferenceGeo ?? null,
       cacheFirstRequest: usd(cache?.first.total),

@@ -3,7 +3,7 @@ import type { Analysis } from '../core/analyze';
 import { compareModels } from '../core/compare';
 import { estimateTextTokens } from '../core/estimator';
 import { formatTokens, modelLabel, usdText } from '../core/format';
-import { modesSuffix } from '../core/models/cost';
+import { modesSuffix, priceNotes } from '../core/models/cost';
 import { countProvenance, remedyFor } from '../core/provenance';
 import type { ActiveEditors } from './activeEditors';
 import type { DocumentService, DocumentState } from './documents';
@@ -163,7 +163,8 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
       `| ${r.current ? `**${name}**` : name} | ${formatTokens(r.tokens, r.exact)} | ${money(r.cost?.input)} | ${maxTokens !== undefined ? `${money(r.cost?.output)} | ` : ''}${money(r.cachedRead)} | ${money(r.batch?.total)} |\n`,
     );
   }
-  md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD${a.cost && a.cost.modifiers.length > 0 ? `, ${escape(a.cost.modifiers.map((m) => m.label).join(', '))}` : ''}. `);
+  const notes = priceNotes(a.cost);
+  md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD${notes.length > 0 ? `, ${escape(notes.join(', '))}` : ''}. `);
   const links = ['[Change model](command:tokenLens.selectModel)', '[Show log](command:tokenLens.showLog)'];
   const remedy = remedyFor(a.total.reason);
   if (remedy) links.unshift(`[${remedy.link}](command:${remedy.command})`);

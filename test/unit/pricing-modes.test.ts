@@ -265,3 +265,25 @@ describe('dollar budgets', () => {
     ]);
   });
 });
+
+describe('unconfirmed prices and minimums are said to be unconfirmed', () => {
+  it('a cost resting on an UNCONFIRMED price lists it and the UI suffix says so', () => {
+    const haiku = model('claude-haiku-5-5');
+    const c = costOf(haiku, { inputTokens: 1000, cacheReadTokens: 5000 });
+    assert.deepEqual(c.unconfirmed, ['prices.cacheRead']);
+    assert.equal(modesSuffix(c), ' (unconfirmed price)');
+    // Lines without tokens do not count: input alone is confirmed.
+    assert.deepEqual(costOf(haiku, { inputTokens: 1000 }).unconfirmed, []);
+    const mythos = costOf(model('claude-mythos-5-2'), { inputTokens: 1000 }, { modes: { inferenceGeo: 'us' } });
+    assertClose(mythos.input, (1000 * 8 * 1.1) / M);
+    assert.equal(modesSuffix(mythos), ' (data residency ×1.1, unconfirmed price)');
+  });
+
+  it('a prefix below an UNCONFIRMED minimum (Opus 4.7: 4,096 or 2,048) says the minimum is unconfirmed', () => {
+    const c = cachedRequestCost(model('claude-opus-4-7'), { prefixTokens: [3000], totalTokens: 3500, ttl: ['5m'] }, 0);
+    const f = c.findings.find((x) => x.code === 'cache-prefix-below-minimum')!;
+    assert.match(f.message, /below the 4,096-token minimum of Opus 4\.7 \(unconfirmed: sources disagree/);
+    const haiku = cachedRequestCost(model('claude-haiku-4-5'), { prefixTokens: [3000], totalTokens: 3500, ttl: ['5m'] }, 0);
+    assert.ok(!haiku.findings.find((x) => x.code === 'cache-prefix-below-minimum')!.message.includes('unconfirmed'));
+  });
+});

@@ -93,6 +93,7 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   const notes: string[] = [];
   for (const f of counted) {
     if (f.costUSD.modes.length > 0) notes.push(`${f.path}: priced with ${f.costUSD.modes.join(', ')}`);
+    if (f.costUSD.unconfirmed.length > 0) notes.push(`${f.path}: unconfirmed price (${f.costUSD.unconfirmed.join(', ')}): only third parties state it`);
     const line = cacheLine(f);
     if (line) notes.push(`${f.path}: ${line}`);
   }

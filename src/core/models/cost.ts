@@ -74,6 +74,11 @@ export interface Cost {
   rates: Prices;
   /** Fast mode and data residency multipliers applied to every line (empty at the standard rate). */
   modifiers: PriceModifier[];
+  /**
+   * Field paths of the prices this cost used (lines with tokens) that are UNCONFIRMED or guessed,
+   * e.g. `prices.cacheRead`: the UI then says "unconfirmed" next to the price.
+   */
+  unconfirmed: string[];
 }
 
 const MILLION = 1_000_000;
@@ -143,6 +148,7 @@ export function costOf(model: ModelInfo, usage: Usage, opts: CostOptions = {}): 
   const factor = modifiers.reduce((f, m) => f * (m.factor ?? 1), batch ? 1 - model.batchDiscount : 1);
 
   const unknown: string[] = [];
+  const unconfirmed: string[] = [];
   const rates: Prices = {};
   const line = (key: PriceKey): number | undefined => {
     const price = table[key];
@@ -153,6 +159,7 @@ export function costOf(model: ModelInfo, usage: Usage, opts: CostOptions = {}): 
       return undefined;
     }
     if (modeUnknown) return undefined;
+    if (fieldStatus(model, `${base}.${key}`) !== 'confirmed') unconfirmed.push(`${base}.${key}`);
     return (counts[key] * price * factor) / MILLION;
   };
   const input = line('input');
@@ -180,13 +187,24 @@ export function costOf(model: ModelInfo, usage: Usage, opts: CostOptions = {}): 
     unknown,
     rates,
     modifiers,
+    unconfirmed,
   };
 }
 
 /**
- * The pricing modes of a cost, as the UI appends them to a price: ` (fast mode ×2, data residency
- * ×1.1)`; empty at the standard rate.
+ * What the UI appends to a price: its pricing modes and whether a price it rests on is
+ * UNCONFIRMED, ` (fast mode ×2, data residency ×1.1)`, ` (unconfirmed price)`; empty for a
+ * confirmed standard-rate price.
  */
-export function modesSuffix(cost: Pick<Cost, 'modifiers'> | undefined): string {
-  return cost && cost.modifiers.length > 0 ? ` (${cost.modifiers.map((m) => m.label).join(', ')})` : '';
+export function modesSuffix(cost: Pick<Cost, 'modifiers' | 'unconfirmed'> | undefined): string {
+  const notes = priceNotes(cost);
+  return notes.length > 0 ? ` (${notes.join(', ')})` : '';
+}
+
+/** The notes of {@link modesSuffix} as a list: `["fast mode ×2", "unconfirmed price"]`. */
+export function priceNotes(cost: Pick<Cost, 'modifiers' | 'unconfirmed'> | undefined): string[] {
+  if (!cost) return [];
+  const notes = cost.modifiers.map((m) => m.label);
+  if (cost.unconfirmed.length > 0) notes.push('unconfirmed price');
+  return notes;
 }
