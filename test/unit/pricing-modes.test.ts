@@ -287,3 +287,28 @@ describe('unconfirmed prices and minimums are said to be unconfirmed', () => {
     assert.ok(!haiku.findings.find((x) => x.code === 'cache-prefix-below-minimum')!.message.includes('unconfirmed'));
   });
 });
+
+describe('model overrides of the pricing modes', () => {
+  it('fastMode, inferenceGeo and batchOutput can be set, changed and removed', () => {
+    const { registry: r, findings } = registry.withOverrides([
+      { id: 'claude-sonnet-4-6', fastMode: { multiplier: 3 } },
+      { id: 'claude-fable-5-2', fastMode: { multiplier: 2.5 } },
+      { id: 'claude-opus-5', fastMode: null, inferenceGeo: { eu: 1.2 } },
+      { id: 'claude-opus-4-6', batchOutput: null },
+    ]);
+    assert.deepEqual(findings, []);
+    assertClose(costOf(r.resolve('claude-sonnet-4-6')!, { inputTokens: 1000 }, { modes: { speed: 'fast' } }).input, (1000 * 3 * 3) / M);
+    const fable = costOf(r.resolve('claude-fable-5-2')!, { inputTokens: 1000 }, { modes: { speed: 'fast' } });
+    assertClose(fable.input, (1000 * 8 * 2.5) / M);
+    assert.deepEqual(fable.modifiers.map((m) => m.label), ['fast mode ×2.5'], 'an override is the user\'s own word: not unconfirmed');
+    assert.equal(r.resolve('claude-opus-5')!.fastMode, undefined);
+    assert.deepEqual(r.resolve('claude-opus-5')!.inferenceGeo, { global: 1, us: 1.1, eu: 1.2 });
+    assert.equal(r.resolve('claude-opus-4-6')!.batchOutput, undefined);
+  });
+
+  it('a bad value is a finding naming the field, and is ignored', () => {
+    const { registry: r, findings } = registry.withOverrides([{ id: 'claude-opus-5', fastMode: { multiplier: -1 } as never, inferenceGeo: { us: 'x' } as never }]);
+    assert.deepEqual(findings.map((f) => f.message.split(':')[0]), ['model overrides[0].fastMode.multiplier', 'model overrides[0].inferenceGeo']);
+    assert.deepEqual(r.resolve('claude-opus-5')!.fastMode, { multiplier: 2 });
+  });
+});
