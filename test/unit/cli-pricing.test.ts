@@ -55,6 +55,24 @@ describe('token-lens count / check: pricing modes and dollar budgets (CLI)', () 
     assert.match(table.stdout, /requests\/geo\.json: priced with data residency ×1\.1/);
   });
 
+  it('count --json prices the 1-hour cache write of examples/cache-1h-write.json at $10 / MTok (Opus 5)', async () => {
+    const example = readFileSync(path.join(__dirname, '..', '..', 'examples', 'cache-1h-write.json'), 'utf8');
+    write(dir, 'requests/cache.json', example);
+    const json = JSON.parse((await cli(['count', '--json', '--cache-dir', cacheDir, 'requests/cache.json'], env, dir)).stdout) as { files: Array<Record<string, any>> };
+    const f = json.files[0]!;
+    assert.equal(f.exact, true);
+    assert.equal(f.cache.exact, true);
+    assert.equal(f.cache.breakpoints[0].ttl, '1h');
+    const { write1h, write5m, read, uncached } = f.cache.tokens as Record<string, number>;
+    assert.equal(write5m, 0);
+    assert.ok(write1h > 512, 'above the Opus 5 minimum');
+    assert.equal(write1h + uncached, f.inputTokens);
+    // From the table: Opus 5 input $5, 1-hour write $10, cache read $0.50, output $25; max_tokens 1,024.
+    assert.equal(f.costUSD.cacheFirstRequest, usd((write1h * 10 + uncached * 5 + 1024 * 25) / M));
+    assert.equal(f.costUSD.cacheRepeatRequest, usd((read * 0.5 + uncached * 5 + 1024 * 25) / M));
+    assert.equal(f.cache.uncachedRequest, usd((f.inputTokens * 5 + 1024 * 25) / M));
+  });
+
   it('.tokenlens.json "speed" prices files that do not say; a model without fast mode is a finding', async () => {
     write(dir, '.tokenlens.json', { speed: 'fast' });
     write(dir, 'requests/sonnet.json', { model: 'claude-sonnet-4-6', messages });
