@@ -63,7 +63,7 @@ describe('token-lens count / check: pricing modes and dollar budgets (CLI)', () 
     assert.equal(f.exact, true);
     assert.equal(f.cache.exact, true);
     assert.equal(f.cache.breakpoints[0].ttl, '1h');
-    const { write1h, write5m, read, uncached } = f.cache.tokens as Record<string, number>;
+    const { write1h, write5m, read, uncached } = f.cache.tokens as { write1h: number; write5m: number; read: number; uncached: number };
     assert.equal(write5m, 0);
     assert.ok(write1h > 512, 'above the Opus 5 minimum');
     assert.equal(write1h + uncached, f.inputTokens);
