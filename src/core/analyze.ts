@@ -398,7 +398,8 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
   if (!model) {
     findings.push(...checkUnknownModel(a.modelId, options.registry).map((f) => withRange(f, doc.modelRange)));
   } else {
-    findings.push(...checkLifecycle(model, options.today ?? new Date()).map((f) => withRange(f, doc.modelRange)));
+    const successor = model.successor ? options.registry.resolve(model.successor) : undefined;
+    findings.push(...checkLifecycle(model, options.today ?? new Date(), successor).map((f) => withRange(f, doc.modelRange)));
     findings.push(...modelFindings(model, doc, total.tokens));
     findings.push(
       ...pricingModeFindings(

@@ -312,3 +312,14 @@ describe('model overrides of the pricing modes', () => {
     assert.deepEqual(r.resolve('claude-opus-5')!.fastMode, { multiplier: 2 });
   });
 });
+
+describe('Opus 4.5 -> Opus 5.5: the retirement finding says counts do not carry over', () => {
+  it('names the successor, says it is unconfirmed and that it counts with another tokenizer', () => {
+    const a = estimateDocument(parseOk({ model: 'claude-opus-4-5', messages: [{ role: 'user', content: 'Hi.' }] }), analyzeOptions({ today: new Date('2026-12-03T12:00:00Z') }));
+    const f = a.findings.find((x) => x.code === 'model-retiring')!;
+    assert.match(f.message, /retires on 2027-01-22 \(in 50 days\)\. Plan a move to claude-opus-5-5 \(unconfirmed; it uses another tokenizer, so recount: token counts do not carry over\)\./);
+    // Sonnet 4.5 -> Sonnet 4.6: same tokenizer, nothing about recounting.
+    const s = estimateDocument(parseOk({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi.' }] }), analyzeOptions());
+    assert.ok(!s.findings.some((x) => /recount/.test(x.message)));
+  });
+});

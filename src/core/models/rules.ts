@@ -203,11 +203,22 @@ function daysBetween(from: string, to: string): number {
  * - `model-retired` (error): status retired, or `retiresAt` is today or earlier;
  * - `model-retiring` (warning): a future `retiresAt`, whatever the horizon, with the date;
  * - `model-deprecated` (warning): deprecated without a date.
- * Messages name the suggested successor when the table has one.
+ * Messages name the suggested successor when the table has one; given the successor's own entry,
+ * they say when it counts differently (another tokenizer: recount, counts do not carry over) and
+ * when the successor itself is UNCONFIRMED.
  */
-export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
+/** What a lifecycle message says about the successor: its tokenizer and whether it is confirmed. */
+function successorNote(model: ModelInfo, successor: ModelInfo | undefined): string {
+  const notes: string[] = [];
+  if (model.successor && fieldStatus(model, 'successor') !== 'confirmed') notes.push('unconfirmed');
+  if (successor && successor.tokenizer !== model.tokenizer) notes.push('it uses another tokenizer, so recount: token counts do not carry over');
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
+}
+
+export function checkLifecycle(model: ModelInfo, today: Date, successor?: ModelInfo): Finding[] {
   const { status, retiresAt } = model.lifecycle;
-  const next = model.successor ? ` Switch to ${model.successor}.` : ' Switch to a current model.';
+  const about = successorNote(model, successor);
+  const next = model.successor ? ` Switch to ${model.successor}${about}.` : ' Switch to a current model.';
   const day = utcDay(today);
   if (status === 'retired' || (retiresAt !== undefined && retiresAt <= day)) {
     return [{
@@ -221,14 +232,14 @@ export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
     return [{
       severity: 'warning',
       code: 'model-retiring',
-      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${formatTokens(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
+      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${formatTokens(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}${about}.` : ''}`,
     }];
   }
   if (status === 'deprecated') {
     return [{
       severity: 'warning',
       code: 'model-deprecated',
-      message: `${name(model)} is deprecated.${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
+      message: `${name(model)} is deprecated.${model.successor ? ` Plan a move to ${model.successor}${about}.` : ''}`,
     }];
   }
   return [];
