@@ -53,6 +53,8 @@ describe('token-lens count / check: pricing modes and dollar budgets (CLI)', () 
     const table = await cli(['count', '--cache-dir', cacheDir, 'requests'], env, dir);
     assert.match(table.stdout, /requests\/fast\.json: priced with fast mode ×2/);
     assert.match(table.stdout, /requests\/geo\.json: priced with data residency ×1\.1/);
+    const md = await cli(['count', '--markdown', '--cache-dir', cacheDir, 'requests'], env, dir);
+    assert.match(md.stdout, /\| `requests\/fast\.json` \| `claude-opus-5` \| [\d,]+ \| \$[\d.]+ \(fast mode ×2\) \|/);
   });
 
   it('count --json prices the 1-hour cache write of examples/cache-1h-write.json at $10 / MTok (Opus 5)', async () => {

@@ -22,6 +22,12 @@ function footer(info: RunInfo, extra = ''): string {
   return `<sub>Token Lens ${info.version} · prices as of ${info.pricesAsOf}${info.config ? ` · limits from ${code(info.config)}` : ''}${extra}</sub>`;
 }
 
+/** The pricing modes and unconfirmed prices of a file's cost, after its input cost: ` (fast mode ×2)`. */
+function priceNote(f: CountedFile): string {
+  const notes = [...f.costUSD.modes, ...(f.costUSD.unconfirmed.length > 0 ? ['unconfirmed price'] : [])];
+  return notes.length > 0 ? ` (${plain(notes.join(', '))})` : '';
+}
+
 function countMarkdown(r: CountResult): string {
   const counted = r.files.filter((f): f is CountedFile => 'inputTokens' in f);
   const allExact = counted.every((f) => f.exact);
@@ -36,7 +42,7 @@ function countMarkdown(r: CountResult): string {
           code(f.path),
           code(f.model),
           tokens(f.inputTokens, f.exact),
-          formatUSD(f.costUSD.input ?? undefined),
+          `${formatUSD(f.costUSD.input ?? undefined)}${priceNote(f)}`,
           f.maxTokens !== undefined ? formatUSD(f.costUSD.total ?? undefined) : '–',
         ]),
       ),
