@@ -296,31 +296,6 @@ describe('Token Lens in a real editor (code-server)', function () {
       await dismissHover(ed);
     });
 
-    it('prices fast mode on Opus 5 at ×2 in the status bar, its tooltip and CodeLens', async () => {
-      const rel = 'fast-mode-opus-5.json';
-      await ed.openFile(rel);
-      const want = wanted(rel);
-      assert.equal(want.model.id, 'claude-opus-5');
-      assert.equal(want.model.prices.input, 5);
-      assert.deepEqual(want.model.fastMode, { multiplier: 2 });
-      // By hand from the table: Opus 5 input is $5 per million tokens; fast mode is ×2.
-      const cost = formatUSD((want.total * 5 * 2) / 1_000_000);
-      assert.notEqual(cost, want.cost, 'the fast-mode price is not the standard one');
-      const text = `${fmt(want.total)} tokens · ${cost} (fast mode ×2) · Opus 5`;
-      const s = await poll(`status bar "${text}"`, () => tokenStatus(ed), (s) => s?.icon === 'symbol-numeric' && s.text === text, 30_000);
-      assert.ok(!s!.text.includes('≈'), s!.text);
-      // The API was asked with speed "fast" (count_tokens accepts it), the whole request as the file states it.
-      assert.ok(api.requests.some((r) => isDeepStrictEqual(r.body, want.request)), 'count_tokens got the whole request');
-      await ed.goTo(1);
-      await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${cost} per request (fast mode ×2) on Opus 5`);
-      const tip = await statusTooltip(ed, /fast mode ×2/);
-      assert.ok(tip.includes(`${fmt(want.total)} input tokens on Opus 5`), tip);
-      assert.match(tip, /Opus 5 \(fast mode ×2\)/);
-      assert.match(tip, /Prices as of 2026-12-03, USD, fast mode ×2\./);
-      await shot(ed, '01c-fast-mode-tooltip');
-      await dismissHover(ed);
-    });
-
     it('shows CodeLens for the total, the system prompt, each message and each of the 12 tools', async () => {
       const want = wanted('support-agent.json');
       assert.equal(want.tools.length, 12);
@@ -398,6 +373,31 @@ describe('Token Lens in a real editor (code-server)', function () {
       assert.equal(rows[0]!.name, 'support-agent.json');
       assert.deepEqual(rows.filter((r) => r.truncated).map((r) => r.name), [], 'no row is cut off in a sidebar of the default width');
       await shot(ed, '04-explorer-view');
+    });
+
+    it('prices fast mode on Opus 5 at ×2 in the status bar, its tooltip and CodeLens', async () => {
+      const rel = 'fast-mode-opus-5.json';
+      await ed.openFile(rel);
+      const want = wanted(rel);
+      assert.equal(want.model.id, 'claude-opus-5');
+      assert.equal(want.model.prices.input, 5);
+      assert.deepEqual(want.model.fastMode, { multiplier: 2 });
+      // By hand from the table: Opus 5 input is $5 per million tokens; fast mode is ×2.
+      const cost = formatUSD((want.total * 5 * 2) / 1_000_000);
+      assert.notEqual(cost, want.cost, 'the fast-mode price is not the standard one');
+      const text = `${fmt(want.total)} tokens · ${cost} (fast mode ×2) · Opus 5`;
+      const s = await poll(`status bar "${text}"`, () => tokenStatus(ed), (s) => s?.icon === 'symbol-numeric' && s.text === text, 30_000);
+      assert.ok(!s!.text.includes('≈'), s!.text);
+      // The API was asked with speed "fast" (count_tokens accepts it), the whole request as the file states it.
+      assert.ok(api.requests.some((r) => isDeepStrictEqual(r.body, want.request)), 'count_tokens got the whole request');
+      await ed.goTo(1);
+      await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${cost} per request (fast mode ×2) on Opus 5`);
+      const tip = await statusTooltip(ed, /fast mode ×2/);
+      assert.ok(tip.includes(`${fmt(want.total)} input tokens on Opus 5`), tip);
+      assert.match(tip, /Opus 5 \(fast mode ×2\)/);
+      assert.match(tip, /Prices as of 2026-12-03, USD, fast mode ×2\./);
+      await shot(ed, '01c-fast-mode-tooltip');
+      await dismissHover(ed);
     });
 
     it('says the exact count is on its way while counting (not that the API is unreachable)', async () => {
