@@ -66,6 +66,7 @@ case "${1:-}" in
   check)
     args=(check --github --step-summary --step-outputs "${common[@]}")
     [[ -n "${TL_BUDGET:-}" ]] && args+=(--budget "$TL_BUDGET")
+    [[ -n "${TL_BUDGET_USD:-}" ]] && args+=(--budget-usd "$TL_BUDGET_USD")
     [[ -n "${TL_MAX_TOOL_TOKENS:-}" ]] && args+=(--max-tool-tokens "$TL_MAX_TOOL_TOKENS")
     [[ -n "${TL_SARIF:-}" ]] && args+=(--sarif "$TL_SARIF")
     run_cli "${args[@]}" -- "${paths[@]}"

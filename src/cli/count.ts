@@ -29,6 +29,15 @@ export interface CountedFile {
     batchTotal: number | null;
     longContext: boolean;
     unknown: string[];
+    /** The Message Batches worst case: max_tokens of output up to the batch limit (larger when `betas` names the model's batch output beta). */
+    batchWorstCase: number | null;
+    /** Pricing modes applied to every line, e.g. `["fast mode ×2", "data residency ×1.1"]`; empty at the standard rate. */
+    modes: string[];
+    /** Prices used that only third parties state (or Token Lens guessed), e.g. `["prices.cacheRead"]`. */
+    unconfirmed: string[];
+    /** The request's speed and inference_geo as priced (from the file, else `.tokenlens.json`, else none). */
+    speed: string | null;
+    inferenceGeo: string | null;
     /** With prompt caching (cache_control breakpoints): the first request, which writes the cache. Null without breakpoints or price. */
     cacheFirstRequest: number | null;
     /** A repeat within the TTL, which reads the cache. Null without breakpoints or price. */
@@ -221,6 +230,11 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
       batchTotal: usd(cost?.batchTotal),
       longContext: cost?.longContext ?? false,
       unknown: cost ? cost.unknown : ['model'],
+      batchWorstCase: usd(a.batchCost?.total),
+      modes: cost ? cost.modifiers.map((m) => m.label) : [],
+      unconfirmed: cost ? cost.unconfirmed : [],
+      speed: a.modes.speed ?? null,
+      inferenceGeo: a.modes.inferenceGeo ?? null,
       cacheFirstRequest: usd(cache?.first.total),
       cacheRepeatRequest: usd(cache?.repeat.total),
       cacheBreakEvenRequests: cache?.breakEvenRequests ?? null,

@@ -32,6 +32,9 @@ Counting:
 
 Limits (on the command line they win over the project config):
   --budget N         input tokens allowed per request
+  --budget-usd X     USD of input allowed per request (priced with the file's fast mode
+                     and data residency); .tokenlens.json "budgetUSD" also sets a worst
+                     case and a per-1,000-requests limit
   --max-tool-tokens N
                      tokens allowed per tool definition (--threshold N is the same)
   --max-context-tokens N
@@ -100,7 +103,7 @@ ${COMMON_OPTIONS}`,
   check: `Usage: token-lens check [options] [PATH...]
 
 Checks each prompt or payload file under PATH (default ".") against its limits:
---budget / --max-tool-tokens, else the project config's (per-glob overrides).
+--budget / --budget-usd / --max-tool-tokens, else the project config's (per-glob overrides).
 Exit codes: 0 within limits; 1 a limit exceeded (each listed with file:line);
 2 usage error, no limits given, a bad project config, a file that could not be read or parsed,
 or the --sarif FILE that could not be written.
@@ -139,6 +142,13 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
+function positiveUSD(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim().replace(/^\$/, ''));
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive amount of USD such as 0.05, not "${raw}"`);
+  return n;
+}
+
 /** `--max-wait` when not given: a rate-limited run of hundreds of files still finishes, a 429 storm or a hung API does not hold CI for longer. */
 const DEFAULT_MAX_WAIT_SECONDS = 600;
 
@@ -157,6 +167,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         threshold: { type: 'string' },
         'max-tool-tokens': { type: 'string' },
         budget: { type: 'string' },
+        'budget-usd': { type: 'string' },
         rpm: { type: 'string' },
         concurrency: { type: 'string' },
         'max-wait': { type: 'string' },
@@ -211,6 +222,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (values.config !== undefined && values['no-config']) throw new UsageError('--config and --no-config contradict each other');
     const maxToolTokens = positiveInt(values.threshold !== undefined ? '--threshold' : '--max-tool-tokens', values.threshold ?? values['max-tool-tokens']);
     const budget = positiveInt('--budget', values.budget);
+    const budgetUSD = positiveUSD('--budget-usd', values['budget-usd']);
     const rpm = positiveInt('--rpm', values.rpm) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
     const concurrency = positiveInt('--concurrency', values.concurrency);
     const maxWaitSeconds = positiveInt('--max-wait', values['max-wait']) ?? DEFAULT_MAX_WAIT_SECONDS;
@@ -253,9 +265,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       }
     }
     const hasContextLimits = contextLimits.maxContextTokens !== undefined || contextLimits.maxServerTokens !== undefined;
-    if (command === 'check' && budget === undefined && maxToolTokens === undefined && !hasLimits(session.project) && !hasContextLimits) {
+    if (command === 'check' && budget === undefined && budgetUSD === undefined && maxToolTokens === undefined && !hasLimits(session.project) && !hasContextLimits) {
       throw new UsageError(
-        'check has no limits to check: give --budget N, --max-tool-tokens N, --max-context-tokens N and/or --max-server-tokens N, or set "budget"/"maxToolTokens"/"maxContextTokens"/"maxServerTokens" in .tokenlens.json (or the "tokenLens" key of package.json)',
+        'check has no limits to check: give --budget N, --budget-usd X, --max-tool-tokens N, --max-context-tokens N and/or --max-server-tokens N, or set "budget"/"budgetUSD"/"maxToolTokens"/"maxContextTokens"/"maxServerTokens" in .tokenlens.json (or the "tokenLens" key of package.json)',
       );
     }
     const contextOptions = {
@@ -278,7 +290,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const ctx: CommandContext = {
       session,
       cwd: io.cwd,
-      flags: { ...(values.model ? { model: values.model.trim() } : {}), ...(budget !== undefined ? { budget } : {}), ...(maxToolTokens !== undefined ? { maxToolTokens } : {}) },
+      flags: { ...(values.model ? { model: values.model.trim() } : {}), ...(budget !== undefined ? { budget } : {}), ...(budgetUSD !== undefined ? { budgetUSD: { input: budgetUSD } } : {}), ...(maxToolTokens !== undefined ? { maxToolTokens } : {}) },
       concurrency,
       onProgress: io.isTTY && FORMATS[format].progress ? progressPrinter(io.stderr) : undefined,
     };

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CircuitBreaker } from '../core/client/circuit';
 import { createCountingStack, type Counting, type CountingStack } from '../core/counting';
-import { findProjectConfig, limitsFor, loadProjectConfig, pathOptionsFor, type ProjectConfig } from '../core/config/project';
+import { findProjectConfig, limitsFor, loadProjectConfig, pathOptionsFor, type BudgetUSD, type ProjectConfig } from '../core/config/project';
 import { ModelRegistry } from '../core/models/registry';
 import type { FileSettings } from './count';
 import { displayPath } from './count';
@@ -47,13 +47,16 @@ export interface LimitFlags {
   model?: string;
   budget?: number;
   maxToolTokens?: number;
+  /** `--budget-usd X`: input USD per request. */
+  budgetUSD?: BudgetUSD;
 }
 
 /** A file's effective limits, each with where it came from (`--budget`, `.tokenlens.json`, ...). */
 export interface EffectiveLimits {
   budget?: number;
   maxToolTokens?: number;
-  from: { budget?: string; maxToolTokens?: string };
+  budgetUSD?: BudgetUSD;
+  from: { budget?: string; maxToolTokens?: string; budgetUSD?: string };
 }
 
 export interface SessionFileSettings extends FileSettings {
@@ -122,6 +125,12 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
           limits.budget = budget;
           limits.from.budget = flags.budget !== undefined ? '--budget' : fromConfig.from.budget!;
         }
+        const budgetUSD = flags.budgetUSD ?? fromConfig.budgetUSD;
+        if (budgetUSD !== undefined) {
+          limits.budgetUSD = budgetUSD;
+          limits.from.budgetUSD = flags.budgetUSD !== undefined ? '--budget-usd' : fromConfig.from.budgetUSD!;
+        }
+        const pricing = { ...(fromConfig.speed ? { speed: fromConfig.speed } : {}), ...(fromConfig.inferenceGeo ? { inferenceGeo: fromConfig.inferenceGeo } : {}) };
         if (maxToolTokens !== undefined) {
           limits.maxToolTokens = maxToolTokens;
           limits.from.maxToolTokens = flags.maxToolTokens !== undefined ? '--max-tool-tokens' : fromConfig.from.maxToolTokens!;
@@ -135,6 +144,8 @@ export async function openSession(io: Io, options: SessionOptions): Promise<{ ok
             ...(flags.model ? { modelOverride: flags.model } : {}),
             toolThreshold: maxToolTokens ?? defaultThreshold,
             ...(budget !== undefined ? { budget } : {}),
+            ...(budgetUSD !== undefined ? { budgetUSD } : {}),
+            ...(Object.keys(pricing).length > 0 ? { pricing } : {}),
           },
         };
         memo.set(file, settings);

@@ -1,14 +1,16 @@
 import type { CountingClient, CountResult } from './client/counting-client';
 import { estimateRequest, type EstimateBreakdown } from './estimator';
 import { cachedRequestCost, type CachedRequestCost } from './models/cache-pricing';
-import { costOf, type Cost } from './models/cost';
+import { costOf, type Cost, type PricingModes } from './models/cost';
+import { pricingModeFindings, pricingModesOf } from './models/pricing-modes';
+import type { BudgetUSD } from './config/project';
 import type { ModelRegistry } from './models/registry';
 import { guessTokenizer } from './models/model-ids';
 import type { ModelInfo } from './models/types';
 import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from './payload/cache-breakpoints';
-import { formatTokens } from './format';
+import { formatTokens, formatUSD } from './format';
 import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
-import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
+import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking, batchWorstCaseOutput } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
 import type { CountBody, CountRequest, CountSource, EstimateReason, Finding, Json, ParsedDocument, PayloadPart, SourceRange, TokenizerFamily } from './types';
 import { partlyCounted, splitUncountable } from './uncountable';
@@ -24,8 +26,22 @@ export interface AnalyzeOptions {
   toolThreshold: number;
   /** Tokens per request; over it, a warning. */
   budget?: number;
+  /** Dollar budgets per request; over one, a warning (see {@link BudgetUSD}). */
+  budgetUSD?: BudgetUSD;
+  /**
+   * Fast mode / data residency for files that do not say (settings, `.tokenlens.json`); the
+   * request's own `speed` / `inference_geo` (or a prompt's front matter) wins.
+   */
+  pricing?: PricingModes;
   today?: Date;
 }
+
+/**
+ * Dollar limits next to the token budget (see `config/project.ts`): `input` is the input cost of
+ * one request, `worstCase` one request with `max_tokens` of output (input only when the file sets
+ * none), `per1000` the input cost of 1,000 requests. Priced with the request's pricing modes.
+ */
+export type { BudgetUSD };
 
 /** A number and whether it is exact. */
 export interface TokenCount {
@@ -68,6 +84,13 @@ export interface Analysis {
   estimate: EstimateBreakdown;
   /** Cost of one request: input, plus worst-case output at `max_tokens` when the file sets it. */
   cost: Cost | undefined;
+  /** Fast mode / data residency the cost is priced with (the request's, else the settings'). */
+  modes: PricingModes;
+  /**
+   * The same request through the Message Batches API: worst-case output at `max_tokens`, up to
+   * the batch limit (the larger one when `betas` names the model's batch output beta).
+   */
+  batchCost?: Cost;
   /**
    * Prompt caching, when the body has `cache_control` breakpoints and the model is known: the
    * first request (cache writes), a repeat within the TTL (cache reads) and the break-even point,
@@ -355,13 +378,19 @@ function finish(doc: ParsedDocument, options: AnalyzeOptions, counted: Counted):
   // The remainder is only as exact as every number it is taken from.
   const overhead: TokenCount = { tokens: Math.max(0, total.tokens - accounted), exact: total.exact && parts.every((p) => p.exact) };
   const outputTokens = doc.maxTokens;
-  const cost = model ? costOf(model, { inputTokens: total.tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) }) : undefined;
-  const analysis: Analysis = { doc, modelId, model, family, total, parts, overhead, estimate, cost, findings: [] };
+  const modes = pricingModesOf(doc, options.pricing);
+  const cost = model ? costOf(model, { inputTokens: total.tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) }, { modes }) : undefined;
+  const analysis: Analysis = { doc, modelId, model, family, total, parts, overhead, estimate, cost, modes, findings: [] };
+  if (model) {
+    const batchOutput = batchWorstCaseOutput(model, outputTokens, doc.betas);
+    analysis.batchCost = costOf(model, { inputTokens: total.tokens, ...(batchOutput !== undefined ? { outputTokens: batchOutput } : {}) }, { batch: true, modes });
+  }
   if (model && prefixes && prefixes.length > 0) {
     analysis.cache = cachedRequestCost(
       model,
       { prefixTokens: prefixes.map((p) => p.tokens), totalTokens: total.tokens, ttl: prefixes.map((p) => p.breakpoint.ttl), exact: prefixes.map((p) => p.exact) },
       outputTokens ?? 0,
+      { modes },
     );
     analysis.cachePrefixes = prefixes;
   }
@@ -378,8 +407,17 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
   if (!model) {
     findings.push(...checkUnknownModel(a.modelId, options.registry).map((f) => withRange(f, doc.modelRange)));
   } else {
-    findings.push(...checkLifecycle(model, options.today ?? new Date()).map((f) => withRange(f, doc.modelRange)));
+    const successor = model.successor ? options.registry.resolve(model.successor) : undefined;
+    findings.push(...checkLifecycle(model, options.today ?? new Date(), successor).map((f) => withRange(f, doc.modelRange)));
     findings.push(...modelFindings(model, doc, total.tokens));
+    findings.push(
+      ...pricingModeFindings(
+        model,
+        a.modes,
+        { ...(doc.speedRange ? { speed: doc.speedRange } : {}), ...(doc.inferenceGeoRange ? { inferenceGeo: doc.inferenceGeoRange } : {}) },
+        { speed: doc.speed === undefined, inferenceGeo: doc.inferenceGeo === undefined },
+      ),
+    );
   }
 
   findings.push(...cacheFindings(a, breakpoints));
@@ -391,6 +429,12 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
       message: `${approx}${formatTokens(total.tokens)} input tokens is over the budget of ${formatTokens(options.budget)} per request.`,
       range: { start: 0, end: 0 },
     });
+  }
+
+  if (options.budgetUSD) {
+    for (const o of budgetUSDOffences(a, options.budgetUSD)) {
+      findings.push({ severity: 'warning', code: 'over-budget-usd', message: o.message, range: { start: 0, end: 0 } });
+    }
   }
 
   for (const p of a.parts) {
@@ -416,6 +460,44 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
   return findings;
 }
 
+/** One dollar budget a request goes over. */
+export interface BudgetUSDOffence {
+  /** Which limit: input per request, worst case per request, input per 1,000 requests. */
+  rule: keyof BudgetUSD;
+  /** What the request costs under that rule, USD. */
+  usd: number;
+  limit: number;
+  message: string;
+}
+
+/** Names of the dollar rules, as messages, SARIF and the JSON report write them. */
+export const BUDGET_USD_RULES: Record<keyof BudgetUSD, string> = {
+  input: 'input per request',
+  worstCase: 'worst case per request (input + max_tokens output)',
+  per1000: 'input per 1,000 requests',
+};
+
+/**
+ * The dollar budgets `a` goes over, priced with its pricing modes (fast mode, data residency),
+ * each with one message. A budget whose price is unknown is not checked (no offence).
+ */
+export function budgetUSDOffences(a: Analysis, budget: BudgetUSD): BudgetUSDOffence[] {
+  const cost = a.cost;
+  if (!cost) return [];
+  const approx = a.total.exact ? '' : '≈';
+  const modes = cost.modifiers.length > 0 ? ` (${cost.modifiers.map((m) => m.label).join(', ')})` : '';
+  const out: BudgetUSDOffence[] = [];
+  const check = (rule: keyof BudgetUSD, usd: number | undefined) => {
+    const limit = budget[rule];
+    if (limit === undefined || usd === undefined || !(usd > limit)) return;
+    out.push({ rule, usd, limit, message: `${approx}${formatUSD(usd)} ${BUDGET_USD_RULES[rule]} is over the dollar budget of ${formatUSD(limit)}${modes}.` });
+  };
+  check('input', cost.input);
+  check('worstCase', cost.total);
+  check('per1000', cost.input === undefined ? undefined : cost.input * 1000);
+  return out;
+}
+
 /**
  * What `model` says to this request, each finding on its place in the source: the context window
  * (at `inputTokens`), thinking (with the request's effort and interleaved-thinking beta) and
@@ -425,7 +507,7 @@ export function modelFindings(model: ModelInfo, doc: ParsedDocument, inputTokens
   const effort = effortOf(doc.body.output_config);
   const thinking = { interleaved: hasInterleavedThinking(doc.betas), ...(effort !== undefined ? { effort } : {}) };
   return [
-    ...checkContextWindow(model, inputTokens, doc.maxTokens).map((f) => withRange(f, doc.modelRange)),
+    ...checkContextWindow(model, inputTokens, doc.maxTokens, doc.betas).map((f) => withRange(f, f.code === 'max-tokens-batch-only' ? (doc.maxTokensRange ?? doc.modelRange) : doc.modelRange)),
     ...checkThinking(model, doc.body.thinking, doc.maxTokens, thinking).map((f) => withRange(f, doc.thinkingRange)),
     ...checkToolChoice(model, doc.body.tool_choice),
   ];

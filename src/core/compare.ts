@@ -2,6 +2,7 @@ import type { Analysis } from './analyze';
 import { estimateOf } from './prepare';
 import { costOf, type Cost } from './models/cost';
 import type { ModelRegistry } from './models/registry';
+import { batchWorstCaseOutput } from './models/rules';
 import type { ModelInfo } from './models/types';
 import type { TokenizerFamily } from './types';
 
@@ -53,15 +54,19 @@ export function compareModels(analysis: Analysis, registry: ModelRegistry, ids: 
       exact = false;
     }
     const usage = { inputTokens: tokens, ...(outputTokens !== undefined ? { outputTokens } : {}) };
+    const modes = analysis.modes;
+    // The batch worst case: max_tokens up to the batch limit (larger when betas name its beta).
+    const batchOutput = model ? batchWorstCaseOutput(model, outputTokens, analysis.doc.betas) : undefined;
+    const batchUsage = { inputTokens: tokens, ...(batchOutput !== undefined ? { outputTokens: batchOutput } : {}) };
     rows.push({
       modelId: key,
       model,
       tokens,
       exact,
       current,
-      cost: model ? costOf(model, usage) : undefined,
-      cachedRead: model ? costOf(model, { inputTokens: 0, cacheReadTokens: tokens }).total : undefined,
-      batch: model ? costOf(model, usage, { batch: true }) : undefined,
+      cost: model ? costOf(model, usage, { modes }) : undefined,
+      cachedRead: model ? costOf(model, { inputTokens: 0, cacheReadTokens: tokens }, { modes }).total : undefined,
+      batch: model ? costOf(model, batchUsage, { batch: true, modes }) : undefined,
     });
   }
   return rows;

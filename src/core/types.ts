@@ -97,6 +97,15 @@ export interface ParsedDocument {
    * header): not part of the counted body, but `interleaved-thinking-*` changes the thinking rules.
    */
   betas?: string[];
+  /**
+   * `speed` of the request (the body's `speed`, or a prompt file's front matter): `"fast"` is
+   * priced at the model's fast-mode multiple.
+   */
+  speed?: string;
+  speedRange?: SourceRange;
+  /** `inference_geo` (data residency): priced at the model's multiplier; stripped from the count. */
+  inferenceGeo?: string;
+  inferenceGeoRange?: SourceRange;
   /** Generation-only fields found and stripped from `body` (max_tokens, temperature, ...). */
   stripped: string[];
   /**

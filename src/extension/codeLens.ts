@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { costOf } from '../core/models/cost';
+import { costOf, modesSuffix } from '../core/models/cost';
 import { formatTokens, modelLabel, usdText } from '../core/format';
 import type { DocumentService } from './documents';
 import type { Engine } from './engine';
@@ -35,7 +35,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     const cost = a.cost?.input;
     const lenses: vscode.CodeLens[] = [
       new vscode.CodeLens(top, {
-        title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)} per request on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,
+        title: `Σ ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)} per request${modesSuffix(a.cost)} on ${modelLabel(a.model, a.modelId)}${state.pending ? ' (counting…)' : ''}`,
         command: 'tokenLens.selectModel',
         tooltip: 'Total input tokens of this request. Click to change the model.',
       }),
@@ -54,7 +54,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       const range = new vscode.Range(line, 0, line, 0);
       const tokens = formatTokens(p.tokens, p.exact);
       if (p.part.kind === 'tool') {
-        const perRequest = a.model ? costOf(a.model, { inputTokens: p.tokens }).input : undefined;
+        const perRequest = a.model ? costOf(a.model, { inputTokens: p.tokens }, { modes: a.modes }).input : undefined;
         const over = p.tokens > threshold;
         lenses.push(
           new vscode.CodeLens(range, {

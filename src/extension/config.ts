@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readBudgetUSD, type BudgetUSD } from '../core/config/project';
 import { DEFAULT_DEBOUNCE_MS, DEFAULT_MCP_TIMEOUT_SECONDS, DEFAULT_MODEL_ID, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_SERVER_THRESHOLD, DEFAULT_TOOL_THRESHOLD } from '../core/defaults';
 
 /** A typed, immutable snapshot of the `tokenLens.*` settings, read once per change. */
@@ -12,6 +13,12 @@ export interface Config {
   /** More MCP config files for the context footprint (absolute, or relative to each workspace folder). */
   mcpConfigFiles: string[];
   budget: number | undefined;
+  /** `tokenLens.budgetUSD`: a number (input USD per request) or { input, worstCase, per1000 }. */
+  budgetUSD: BudgetUSD | undefined;
+  /** `tokenLens.speed`: price files that do not say at `fast` mode. */
+  speed: 'standard' | 'fast';
+  /** `tokenLens.inferenceGeo`: price files that do not say with this data residency; empty for none. */
+  inferenceGeo: string | undefined;
   rateLimitPerMinute: number;
   promptGlobs: string[];
   excludeGlobs: string[];
@@ -50,6 +57,9 @@ export function readConfig(): Config {
     serverThreshold: positive(c.get('mcpServerThreshold'), DEFAULT_SERVER_THRESHOLD),
     mcpConfigFiles: stringList(c.get('mcpConfigFiles')),
     budget: typeof budget === 'number' && budget > 0 ? Math.floor(budget) : undefined,
+    budgetUSD: readBudgetUSD(c.get<unknown>('budgetUSD')),
+    speed: c.get<string>('speed') === 'fast' ? 'fast' : 'standard',
+    inferenceGeo: (c.get<string>('inferenceGeo') ?? '').trim() || undefined,
     rateLimitPerMinute: positive(c.get('rateLimitPerMinute'), DEFAULT_RATE_LIMIT_PER_MINUTE, 8_000),
     promptGlobs: stringList(c.get('promptGlobs')),
     excludeGlobs: stringList(c.get('excludeGlobs')),

@@ -113,6 +113,9 @@ export class Engine implements vscode.Disposable {
     const limits = project && fsPath ? limitsFor(project, fsPath) : undefined;
     const rules = project && fsPath ? pathOptionsFor(project, fsPath) : {};
     const budget = limits?.budget ?? this.config.budget;
+    const budgetUSD = limits?.budgetUSD ?? this.config.budgetUSD;
+    const speed = limits?.speed ?? (this.config.speed === 'fast' ? 'fast' : undefined);
+    const inferenceGeo = limits?.inferenceGeo ?? this.config.inferenceGeo;
     return {
       parse: {
         promptGlobs: [...this.config.promptGlobs, ...(rules.promptGlobs ?? [])],
@@ -123,6 +126,8 @@ export class Engine implements vscode.Disposable {
         defaultModel: limits?.model ?? this.config.defaultModel,
         toolThreshold: limits?.maxToolTokens ?? this.config.toolThreshold,
         ...(budget !== undefined ? { budget } : {}),
+        ...(budgetUSD !== undefined ? { budgetUSD } : {}),
+        ...(speed !== undefined || inferenceGeo !== undefined ? { pricing: { ...(speed ? { speed } : {}), ...(inferenceGeo ? { inferenceGeo } : {}) } } : {}),
         ...(modelOverride ? { modelOverride } : {}),
       },
     };
@@ -153,8 +158,8 @@ export class Engine implements vscode.Disposable {
 
   /** Everything a count or its findings depend on, besides the file and the project config. */
   private countingState(): string {
-    const { defaultModel, toolThreshold, budget, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl } = this.config;
-    return JSON.stringify({ defaultModel, toolThreshold, budget, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl, mode: this.mode, registry: this.registryFindings.map((f) => f.message) });
+    const { defaultModel, toolThreshold, budget, budgetUSD, speed, inferenceGeo, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl } = this.config;
+    return JSON.stringify({ defaultModel, toolThreshold, budget, budgetUSD, speed, inferenceGeo, promptGlobs, excludeGlobs, offline, modelOverrides, priceFile, apiBaseUrl, mode: this.mode, registry: this.registryFindings.map((f) => f.message) });
   }
 
   private async loadRegistry(): Promise<void> {

@@ -3,12 +3,13 @@ import type { Analysis } from '../core/analyze';
 import { compareModels } from '../core/compare';
 import { estimateTextTokens } from '../core/estimator';
 import { formatTokens, modelLabel, usdText } from '../core/format';
+import { modesSuffix, priceNotes } from '../core/models/cost';
 import { countProvenance, remedyFor } from '../core/provenance';
 import type { ActiveEditors } from './activeEditors';
 import type { DocumentService, DocumentState } from './documents';
 import type { Engine } from './engine';
 
-const WARNING_CODES = new Set(['over-budget', 'over-context-window', 'over-context-window-with-output', 'over-standard-context-window']);
+const WARNING_CODES = new Set(['over-budget', 'over-budget-usd', 'over-context-window', 'over-context-window-with-output', 'over-standard-context-window']);
 
 /** The status bar entry: tokens, cost and model of the active prompt or payload file. */
 export class StatusBar implements vscode.Disposable {
@@ -78,7 +79,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const icon = state.pending ? '$(sync~spin)' : a.total.reason === 'unauthorized' ? '$(key)' : '$(symbol-numeric)';
     const cost = a.cost?.input;
-    let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)} · ${modelLabel(a.model, a.modelId)}`;
+    let text = `${icon} ${formatTokens(a.total.tokens, a.total.exact)} tokens · ${usdText(cost, a.total.exact)}${modesSuffix(a.cost)} · ${modelLabel(a.model, a.modelId)}`;
     const selection = selectionTokens(editor, a);
     if (selection !== undefined) text += ` (selection ${formatTokens(selection, false)})`;
     this.item.text = text;
@@ -154,13 +155,16 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   md.appendMarkdown(`| Model | Tokens | Input | ${maxTokens !== undefined ? `Output ≤ ${formatTokens(maxTokens)} | ` : ''}All cached | Batch |\n`);
   md.appendMarkdown(`|:--|--:|--:|${maxTokens !== undefined ? '--:|' : ''}--:|--:|\n`);
   for (const r of compareModels(a, engine.registry, engine.config.comparisonModels)) {
-    const name = escape(modelLabel(r.model, r.modelId));
+    // A comparison model without the requested fast mode is priced at its standard rate: say so.
+    const noFast = a.modes.speed === 'fast' && r.model && !r.model.fastMode ? ' (no fast mode)' : '';
+    const name = escape(`${modelLabel(r.model, r.modelId)}${modesSuffix(r.cost)}${noFast}`);
     const money = (n: number | undefined) => usdText(n, r.exact);
     md.appendMarkdown(
       `| ${r.current ? `**${name}**` : name} | ${formatTokens(r.tokens, r.exact)} | ${money(r.cost?.input)} | ${maxTokens !== undefined ? `${money(r.cost?.output)} | ` : ''}${money(r.cachedRead)} | ${money(r.batch?.total)} |\n`,
     );
   }
-  md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD. `);
+  const notes = priceNotes(a.cost);
+  md.appendMarkdown(`\nPrices as of ${engine.registry.asOf}, USD${notes.length > 0 ? `, ${escape(notes.join(', '))}` : ''}. `);
   const links = ['[Change model](command:tokenLens.selectModel)', '[Show log](command:tokenLens.showLog)'];
   const remedy = remedyFor(a.total.reason);
   if (remedy) links.unshift(`[${remedy.link}](command:${remedy.command})`);

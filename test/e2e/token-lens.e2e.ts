@@ -17,6 +17,7 @@ import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { realisticPayload } from '../support/payloads';
 import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
+import { formatUSD } from '../../src/core/format';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
 const EXAMPLES = path.join(repoRoot(), 'examples');
@@ -38,6 +39,11 @@ const COUNTED = [
   'prompts/summarize.prompt.md',
   'prompts/code-reviewer.prompt.md',
   '.claude/agents/test-writer.md',
+  'fast-mode-opus-5.json',
+  'cache-1h-write.json',
+  'data-residency.json',
+  'batch-300k-output.json',
+  'prompts/fast-triage.prompt.md',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +374,31 @@ describe('Token Lens in a real editor (code-server)', function () {
       assert.equal(rows[0]!.name, 'support-agent.json');
       assert.deepEqual(rows.filter((r) => r.truncated).map((r) => r.name), [], 'no row is cut off in a sidebar of the default width');
       await shot(ed, '04-explorer-view');
+    });
+
+    it('prices fast mode on Opus 5 at ×2 in the status bar, its tooltip and CodeLens', async () => {
+      const rel = 'fast-mode-opus-5.json';
+      await ed.openFile(rel);
+      const want = wanted(rel);
+      assert.equal(want.model.id, 'claude-opus-5');
+      assert.equal(want.model.prices.input, 5);
+      assert.deepEqual(want.model.fastMode, { multiplier: 2 });
+      // By hand from the table: Opus 5 input is $5 per million tokens; fast mode is ×2.
+      const cost = formatUSD((want.total * 5 * 2) / 1_000_000);
+      assert.notEqual(cost, want.cost, 'the fast-mode price is not the standard one');
+      const text = `${fmt(want.total)} tokens · ${cost} (fast mode ×2) · Opus 5`;
+      const s = await poll(`status bar "${text}"`, () => tokenStatus(ed), (s) => s?.icon === 'symbol-numeric' && s.text === text, 30_000);
+      assert.ok(!s!.text.includes('≈'), s!.text);
+      // The API was asked with speed "fast" (count_tokens accepts it), the whole request as the file states it.
+      assert.ok(api.requests.some((r) => isDeepStrictEqual(r.body, want.request)), 'count_tokens got the whole request');
+      await ed.goTo(1);
+      await ed.waitForCodeLens(`Σ ${fmt(want.total)} tokens · ${cost} per request (fast mode ×2) on Opus 5`);
+      const tip = await statusTooltip(ed, /fast mode ×2/);
+      assert.ok(tip.includes(`${fmt(want.total)} input tokens on Opus 5`), tip);
+      assert.match(tip, /Opus 5 \(fast mode ×2\)/);
+      assert.match(tip, /Prices as of 2026-12-03, USD, fast mode ×2\./);
+      await shot(ed, '01c-fast-mode-tooltip');
+      await dismissHover(ed);
     });
 
     it('says the exact count is on its way while counting (not that the API is unreachable)', async () => {

@@ -101,7 +101,7 @@ describe('token-lens check (CLI)', () => {
     assert.deepEqual(json.summary, { files: 3, counted: 3, exact: 3, estimated: 0, offenders: 1, errors: 0 });
     const small = json.files.find((f) => f.path === 'requests/hello.json')!;
     assert.equal(small.inputTokens, fakeCount(smallRequest));
-    assert.deepEqual(small.limits, { budget: limit, maxToolTokens: null });
+    assert.deepEqual(small.limits, { budget: limit, maxToolTokens: null, budgetUSD: null });
   });
 
   it('exits 1 over --max-tool-tokens, pointing at the tool\'s line', async () => {
@@ -132,7 +132,7 @@ describe('token-lens check (CLI)', () => {
     const md = await cli(['check', '--markdown', ...args], env, dir);
     assert.equal(md.code, 1);
     assert.match(md.stdout, /^### Token Lens check: ❌ 2 limits exceeded in 1 file$/m);
-    assert.match(md.stdout, /^\| File \| Limit \| Tokens \| Max \| Over by \| Set by \|$/m);
+    assert.match(md.stdout, /^\| File \| Limit \| Tokens \/ USD \| Max \| Over by \| Set by \|$/m);
     assert.match(md.stdout, /^\| `agents\/librarian\.json:1` \| budget per request \| [\d,]+ \| [\d,]+ \| \+1 \| `--budget` \|$/m);
     assert.match(md.stdout, new RegExp(`^\\| \`agents/librarian\\.json:${toolLine}\` \\| tool \`search_catalogue\` \\| `, 'm'));
     assert.ok(!md.stdout.includes('offline'));
@@ -208,7 +208,7 @@ describe('token-lens check (CLI)', () => {
         ],
       );
       const hello = json.files.find((f) => f.path === 'hello.json')!;
-      assert.deepEqual(hello.limits, { budget: projectConfig().budget, maxToolTokens: null }, 'the top-level budget where no override matches');
+      assert.deepEqual(hello.limits, { budget: projectConfig().budget, maxToolTokens: null, budgetUSD: null }, 'the top-level budget where no override matches');
     });
 
     it('flags on the command line win over the config', async () => {
@@ -262,7 +262,7 @@ describe('token-lens check (CLI)', () => {
   it('without any limit it is a usage error (exit 2)', async () => {
     const out = await cli(['check', '--offline'], env, dir);
     assert.equal(out.code, 2);
-    assert.match(out.stderr, /check has no limits to check: give --budget N, --max-tool-tokens N, --max-context-tokens N and\/or --max-server-tokens N, or set "budget"\/"maxToolTokens"\/"maxContextTokens"\/"maxServerTokens" in \.tokenlens\.json/);
+    assert.match(out.stderr, /check has no limits to check: give --budget N, --budget-usd X, --max-tool-tokens N, --max-context-tokens N and\/or --max-server-tokens N, or set "budget"\/"budgetUSD"\/"maxToolTokens"\/"maxContextTokens"\/"maxServerTokens" in \.tokenlens\.json/);
     write(dir, '.tokenlens.json', { model: 'claude-haiku-4-5' });
     assert.equal((await cli(['check', '--offline'], env, dir)).code, 2, 'a config without limits neither');
   });

@@ -83,7 +83,7 @@ describe('token-lens context (CLI)', () => {
     assert.match(out.stdout, /Context footprint of \. on claude-sonnet-4-6: ≈[\d,]+ tokens before the user types/);
     assert.match(out.stdout, /estimate: no API key/);
     assert.match(out.stdout, /^github \(\.mcp\.json:3\) +mcp stdio +\?/m);
-    assert.match(out.stdout, /MCP server github: not started: run with --start-mcp-servers/);
+    assert.match(out.stdout, /^MCP server 'github' \(npx -y github-mcp\) was not started: the CLI starts MCP servers only with --start-mcp-servers\.$/m);
   });
 
   it('check --max-context-tokens exits 1 over the limit naming the largest sources, 0 at it', async () => {

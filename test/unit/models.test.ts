@@ -45,7 +45,7 @@ function at(entry: Raw, fieldPath: string): unknown {
 
 describe('models.json (the data file itself)', () => {
   it('has asOf, currency, unit and sources', () => {
-    assert.equal(raw['asOf'], '2026-11-27');
+    assert.equal(raw['asOf'], '2026-12-03');
     assert.equal(raw['currency'], 'USD');
     assert.equal(raw['unit'], 'per million tokens');
     assert.ok(Object.keys(raw['sources'] as Raw).length > 0);
@@ -151,8 +151,14 @@ describe('models.json (the data file itself)', () => {
       ['claude-fable-5-2', M, 128 * K, [8, 10, 16, 0.2, 40]],
       ['claude-fable-5', M, 128 * K, [10, 12.5, 20, 1, 50]],
       ['claude-mythos-5', M, 128 * K, [10, 12.5, 20, 1, 50]],
+      // Pricing page (2026-12-03): "Claude Mythos 5.1 (limited availability) | $10 | $12.50 | $20 | $0.25 | $50".
+      ['claude-mythos-5-1', M, 128 * K, [10, 12.5, 20, 0.25, 50]],
+      // Third parties only (UNCONFIRMED): the same model as Fable 5.2, priced like it.
+      ['claude-mythos-5-2', M, 128 * K, [8, 10, 16, 0.2, 40]],
     ];
-    assert.deepEqual(registry.list().map((m) => m.id).sort(), expected.map((e) => e[0]).sort());
+    // No price is stated anywhere for Mythos Preview: every price is unknown, never 0.
+    assert.deepEqual(model('claude-mythos-preview').prices, {});
+    assert.deepEqual(registry.list().map((m) => m.id).filter((id) => id !== 'claude-mythos-preview').sort(), expected.map((e) => e[0]).sort());
     for (const [id, context, output, [input, w5, w1, read, out]] of expected) {
       const m = model(id);
       assert.equal(m.contextWindow, context, `${id} context`);
@@ -206,6 +212,56 @@ describe('models.json (the data file itself)', () => {
     assert.equal(model('claude-opus-5-5').minCacheableTokens, undefined, 'unknown for Opus 5.5: omitted');
     assert.equal(fieldStatus(model('claude-opus-5'), 'minCacheableTokens'), 'unconfirmed');
   });
+
+  it('records the December 2026 corrections with their sources', () => {
+    // Pricing page: only the Mythos rows are marked limited availability.
+    for (const id of ['claude-fable-5', 'claude-fable-5-1']) assert.equal(model(id).availability, 'general', id);
+    for (const id of ['claude-mythos-5', 'claude-mythos-5-1', 'claude-mythos-5-2', 'claude-mythos-preview']) assert.equal(model(id).availability, 'limited', id);
+    // Deprecations page: Opus 4.5 -> Opus 5.5, on the newer tokenizer, so counts do not carry over.
+    const opus45 = model('claude-opus-4-5');
+    assert.equal(opus45.successor, 'claude-opus-5-5');
+    assert.equal(model(opus45.successor!).tokenizer, 'claude-4.7');
+    assert.notEqual(model(opus45.successor!).tokenizer, opus45.tokenizer);
+    assert.ok(!opus45.notes.some((n) => /carry over unchanged/.test(n)));
+    assert.ok(opus45.notes.some((n) => /do NOT carry over/.test(n)));
+    // Opus 4.7's minimum cacheable prompt: 4,096 vs 2,048 in the sources, unresolved.
+    assert.equal(model('claude-opus-4-7').minCacheableTokens, 4096);
+    assert.equal(fieldStatus(model('claude-opus-4-7'), 'minCacheableTokens'), 'unconfirmed');
+    // Fast mode: Opus 5 at 2x (its what's-new page), Opus 5.5 2x UNCONFIRMED, Fable 5.2 price unknown, none elsewhere.
+    assert.deepEqual(model('claude-opus-5').fastMode, { multiplier: 2 });
+    assert.equal(fieldStatus(model('claude-opus-5-5'), 'fastMode.multiplier'), 'unconfirmed');
+    assert.deepEqual(model('claude-fable-5-2').fastMode, {});
+    for (const id of ['claude-opus-4-8', 'claude-opus-4-7', 'claude-sonnet-4-6', 'claude-haiku-5-5']) assert.equal(model(id).fastMode, undefined, id);
+    // Data residency: Opus 4.6 and later, 1.1x for "us"; the 4.5 models reject the parameter.
+    assert.deepEqual(model('claude-opus-4-6').inferenceGeo, { global: 1, us: 1.1 });
+    for (const id of ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5']) assert.equal(model(id).inferenceGeo, undefined, id);
+    assert.deepEqual(model('claude-sonnet-4-6').batchOutput, { maxOutput: 300_000, beta: 'output-300k-2026-03-24' });
+    for (const id of ['claude-opus-5', 'claude-opus-5-5', 'claude-fable-5-2', 'claude-mythos-5-1']) {
+      assert.equal(sourceOf(model(id), 'inferenceGeo'), 'docs-data-residency', id);
+    }
+  });
+});
+
+describe('token counting supported models', () => {
+  // The docs' list, kept as a fixture with its URL and the date it was read.
+  const fixture = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'token-counting-supported-models.json'), 'utf8')) as { source: string; read: string; models: string[] };
+
+  it('names its source and the day it was read', () => {
+    assert.match(fixture.source, /^https:\/\/platform\.claude\.com\/docs\/en\/build-with-claude\/token-counting/);
+    assert.match(fixture.read, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(fixture.models.length >= 9);
+  });
+
+  it('every model the token-counting docs name is in the table', () => {
+    const missing = fixture.models.filter((id) => registry.resolve(id) === undefined);
+    assert.deepEqual(missing, [], `missing from models.json: ${missing.join(', ')}`);
+  });
+
+  it('the models the docs put on the newer tokenizer are on it', () => {
+    for (const id of ['claude-opus-4-7', 'claude-fable-5', 'claude-mythos-5', 'claude-mythos-preview', 'claude-sonnet-5']) {
+      assert.equal(model(id).tokenizer, 'claude-4.7', id);
+    }
+  });
 });
 
 describe('ModelRegistry.resolve', () => {
@@ -224,7 +280,7 @@ describe('ModelRegistry.resolve', () => {
   it('has a default model, an as-of date and frozen entries', () => {
     assert.equal(registry.defaultModelId, 'claude-sonnet-4-6');
     assert.ok(registry.resolve(registry.defaultModelId));
-    assert.equal(registry.asOf, '2026-11-27');
+    assert.equal(registry.asOf, '2026-12-03');
     assert.equal(registry.currency, 'USD');
     assert.throws(() => {
       (model('claude-sonnet-4-6').prices as { input?: number }).input = 0;

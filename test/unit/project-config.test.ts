@@ -142,7 +142,7 @@ describe('project config (.tokenlens.json / package.json "tokenLens")', () => {
       const expect: [RegExp, number][] = [
         [/"budget" must be a positive whole number of tokens, not "8000"/, lineOf('"budget": "8000"')],
         [/"model" must be a model id/, lineOf('"model": 4')],
-        [/unknown key "budgte" \(known: budget, maxToolTokens, maxContextTokens, maxServerTokens, model, include, exclude, promptGlobs, overrides\)/, lineOf('"budgte"')],
+        [/unknown key "budgte" \(known: budget, maxToolTokens, maxContextTokens, maxServerTokens, model, budgetUSD, speed, inferenceGeo, include, exclude, promptGlobs, overrides\)/, lineOf('"budgte"')],
         [/"include" must be a glob or a list of globs/, lineOf('"include"')],
         [/overrides\[0\]\.budget must be a positive whole number of tokens, or null for no limit, not -1/, lineOf('"a/**"')],
         [/overrides\[1\] needs "files"/, lineOf('{ "budget": 10 }')],

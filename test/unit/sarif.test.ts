@@ -146,7 +146,7 @@ describe('SARIF (check --sarif FILE)', () => {
   it('the builder: levels, rules reused, an argument that named no file left out', () => {
     const base = { version: '1.2.3', offline: false, offlineReason: null, pricesAsOf: '2026-11-27', config: null } as const;
     const counted = (p: string, diagnostics: CheckResult['files'][number] extends infer F ? (F extends { diagnostics: infer D } ? D : never) : never) =>
-      ({ path: p, kind: 'payload', model: 'claude-sonnet-4-6', modelKnown: true, inputTokens: 10, exact: true, source: 'api', costUSD: { input: 0, output: 0, total: 0, batchTotal: 0, longContext: false, unknown: [], cacheFirstRequest: null, cacheRepeatRequest: null, cacheBreakEvenRequests: null }, parts: [], tools: [], overhead: { tokens: 0, exact: true }, diagnostics, limits: { budget: null, maxToolTokens: null } }) as CheckResult['files'][number];
+      ({ path: p, kind: 'payload', model: 'claude-sonnet-4-6', modelKnown: true, inputTokens: 10, exact: true, source: 'api', costUSD: { input: 0, output: 0, total: 0, batchTotal: 0, longContext: false, unknown: [], batchWorstCase: 0, modes: [], unconfirmed: [], speed: null, inferenceGeo: null, cacheFirstRequest: null, cacheRepeatRequest: null, cacheBreakEvenRequests: null }, parts: [], tools: [], overhead: { tokens: 0, exact: true }, diagnostics, limits: { budget: null, maxToolTokens: null, budgetUSD: null } }) as CheckResult['files'][number];
     const result: CheckResult = {
       ...base,
       command: 'check',

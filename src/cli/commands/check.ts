@@ -1,4 +1,5 @@
 import { lineOf } from '../../core/payload';
+import { budgetUSDOffences } from '../../core/analyze';
 import { formatTokens } from '../../core/format';
 import type { CountedFile, ErrorFile, FileResult } from '../count';
 import type { CheckResult, CheckedFile, ContextResult, Offender, RunInfo } from '../output/model';
@@ -30,6 +31,24 @@ export function offendersOf(result: FileResult): Offender[] {
       limitFrom: from,
       message: `${formatTokens(tokens, exact)} input tokens per request, over the budget of ${formatTokens(budget)} by ${formatTokens(tokens - budget, exact)} (budget from ${from})`,
     });
+  }
+  if (limits.budgetUSD !== undefined) {
+    const from = limits.from.budgetUSD ?? '--budget-usd';
+    for (const o of budgetUSDOffences(analysis, limits.budgetUSD)) {
+      offenders.push({
+        path,
+        line: 1,
+        column: 1,
+        rule: 'budget-usd',
+        usdRule: o.rule,
+        usd: o.usd,
+        tokens: analysis.total.tokens,
+        exact: analysis.total.exact,
+        limit: o.limit,
+        limitFrom: from,
+        message: `${o.message.replace(/\.$/, '')} (budget from ${from})`,
+      });
+    }
   }
   if (maxToolTokens === undefined) return offenders;
   const from = limits.from.maxToolTokens ?? '--max-tool-tokens';
@@ -80,7 +99,7 @@ export async function runCheck(paths: string[], ctx: CommandContext, info: RunIn
   const files = report.results.map((r) => {
     if (!('inputTokens' in r.report)) return r.report as Exclude<typeof r.report, CountedFile>;
     const limits = (r.settings as SessionFileSettings).limits;
-    const checked: CheckedFile = { ...r.report, limits: { budget: limits?.budget ?? null, maxToolTokens: limits?.maxToolTokens ?? null } };
+    const checked: CheckedFile = { ...r.report, limits: { budget: limits?.budget ?? null, maxToolTokens: limits?.maxToolTokens ?? null, budgetUSD: limits?.budgetUSD ?? null } };
     return checked;
   });
   const counted = report.files.filter((f): f is CountedFile => 'inputTokens' in f);

@@ -6,9 +6,9 @@
 import { formatUSD, usdText } from '../../core/format';
 import type { CountedFile } from '../count';
 import type { RenderContext } from './formats';
-import { offenderLimit, type CheckResult, type CommandResult, type ContextResult, type CountResult, type DiffResult, type RunInfo } from './model';
+import { type CheckResult, type CommandResult, type ContextResult, type CountResult, type DiffResult, type RunInfo } from './model';
 import { code, plain } from './escape/markdown';
-import { changeText, signedTokens, signedUSD, tokens } from './text';
+import { changeText, offenderCells, signedTokens, signedUSD, tokens } from './text';
 import { serverStatusText, windowPercent } from './table';
 
 function offline(info: RunInfo): string {
@@ -21,6 +21,12 @@ function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string
 
 function footer(info: RunInfo, extra = ''): string {
   return `<sub>Token Lens ${info.version} · prices as of ${info.pricesAsOf}${info.config ? ` · limits from ${code(info.config)}` : ''}${extra}</sub>`;
+}
+
+/** The pricing modes and unconfirmed prices of a file's cost, after its input cost: ` (fast mode ×2)`. */
+function priceNote(f: CountedFile): string {
+  const notes = [...f.costUSD.modes, ...(f.costUSD.unconfirmed.length > 0 ? ['unconfirmed price'] : [])];
+  return notes.length > 0 ? ` (${plain(notes.join(', '))})` : '';
 }
 
 function countMarkdown(r: CountResult): string {
@@ -37,7 +43,7 @@ function countMarkdown(r: CountResult): string {
           code(f.path),
           code(f.model),
           tokens(f.inputTokens, f.exact),
-          formatUSD(f.costUSD.input ?? undefined),
+          `${formatUSD(f.costUSD.input ?? undefined)}${priceNote(f)}`,
           f.maxTokens !== undefined ? formatUSD(f.costUSD.total ?? undefined) : '–',
         ]),
       ),
@@ -64,16 +70,13 @@ function checkMarkdown(r: CheckResult): string {
   if (r.offenders.length > 0) {
     lines.push(
       ...table(
-        ['File', 'Limit', 'Tokens', 'Max', 'Over by', 'Set by'],
+        ['File', 'Limit', 'Tokens / USD', 'Max', 'Over by', 'Set by'],
         ['l', 'l', 'r', 'r', 'r', 'l'],
-        r.offenders.map((o) => [
-          code(`${o.path}:${o.line}`),
-          o.rule === 'budget' ? 'budget per request' : o.rule === 'max-tool-tokens' ? `tool ${code(o.tool ?? '')}` : plain(offenderLimit(o)),
-          tokens(o.tokens, o.exact),
-          tokens(o.limit, true),
-          signedTokens(o.tokens - o.limit, o.exact),
-          code(o.limitFrom),
-        ]),
+        r.offenders.map((o) => {
+          const c = offenderCells(o);
+          const limit = o.rule === 'budget' ? 'budget per request' : o.rule === 'max-tool-tokens' ? `tool ${code(o.tool ?? '')}` : plain(c.limit);
+          return [code(`${o.path}:${o.line}`), limit, c.amount, c.max, c.over, code(o.limitFrom)];
+        }),
       ),
       '',
     );

@@ -5,7 +5,7 @@
 import type { CountedFile, ErrorFile, FileReport } from '../count';
 
 /** Diagnostics that repeat a limit `check` already reports as an offender (not told twice). */
-export const LIMIT_DIAGNOSTICS: ReadonlySet<string> = new Set(['over-budget', 'tool-over-threshold']);
+export const LIMIT_DIAGNOSTICS: ReadonlySet<string> = new Set(['over-budget', 'over-budget-usd', 'tool-over-threshold']);
 
 /** Shared by every command's result. */
 export interface RunInfo {
@@ -32,15 +32,20 @@ export interface Offender {
   /** 1-based, in UTF-16 code units: the tool's name for a tool, 1 for the whole request. */
   column: number;
   /**
-   * `budget`: input tokens per request; `max-tool-tokens`: tokens of one tool definition;
+   * `budget`: input tokens per request; `budget-usd`: a dollar budget (which one in `usdRule`);
+   * `max-tool-tokens`: tokens of one tool definition;
    * `max-context-tokens`: the workspace's always-loaded agent context (at its largest source);
    * `max-server-tokens`: one MCP server's tools (at the server's line in its config).
    */
-  rule: 'budget' | 'max-tool-tokens' | 'max-context-tokens' | 'max-server-tokens';
+  rule: 'budget' | 'budget-usd' | 'max-tool-tokens' | 'max-context-tokens' | 'max-server-tokens';
   /** The MCP server's name, for `max-server-tokens`. */
   server?: string;
   /** The tool's name, for `max-tool-tokens`. */
   tool?: string;
+  /** For `budget-usd`: `input` (USD per request), `worstCase` (with max_tokens of output) or `per1000` (input USD per 1,000 requests). */
+  usdRule?: 'input' | 'worstCase' | 'per1000';
+  /** For `budget-usd`: what the file costs under that rule, USD (`limit` is then USD too). */
+  usd?: number;
   tokens: number;
   exact: boolean;
   limit: number;
@@ -50,7 +55,9 @@ export interface Offender {
 }
 
 /** A counted file in `check`'s report: count's entry plus the limits that applied to it. */
-export type CheckedFile = CountedFile & { limits: { budget: number | null; maxToolTokens: number | null } };
+export type CheckedFile = CountedFile & {
+  limits: { budget: number | null; maxToolTokens: number | null; budgetUSD: { input?: number; worstCase?: number; per1000?: number } | null };
+};
 
 export interface CheckResult extends RunInfo {
   command: 'check';
@@ -209,6 +216,8 @@ export function offenderLimit(o: Offender): string {
   switch (o.rule) {
     case 'budget':
       return 'budget';
+    case 'budget-usd':
+      return 'dollar budget';
     case 'max-tool-tokens':
       return `tool ${o.tool ?? ''}`;
     case 'max-context-tokens':

@@ -9,9 +9,9 @@ import { formatUSD, usdText } from '../../core/format';
 import type { EstimateReason } from '../../core/types';
 import type { CountedFile, FileReport } from '../count';
 import type { RenderContext } from './formats';
-import { offenderLimit, type CheckResult, type CommandResult, type ContextResult, type ContextServerEntry, type DiffResult, type DiffSide } from './model';
+import { type CheckResult, type CommandResult, type ContextResult, type ContextServerEntry, type DiffResult, type DiffSide } from './model';
 import { visible } from './escape/terminal';
-import { changeText, offlineNote, signedTokens, signedUSD, tokens } from './text';
+import { changeText, offenderCells, offlineNote, signedTokens, signedUSD, tokens } from './text';
 
 /** Why a count is an estimate, short enough for a table column (core/format's REASON_TEXT is the long form). */
 const REASONS: Record<EstimateReason, string> = {
@@ -92,6 +92,8 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   }
   const notes: string[] = [];
   for (const f of counted) {
+    if (f.costUSD.modes.length > 0) notes.push(`${f.path}: priced with ${f.costUSD.modes.join(', ')}`);
+    if (f.costUSD.unconfirmed.length > 0) notes.push(`${f.path}: unconfirmed price (${f.costUSD.unconfirmed.join(', ')}): only third parties state it`);
     const line = cacheLine(f);
     if (line) notes.push(`${f.path}: ${line}`);
   }
@@ -123,7 +125,8 @@ function formatCheckTable(r: CheckResult): string {
   if (r.offenders.length > 0) {
     const rows = [['FILE:LINE', 'LIMIT', 'TOKENS', 'MAX', 'OVER BY', 'SET BY']];
     for (const o of r.offenders) {
-      rows.push([`${o.path}:${o.line}`, offenderLimit(o), tokens(o.tokens, o.exact), tokens(o.limit, true), signedTokens(o.tokens - o.limit, o.exact), o.limitFrom]);
+      const c = offenderCells(o);
+      rows.push([`${o.path}:${o.line}`, c.limit, c.amount, c.max, c.over, o.limitFrom]);
     }
     lines.push(columns(rows, new Set([2, 3, 4])), '');
     for (const o of r.offenders) if (o.rule === 'max-context-tokens' || o.rule === 'max-server-tokens') lines.push(visible(`${o.path}:${o.line}: ${o.message}`));
@@ -224,7 +227,11 @@ function formatContextTable(r: ContextResult): string {
   rows.push(['framing', 'remainder', tokens(r.framing.inputTokens, r.framing.exact), '', '']);
   rows.push(['TOTAL', '', tokens(t.inputTokens, t.exact), usdText(t.costUSD ?? undefined, t.exact), '']);
   lines.push(columns(rows, new Set([2, 3, 4])), '');
-  for (const s of r.servers) if (s.status !== 'ok' || s.cached) lines.push(visible(`MCP server ${s.name}: ${serverStatusText(s)}`));
+  for (const s of r.servers) {
+    if (s.status === 'ok' && !s.cached) continue;
+    // A not-started message names the server itself ("MCP server 'github' (npx …) was not started: …").
+    lines.push(visible(s.status === 'not-started' && s.message ? s.message : `MCP server ${s.name}: ${serverStatusText(s)}`));
+  }
   for (const p of r.problems) lines.push(visible(`${p.path}${p.line ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`));
   lines.push(visible(r.notCounted));
   const note = offlineNote(r);

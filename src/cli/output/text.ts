@@ -1,6 +1,7 @@
 /** Numbers and changes as every output format writes them: tokens, signed deltas, the offline note. */
 import { formatTokens, formatUSD } from '../../core/format';
-import type { DiffEntry, RunInfo } from './model';
+import { BUDGET_USD_RULES } from '../../core/analyze';
+import { offenderLimit, type DiffEntry, type Offender, type RunInfo } from './model';
 
 /** Token counts in the CLI's tables and reports: core's formatting. */
 export const tokens = formatTokens;
@@ -12,6 +13,15 @@ export function signedTokens(n: number, exact = true): string {
 }
 
 /** `+$0.0012`, `-$0.30`, `$0.00`; `price unknown` for null. */
+/** The LIMIT, amount, MAX and OVER BY cells of one offender: tokens, or USD for a dollar budget. */
+export function offenderCells(o: Offender): { limit: string; amount: string; max: string; over: string } {
+  if (o.rule === 'budget-usd' && o.usd !== undefined) {
+    const approx = o.exact ? '' : '≈';
+    return { limit: `dollar budget: ${BUDGET_USD_RULES[o.usdRule ?? 'input']}`, amount: `${approx}${formatUSD(o.usd)}`, max: formatUSD(o.limit), over: `${approx}+${formatUSD(o.usd - o.limit)}` };
+  }
+  return { limit: offenderLimit(o), amount: tokens(o.tokens, o.exact), max: tokens(o.limit, true), over: signedTokens(o.tokens - o.limit, o.exact) };
+}
+
 export function signedUSD(n: number | null): string {
   if (n === null) return 'price unknown';
   return n > 0 ? `+${formatUSD(n)}` : formatUSD(n);

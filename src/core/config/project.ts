@@ -11,6 +11,9 @@
  *
  *     {
  *       "budget": 8000,                  // input tokens allowed per request
+ *       "budgetUSD": { "input": 0.05, "worstCase": 0.5, "per1000": 20 },  // or 0.05: input USD per request
+ *       "speed": "fast",                 // price files that do not say at fast mode
+ *       "inferenceGeo": "us",            // ... and with data residency (1.1x)
  *       "maxToolTokens": 500,            // tokens allowed per tool definition
  *       "maxContextTokens": 20000,       // the agent context loaded before the user types
  *       "maxServerTokens": 8000,         // one MCP server's tools, up front
@@ -19,7 +22,7 @@
  *       "exclude": ["**\/fixtures/**"],  // never counted; wins over include
  *       "promptGlobs": ["**\/*.tmpl"],   // more files read as prompts (besides the built-in rules)
  *       "overrides": [
- *         { "files": "prompts/agents/**", "budget": 20000, "maxToolTokens": 800 },
+ *         { "files": "prompts/agents/**", "budget": 20000, "maxToolTokens": 800, "budgetUSD": 0.2 },
  *         { "files": ["legacy/**"], "budget": null }   // null: no limit for these files
  *       ]
  *     }
@@ -61,7 +64,42 @@ export interface LimitOverride {
   budget?: number | null;
   maxToolTokens?: number | null;
   model?: string | null;
+  budgetUSD?: BudgetUSD | null;
+  speed?: string | null;
+  inferenceGeo?: string | null;
 }
+
+/**
+ * Dollar budgets: `input` USD per request, `worstCase` USD per request with `max_tokens` of
+ * output, `per1000` input USD per 1,000 requests. A plain number in the file means `input`.
+ */
+export interface BudgetUSD {
+  input?: number;
+  worstCase?: number;
+  per1000?: number;
+}
+
+/** The keys of a dollar budget object. */
+export const BUDGET_USD_KEYS = ['input', 'worstCase', 'per1000'] as const;
+
+/**
+ * A dollar budget as written in a config file or setting: a positive number (input USD per
+ * request) or an object of positive numbers under {@link BUDGET_USD_KEYS}. Undefined when invalid
+ * or empty.
+ */
+export function readBudgetUSD(value: unknown): BudgetUSD | undefined {
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  if (ok(value)) return { input: value };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: BudgetUSD = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!(BUDGET_USD_KEYS as readonly string[]).includes(k) || !ok(v)) return undefined;
+    out[k as keyof BudgetUSD] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+const BUDGET_USD_SHAPE = 'a positive number (input USD per request) or { "input", "worstCase", "per1000" } of positive USD amounts';
 
 /** A project configuration as read and validated. Invalid values are left out (and reported). */
 export interface ProjectConfig {
@@ -77,6 +115,9 @@ export interface ProjectConfig {
   /** Tokens one MCP server's tools may take up front (`token-lens check`). */
   maxServerTokens?: number;
   model?: string;
+  budgetUSD?: BudgetUSD;
+  speed?: string;
+  inferenceGeo?: string;
   include?: string[];
   exclude?: string[];
   promptGlobs?: string[];
@@ -103,12 +144,18 @@ export interface FileLimits {
   budget?: number;
   maxToolTokens?: number;
   model?: string;
+  budgetUSD?: BudgetUSD;
+  speed?: string;
+  inferenceGeo?: string;
   /** Where each limit came from, for messages: `".tokenlens.json"` or `".tokenlens.json overrides[1] (prompts/agents/**)"`. */
-  from: { budget?: string; maxToolTokens?: string; model?: string };
+  from: { budget?: string; maxToolTokens?: string; model?: string; budgetUSD?: string; speed?: string; inferenceGeo?: string };
 }
 
-const TOP_LEVEL_KEYS = ['$schema', 'budget', 'maxToolTokens', 'maxContextTokens', 'maxServerTokens', 'model', 'include', 'exclude', 'promptGlobs', 'overrides'] as const;
-const OVERRIDE_KEYS = ['files', 'budget', 'maxToolTokens', 'model'] as const;
+/** The keys {@link limitsFor} resolves, top level then overrides. */
+const LIMIT_KEYS = ['budget', 'maxToolTokens', 'model', 'budgetUSD', 'speed', 'inferenceGeo'] as const;
+
+const TOP_LEVEL_KEYS = ['$schema', 'budget', 'maxToolTokens', 'maxContextTokens', 'maxServerTokens', 'model', 'budgetUSD', 'speed', 'inferenceGeo', 'include', 'exclude', 'promptGlobs', 'overrides'] as const;
+const OVERRIDE_KEYS = ['files', 'budget', 'maxToolTokens', 'model', 'budgetUSD', 'speed', 'inferenceGeo'] as const;
 
 async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(
@@ -257,6 +304,20 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
         if (typeof value !== 'string' || value.trim() === '') problem(valueNode, `${name} must be a model id such as "claude-sonnet-4-6", not ${describe(value)}`);
         else config.model = value.trim();
         break;
+      case 'budgetUSD': {
+        const b = readBudgetUSD(value);
+        if (b === undefined) problem(valueNode, `${name} must be ${BUDGET_USD_SHAPE}, not ${describe(value)}`);
+        else config.budgetUSD = b;
+        break;
+      }
+      case 'speed':
+        if (value !== 'standard' && value !== 'fast') problem(valueNode, `${name} must be "standard" or "fast", not ${describe(value)}`);
+        else config.speed = value;
+        break;
+      case 'inferenceGeo':
+        if (typeof value !== 'string' || value.trim() === '') problem(valueNode, `${name} must be an inference_geo value such as "us" or "global", not ${describe(value)}`);
+        else config.inferenceGeo = value.trim();
+        break;
       case 'include':
       case 'exclude':
       case 'promptGlobs': {
@@ -324,6 +385,26 @@ function parseOverride(node: JsonNode, where: string, problem: (n: JsonNode | un
         if (value === null) out.model = null;
         else if (typeof value !== 'string' || value.trim() === '') problem(valueNode, `${where}.model must be a model id, not ${describe(value)}`);
         else out.model = value.trim();
+        break;
+      case 'budgetUSD': {
+        if (value === null) {
+          out.budgetUSD = null;
+          break;
+        }
+        const b = readBudgetUSD(value);
+        if (b === undefined) problem(valueNode, `${where}.budgetUSD must be ${BUDGET_USD_SHAPE}, or null for no limit, not ${describe(value)}`);
+        else out.budgetUSD = b;
+        break;
+      }
+      case 'speed':
+        if (value === null) out.speed = null;
+        else if (value !== 'standard' && value !== 'fast') problem(valueNode, `${where}.speed must be "standard" or "fast", not ${describe(value)}`);
+        else out.speed = value;
+        break;
+      case 'inferenceGeo':
+        if (value === null) out.inferenceGeo = null;
+        else if (typeof value !== 'string' || value.trim() === '') problem(valueNode, `${where}.inferenceGeo must be an inference_geo value such as "us", not ${describe(value)}`);
+        else out.inferenceGeo = value.trim();
         break;
       default:
         problem(keyNode, `unknown key "${key}" in ${where} (known: ${OVERRIDE_KEYS.join(', ')})`);
@@ -431,21 +512,25 @@ export function limitsFor(config: ProjectConfig | undefined, file: string): File
     limits.model = config.model;
     limits.from.model = name;
   }
+  for (const key of ['budgetUSD', 'speed', 'inferenceGeo'] as const) {
+    if (config[key] === undefined) continue;
+    (limits as unknown as Record<string, unknown>)[key] = config[key];
+    limits.from[key] = name;
+  }
   const rel = projectRelativePath(config, file);
   if (rel === undefined) return limits;
   const { overrides } = compiledOf(config);
   config.overrides.forEach((o, i) => {
     if (!overrides[i]!(rel)) return;
     const from = `${name} overrides[${i}] (${o.files.join(', ')})`;
-    for (const key of ['budget', 'maxToolTokens', 'model'] as const) {
+    for (const key of LIMIT_KEYS) {
       const value = o[key];
       if (value === undefined) continue;
       if (value === null) {
         delete limits[key];
         delete limits.from[key];
       } else {
-        if (key === 'model') limits.model = value as string;
-        else limits[key] = value as number;
+        (limits as unknown as Record<string, unknown>)[key] = value;
         limits.from[key] = from;
       }
     }
@@ -475,9 +560,9 @@ export function hasLimits(config: ProjectConfig | undefined): boolean {
   return hasFileLimits(config);
 }
 
-/** Whether the config sets a limit on files (budget or per tool), at the top or in an override. */
+/** Whether the config sets a limit on files (a token or dollar budget, or per tool), at the top or in an override. */
 export function hasFileLimits(config: ProjectConfig | undefined): boolean {
   if (!config) return false;
-  if (config.budget !== undefined || config.maxToolTokens !== undefined) return true;
-  return config.overrides.some((o) => typeof o.budget === 'number' || typeof o.maxToolTokens === 'number');
+  if (config.budget !== undefined || config.maxToolTokens !== undefined || config.budgetUSD !== undefined) return true;
+  return config.overrides.some((o) => typeof o.budget === 'number' || typeof o.maxToolTokens === 'number' || (typeof o.budgetUSD === 'object' && o.budgetUSD !== null));
 }

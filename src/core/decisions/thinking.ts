@@ -14,7 +14,8 @@
  */
 import type { CountingClient } from '../client/counting-client';
 import { formatTokens, REASON_TEXT } from '../format';
-import { costOf } from '../models/cost';
+import { costOf, type CostOptions } from '../models/cost';
+import { pricingModesOf } from '../models/pricing-modes';
 import type { ModelRegistry } from '../models/registry';
 import type { ModelInfo } from '../models/types';
 import { checkContextWindow, checkThinking, MIN_THINKING_BUDGET, SUGGESTED_ANSWER_ROOM } from '../models/rules';
@@ -143,12 +144,12 @@ export interface ThinkingEstimate {
  * the answer up to the rest of `maxTokens`, each at the tier the prompt selects (long-context
  * prices reprice every line). Per request; multiply for more.
  */
-export function priceThinking(model: ModelInfo, usage: { inputTokens: number; budget: number; maxTokens: number }): ThinkingCosts {
+export function priceThinking(model: ModelInfo, usage: { inputTokens: number; budget: number; maxTokens: number }, opts: CostOptions = {}): ThinkingCosts {
   const thinkingTokens = Math.min(usage.budget, usage.maxTokens);
   const answerTokens = Math.max(0, usage.maxTokens - thinkingTokens);
-  const whole = costOf(model, { inputTokens: usage.inputTokens, outputTokens: thinkingTokens + answerTokens });
-  const thinking = costOf(model, { inputTokens: usage.inputTokens, outputTokens: thinkingTokens }).output;
-  const answer = costOf(model, { inputTokens: usage.inputTokens, outputTokens: answerTokens }).output;
+  const whole = costOf(model, { inputTokens: usage.inputTokens, outputTokens: thinkingTokens + answerTokens }, opts);
+  const thinking = costOf(model, { inputTokens: usage.inputTokens, outputTokens: thinkingTokens }, opts).output;
+  const answer = costOf(model, { inputTokens: usage.inputTokens, outputTokens: answerTokens }, opts).output;
   return {
     input: whole.input,
     thinking,
@@ -310,7 +311,8 @@ export async function estimateWithThinking(doc: ParsedDocument, options: Thinkin
     if (row.maxTokens === undefined || !model) continue;
     const input = counts.get(model.tokenizer)!;
     row.inputTokens = input;
-    row.perRequest = priceThinking(model, { inputTokens: input.tokens, budget, maxTokens: row.maxTokens });
+    // Fast mode / data residency as the file asks (the settings' defaults are the analysis's).
+    row.perRequest = priceThinking(model, { inputTokens: input.tokens, budget, maxTokens: row.maxTokens }, { modes: pricingModesOf(doc, undefined) });
     row.perRequests = scaleThinkingCosts(row.perRequest, requests);
     row.findings.push(...checkContextWindow(model, input.tokens, row.maxTokens));
     pricedRows++;

@@ -341,7 +341,7 @@ function pricingFor(analysis: Analysis, registry: ModelRegistry | undefined, id:
   const modelId = model?.id ?? id ?? analysis.modelId;
   const family = model?.tokenizer ?? analysis.family;
   const ratio = tokenizerRatio(analysis, family);
-  const inputRate = model ? costOf(model, { inputTokens: Math.round(analysis.total.tokens * ratio) }).rates.input : undefined;
+  const inputRate = model ? costOf(model, { inputTokens: Math.round(analysis.total.tokens * ratio) }, { modes: analysis.modes }).rates.input : undefined;
   return { modelId, model, family, ratio, inputRate };
 }
 
@@ -493,8 +493,8 @@ export function withoutTools(analysis: Analysis, excludedIndexes: Iterable<numbe
   const out = analysis.doc.maxTokens;
   if (model) {
     const usage = (n: number) => ({ inputTokens: n, ...(out !== undefined ? { outputTokens: out } : {}) });
-    result.costBefore = costOf(model, usage(before.tokens));
-    result.costAfter = costOf(model, usage(after.tokens));
+    result.costBefore = costOf(model, usage(before.tokens), { modes: analysis.modes });
+    result.costAfter = costOf(model, usage(after.tokens), { modes: analysis.modes });
     const b = result.costBefore.total;
     const a = result.costAfter.total;
     if (b !== undefined && a !== undefined) {

@@ -7,6 +7,7 @@
 import { MAX_CACHE_BREAKPOINTS, type CacheTtl } from '../payload/cache-breakpoints';
 import type { Finding } from '../types';
 import { costOf, type Cost, type CostOptions } from './cost';
+import { fieldStatus } from './provenance';
 import type { ModelInfo } from './types';
 
 /** Token counts of a request's cache prefixes, from counting each {@link prefixBody}. */
@@ -73,6 +74,8 @@ export function cachedRequestCost(model: ModelInfo, plan: CachePlan, outputToken
     });
   }
   const min = model.minCacheableTokens;
+  // A minimum only third parties state (or on which they disagree) is said to be unconfirmed.
+  const minNote = min !== undefined && fieldStatus(model, 'minCacheableTokens') !== 'confirmed' ? ' (unconfirmed: sources disagree or only third parties state it)' : '';
   const segments: CacheSegment[] = [];
   let previous = 0;
   let adjusted = false;
@@ -90,7 +93,7 @@ export function cachedRequestCost(model: ModelInfo, plan: CachePlan, outputToken
       findings.push({
         severity: 'warning',
         code: 'cache-prefix-below-minimum',
-        message: `Cache breakpoint ${i + 1} covers ${approx}${p.toLocaleString('en-US')} tokens, below the ${min!.toLocaleString('en-US')}-token minimum of ${model.displayName}: it is not cached and those tokens are billed as plain input unless a later breakpoint caches them. Move it later or drop it.`,
+        message: `Cache breakpoint ${i + 1} covers ${approx}${p.toLocaleString('en-US')} tokens, below the ${min!.toLocaleString('en-US')}-token minimum of ${model.displayName}${minNote}: it is not cached and those tokens are billed as plain input unless a later breakpoint caches them. Move it later or drop it.`,
       });
     }
   });

@@ -42,7 +42,7 @@ export function isDate(s: string): boolean {
 const OVERRIDE_KEYS = new Set([
   'id', 'aliases', 'displayName', 'tokenizer', 'contextWindow', 'extendedContextWindow', 'maxOutput',
   'prices', 'longContext', 'batchDiscount', 'lifecycle', 'successor', 'minCacheableTokens',
-  'thinking', 'forcedToolChoice', 'availability', 'notes',
+  'thinking', 'forcedToolChoice', 'availability', 'fastMode', 'inferenceGeo', 'batchOutput', 'notes',
 ]);
 const PROVENANCE_KEYS = new Set(['source', 'unconfirmed', 'guessed', 'origin']);
 
@@ -228,9 +228,44 @@ export function readOverride(raw: unknown, where: string, findings: Finding[], a
   if (forced !== undefined) ov.forcedToolChoice = forced;
   const availability = c.oneOf('availability', raw['availability'], ['general', 'limited'] as const, true);
   if (availability !== undefined) ov.availability = availability;
+  readPricingModes(c, raw, ov);
   const notes = c.strings('notes', raw['notes']);
   if (notes) ov.notes = notes;
   return ov;
+}
+
+function multiplier(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+/** `fastMode`, `inferenceGeo` and `batchOutput` of an override entry. */
+function readPricingModes(c: Checker, raw: Record<string, unknown>, ov: ModelOverride): void {
+  const fast = raw['fastMode'];
+  if (fast === null) ov.fastMode = null;
+  else if (fast !== undefined) {
+    if (!isObject(fast)) c.bad('fastMode', 'an object { multiplier } or null', fast);
+    else {
+      const m = fast['multiplier'];
+      if (m === undefined) ov.fastMode = {};
+      else if (m === null) ov.fastMode = { multiplier: null };
+      else if (multiplier(m)) ov.fastMode = { multiplier: m };
+      else c.bad('fastMode.multiplier', 'a positive number (2 = twice the standard rate) or null', m);
+    }
+  }
+  const geo = raw['inferenceGeo'];
+  if (geo === null) ov.inferenceGeo = null;
+  else if (geo !== undefined) {
+    if (!isObject(geo) || !Object.values(geo).every(multiplier)) c.bad('inferenceGeo', 'an object of inference_geo value -> price multiplier, e.g. { "global": 1, "us": 1.1 }, or null', geo);
+    else ov.inferenceGeo = { ...(geo as Record<string, number>) };
+  }
+  const bo = raw['batchOutput'];
+  if (bo === null) ov.batchOutput = null;
+  else if (bo !== undefined) {
+    const max = isObject(bo) ? bo['maxOutput'] : undefined;
+    const beta = isObject(bo) ? bo['beta'] : undefined;
+    if (typeof max === 'number' && Number.isInteger(max) && max > 0 && typeof beta === 'string' && beta.trim() !== '') ov.batchOutput = { maxOutput: max, beta: beta.trim() };
+    else c.bad('batchOutput', 'an object { maxOutput, beta } or null', bo);
+  }
 }
 
 /** A blank model for an id nobody has described yet: every behavioural default is guessed. */
@@ -321,6 +356,16 @@ export function applyOverride(base: ModelInfo, ov: ModelOverride, sourceId: stri
   if (ov.forcedToolChoice !== undefined) { m.forcedToolChoice = ov.forcedToolChoice; mark('forcedToolChoice'); }
   if (ov.availability === null) { delete m.availability; mark('availability'); }
   else if (ov.availability !== undefined) { m.availability = ov.availability; mark('availability'); }
+  if (ov.fastMode === null) { delete m.fastMode; mark('fastMode'); }
+  else if (ov.fastMode !== undefined) {
+    const fm = ov.fastMode.multiplier;
+    m.fastMode = fm === undefined ? { ...m.fastMode } : fm === null ? {} : { multiplier: fm };
+    mark('fastMode');
+  }
+  if (ov.inferenceGeo === null) { delete m.inferenceGeo; mark('inferenceGeo'); }
+  else if (ov.inferenceGeo !== undefined) { m.inferenceGeo = { ...m.inferenceGeo, ...ov.inferenceGeo }; mark('inferenceGeo'); }
+  if (ov.batchOutput === null) { delete m.batchOutput; mark('batchOutput'); }
+  else if (ov.batchOutput !== undefined) { m.batchOutput = { ...ov.batchOutput }; mark('batchOutput'); }
   if (ov.notes) m.notes = [...m.notes, ...ov.notes];
   return m;
 }

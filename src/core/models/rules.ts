@@ -203,11 +203,22 @@ function daysBetween(from: string, to: string): number {
  * - `model-retired` (error): status retired, or `retiresAt` is today or earlier;
  * - `model-retiring` (warning): a future `retiresAt`, whatever the horizon, with the date;
  * - `model-deprecated` (warning): deprecated without a date.
- * Messages name the suggested successor when the table has one.
+ * Messages name the suggested successor when the table has one; given the successor's own entry,
+ * they say when it counts differently (another tokenizer: recount, counts do not carry over) and
+ * when the successor itself is UNCONFIRMED.
  */
-export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
+/** What a lifecycle message says about the successor: its tokenizer and whether it is confirmed. */
+function successorNote(model: ModelInfo, successor: ModelInfo | undefined): string {
+  const notes: string[] = [];
+  if (model.successor && fieldStatus(model, 'successor') !== 'confirmed') notes.push('unconfirmed');
+  if (successor && successor.tokenizer !== model.tokenizer) notes.push('it uses another tokenizer, so recount: token counts do not carry over');
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
+}
+
+export function checkLifecycle(model: ModelInfo, today: Date, successor?: ModelInfo): Finding[] {
   const { status, retiresAt } = model.lifecycle;
-  const next = model.successor ? ` Switch to ${model.successor}.` : ' Switch to a current model.';
+  const about = successorNote(model, successor);
+  const next = model.successor ? ` Switch to ${model.successor}${about}.` : ' Switch to a current model.';
   const day = utcDay(today);
   if (status === 'retired' || (retiresAt !== undefined && retiresAt <= day)) {
     return [{
@@ -221,14 +232,14 @@ export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
     return [{
       severity: 'warning',
       code: 'model-retiring',
-      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${formatTokens(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
+      message: `${name(model)} ${status === 'deprecated' ? 'is deprecated and ' : ''}retires on ${retiresAt} (in ${formatTokens(days)} day${days === 1 ? '' : 's'}).${model.successor ? ` Plan a move to ${model.successor}${about}.` : ''}`,
     }];
   }
   if (status === 'deprecated') {
     return [{
       severity: 'warning',
       code: 'model-deprecated',
-      message: `${name(model)} is deprecated.${model.successor ? ` Plan a move to ${model.successor}.` : ''}`,
+      message: `${name(model)} is deprecated.${model.successor ? ` Plan a move to ${model.successor}${about}.` : ''}`,
     }];
   }
   return [];
@@ -244,7 +255,23 @@ export function checkLifecycle(model: ModelInfo, today: Date): Finding[] {
  * - `over-context-window-with-output` (warning): input + `max_tokens` above the window.
  * A model with no known window is not checked.
  */
-export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTokens?: number): Finding[] {
+/**
+ * The `max_tokens` limit of a Message Batches request: the model's larger batch limit when the
+ * request names its beta (`output-300k-2026-03-24`), else the ordinary `maxOutput`.
+ */
+export function batchOutputLimit(model: ModelInfo, betas: readonly string[] | undefined): number | undefined {
+  if (model.batchOutput && betas?.includes(model.batchOutput.beta)) return Math.max(model.batchOutput.maxOutput, model.maxOutput ?? 0);
+  return model.maxOutput;
+}
+
+/** Output tokens of a batch request's worst case: `max_tokens`, up to the batch limit. */
+export function batchWorstCaseOutput(model: ModelInfo, maxTokens: number | undefined, betas: readonly string[] | undefined): number | undefined {
+  if (maxTokens === undefined) return undefined;
+  const limit = batchOutputLimit(model, betas);
+  return limit === undefined ? maxTokens : Math.min(maxTokens, limit);
+}
+
+export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTokens?: number, betas?: readonly string[]): Finding[] {
   const findings: Finding[] = [];
   const standard = model.contextWindow;
   if (standard !== undefined) {
@@ -266,7 +293,22 @@ export function checkContextWindow(model: ModelInfo, inputTokens: number, maxTok
     }
   }
   if (maxTokens !== undefined) {
-    if (model.maxOutput !== undefined && maxTokens > model.maxOutput) {
+    const batchLimit = batchOutputLimit(model, betas);
+    const namedBatchBeta = betas?.find((b) => /^output-\d+k-/.test(b));
+    if (namedBatchBeta !== undefined && model.batchOutput?.beta !== namedBatchBeta) {
+      findings.push({
+        severity: 'warning',
+        code: 'batch-output-beta-unknown',
+        message: `\`betas\` names ${namedBatchBeta}, but Token Lens knows no larger batch output limit of ${name(model)} under it${model.batchOutput ? ` (its batch beta is ${model.batchOutput.beta})` : ''}: max_tokens is held to ${model.maxOutput !== undefined ? formatTokens(model.maxOutput) : 'the usual limit'}.`,
+      });
+    }
+    if (model.maxOutput !== undefined && maxTokens > model.maxOutput && batchLimit !== undefined && batchLimit > model.maxOutput && maxTokens <= batchLimit) {
+      findings.push({
+        severity: 'info',
+        code: 'max-tokens-batch-only',
+        message: `max_tokens is ${formatTokens(maxTokens)}: over the ${formatTokens(model.maxOutput)} limit of ordinary requests to ${name(model)}, allowed only through the Message Batches API with the ${model.batchOutput!.beta} beta (up to ${formatTokens(batchLimit)}${fieldStatus(model, 'batchOutput') === 'confirmed' ? '' : ', unconfirmed'}). The batch worst case is priced at ${formatTokens(maxTokens)} output tokens.`,
+      });
+    } else if (model.maxOutput !== undefined && maxTokens > model.maxOutput) {
       findings.push({
         severity: 'error',
         code: 'max-tokens-over-limit',

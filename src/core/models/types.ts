@@ -84,6 +84,20 @@ export interface ModelInfo {
   /** Accepts `tool_choice` `any` / `tool`. */
   forcedToolChoice: boolean;
   availability?: Availability;
+  /**
+   * Fast mode (`speed: "fast"` in the request): every line costs `multiplier` times the
+   * standard rate (cache multipliers and the batch discount stack on top). Absent: the model has
+   * no fast mode (a request asking for it is a finding, never silently priced at the standard
+   * rate). Present without `multiplier`: fast mode exists but its price is unknown.
+   */
+  fastMode?: { multiplier?: number };
+  /**
+   * Data residency: the `inference_geo` values the model accepts, each with its price multiplier
+   * on every line (`{ "global": 1, "us": 1.1 }`). Absent: the parameter is rejected (400).
+   */
+  inferenceGeo?: Record<string, number>;
+  /** A larger `max_tokens` limit for Message Batches requests that name the `beta`. */
+  batchOutput?: { maxOutput: number; beta: string };
   /** Field path -> key of {@link ModelRegistry.sources}; the longest matching path applies. */
   source: Record<string, string>;
   /** Field paths only third parties state (UNCONFIRMED). */
@@ -125,6 +139,9 @@ export interface ModelOverride {
   };
   forcedToolChoice?: boolean;
   availability?: Availability | null;
+  fastMode?: { multiplier?: number | null } | null;
+  inferenceGeo?: Record<string, number> | null;
+  batchOutput?: { maxOutput: number; beta: string } | null;
   notes?: string[];
 }
 

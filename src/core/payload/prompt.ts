@@ -100,6 +100,7 @@ export function parsePromptFile(text: string, start: number): ParseResult {
           const modelRange = propOf(outline, 'model')?.value?.range;
           if (modelRange) extra.modelRange = modelRange;
         }
+        readPricingFrontMatter(value, outline, extra, findings, lines, start);
       } else if (value !== null) {
         findings.push({
           severity: 'warning',
@@ -139,4 +140,59 @@ export function parsePromptFile(text: string, start: number): ParseResult {
           ...extra,
         };
   return { status: 'ok', doc };
+}
+
+/**
+ * The front matter keys that change a prompt's price, not its count: `speed` (`fast`),
+ * `inference_geo` (data residency) and `betas` (e.g. the Message Batches output beta that allows
+ * a larger `max_tokens`), plus `max_tokens` for the worst-case output. Wrong types are warnings.
+ */
+function readPricingFrontMatter(
+  value: Record<string, unknown>,
+  outline: Parameters<typeof propOf>[0],
+  extra: Partial<ParsedDocument>,
+  findings: Finding[],
+  lines: (offset: number) => number,
+  start: number,
+): void {
+  const warn = (key: string, what: string) => {
+    const range = propOf(outline, key)?.value?.range;
+    findings.push({
+      severity: 'warning',
+      code: 'front-matter-invalid',
+      message: `Front matter \`${key}\` at line ${lines(range?.start ?? start)} should be ${what}; it was ignored.`,
+      ...(range ? { range } : {}),
+    });
+  };
+  const speed = value['speed'];
+  if (speed !== undefined) {
+    if (typeof speed === 'string' && speed.trim() !== '') {
+      extra.speed = speed.trim();
+      const range = propOf(outline, 'speed')?.value?.range;
+      if (range) extra.speedRange = range;
+    } else warn('speed', '"standard" or "fast"');
+  }
+  const geo = value['inference_geo'] ?? value['inferenceGeo'];
+  if (geo !== undefined) {
+    const key = value['inference_geo'] !== undefined ? 'inference_geo' : 'inferenceGeo';
+    if (typeof geo === 'string' && geo.trim() !== '') {
+      extra.inferenceGeo = geo.trim();
+      const range = propOf(outline, key)?.value?.range;
+      if (range) extra.inferenceGeoRange = range;
+    } else warn(key, 'a geography such as "us" or "global"');
+  }
+  const betas = value['betas'];
+  if (betas !== undefined) {
+    const list = typeof betas === 'string' ? [betas] : betas;
+    if (Array.isArray(list) && list.every((b) => typeof b === 'string' && b.trim() !== '')) extra.betas = (list as string[]).map((b) => b.trim());
+    else warn('betas', 'a beta name or a list of beta names');
+  }
+  const max = value['max_tokens'];
+  if (max !== undefined) {
+    if (typeof max === 'number' && Number.isInteger(max) && max > 0) {
+      extra.maxTokens = max;
+      const range = propOf(outline, 'max_tokens')?.value?.range;
+      if (range) extra.maxTokensRange = range;
+    } else warn('max_tokens', 'a positive whole number');
+  }
 }

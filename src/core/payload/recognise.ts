@@ -19,7 +19,7 @@ export function placeholderMessage(): JsonObject {
 /** Top-level fields that go into the count request as they are. */
 const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', 'speed', 'mcp_servers']);
 /** Fields of a create-message request that do not affect input tokens: stripped silently. */
-const GENERATION_FIELDS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'metadata', 'service_tier']);
+const GENERATION_FIELDS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'metadata', 'service_tier', 'inference_geo']);
 /** Every top-level field we know (besides `messages`). */
 const REQUEST_FIELDS = new Set([...BODY_FIELDS, ...GENERATION_FIELDS, 'model', 'betas']);
 /** Tool fields that only MCP has; dropped when an MCP tool is normalised. */
@@ -315,6 +315,12 @@ function requestDocument(ctx: RecogniseContext, obj: JsonObject, root: OutlineNo
           }
         }
         if (key === 'thinking' && valueRange) extra.thinkingRange = valueRange;
+        if (key === 'speed') {
+          if (typeof value === 'string') {
+            extra.speed = value;
+            if (valueRange) extra.speedRange = valueRange;
+          } else b.warn('invalid-speed', `\`speed\` should be "standard" or "fast", but it is ${describe(value)}.`, valueRange ?? prop?.keyRange);
+        }
       }
     } else if (key === 'betas') {
       b.stripped.push(key);
@@ -322,6 +328,12 @@ function requestDocument(ctx: RecogniseContext, obj: JsonObject, root: OutlineNo
       else b.warn('invalid-betas', `\`betas\` should be a list of beta names, but it is ${describe(value)}.`, valueRange ?? prop?.keyRange);
     } else if (GENERATION_FIELDS.has(key)) {
       b.stripped.push(key);
+      if (key === 'inference_geo') {
+        if (typeof value === 'string' && value.trim() !== '') {
+          extra.inferenceGeo = value.trim();
+          if (valueRange) extra.inferenceGeoRange = valueRange;
+        } else b.warn('invalid-inference-geo', `\`inference_geo\` should be a geography such as "us" or "global", but it is ${describe(value)}.`, valueRange ?? prop?.keyRange);
+      }
       if (key === 'max_tokens') {
         if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
           extra.maxTokens = value;

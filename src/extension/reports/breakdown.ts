@@ -2,7 +2,8 @@
 import type { Analysis } from '../../core/analyze';
 import { breakdownMarkdown, breakdownOf, type Breakdown, type BreakdownSegment } from '../../core/decisions/breakdown';
 import { percentText, tokensText } from '../../core/decisions/markdown';
-import { modelLabel } from '../../core/format';
+import { modelLabel, usdText } from '../../core/format';
+import { modesSuffix } from '../../core/models/cost';
 import type { ReportView } from '../decisions/panel';
 import { html, revealAttrs, type Html, type RevealData } from './html';
 import { squarify } from './treemap';
@@ -101,7 +102,14 @@ export function breakdownView(a: Analysis, name: string, threshold: number): Rep
   const body = html`${header({
     kicker: 'Token breakdown',
     title: `${tokensText(b.total.tokens, b.total.exact)} input tokens`,
-    facts: [name, modelLabel(a.model, a.modelId), `${b.segments.length} parts`, 'updates as you edit', 'click a part to show it in the editor'],
+    facts: [
+      name,
+      modelLabel(a.model, a.modelId),
+      `${usdText(a.cost?.input, t.exact)} input per request${modesSuffix(a.cost)}`,
+      `${b.segments.length} parts`,
+      'updates as you edit',
+      'click a part to show it in the editor',
+    ],
     provenance,
   })}
 <section class="chart"><h2>In request order</h2>${stackedBar(b, threshold)}
