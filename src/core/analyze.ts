@@ -6,7 +6,9 @@ import type { ModelRegistry } from './models/registry';
 import { guessTokenizer } from './models/model-ids';
 import type { ModelInfo } from './models/types';
 import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from './payload/cache-breakpoints';
-import { formatTokens } from './format';
+import { formatTokens, usdText } from './format';
+import { breakpointCovers } from './payload/cache-breakpoints';
+import { partOfPath, type VolatileKind, type VolatileSpot } from './payload/volatile';
 import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
@@ -373,6 +375,8 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
     findings.push(...modelFindings(model, doc, total.tokens));
   }
 
+  // Why the cache will miss first: the most expensive surprise a file with breakpoints can hold.
+  findings.push(...cacheMissFindings(a, breakpoints));
   findings.push(...cacheFindings(a, breakpoints));
 
   if (options.budget !== undefined && total.tokens > options.budget) {
@@ -456,6 +460,163 @@ function cacheFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
     }
   }
   return findings;
+}
+
+/** Codes of the findings that say why a prompt cache will miss (listed first by the caching advice). */
+export const CACHE_MISS_CODES = new Set(['cache-volatile-content', 'cache-tools-after-breakpoint', 'cache-control-on-thinking', 'cache-prefix-below-minimum']);
+
+const VOLATILE_WHAT: Record<VolatileKind, string> = {
+  timestamp: 'A timestamp',
+  date: 'The current date',
+  uuid: 'A UUID',
+  'request-id': 'A request id',
+  random: 'A random-looking value',
+  'unsorted-json': 'A JSON tool result with keys in no fixed order',
+  'generated-tool-name': 'A generated-looking tool name',
+};
+
+/** Tokens a miss at `path` re-writes: from the last cached prefix before it to the last cached prefix. */
+export interface CacheMiss {
+  /** The breakpoint whose prefix (and every later one) the change invalidates. */
+  breakpoint: Breakpoint;
+  /** Tokens written again on each request instead of read. */
+  tokens: number;
+  exact: boolean;
+  ttl: Breakpoint['ttl'];
+  /** Cache-write cost of `tokens` for `requests` requests, and what reading them would have cost. */
+  writeUSD?: number;
+  readUSD?: number;
+}
+
+/**
+ * What a change at `path` costs: every cached breakpoint whose prefix includes it misses, so the
+ * tokens from the last cached prefix before `path` up to the last cached prefix are written again
+ * instead of read. Undefined when no cached breakpoint includes `path`.
+ */
+export function cacheMissAt(a: Analysis, breakpoints: Breakpoint[], path: readonly (string | number)[], requests = 1000): CacheMiss | undefined {
+  const { cache, cachePrefixes, model } = a;
+  if (!cache || !cachePrefixes || !model) return undefined;
+  let before = 0;
+  let last = 0;
+  let first: number | undefined;
+  let lastIndex = -1;
+  let exact = true;
+  cache.segments.forEach((s, i) => {
+    if (!s.cached) return;
+    const b = breakpoints[i] ?? cachePrefixes[i]?.breakpoint;
+    if (!b) return;
+    if (breakpointCovers(b, path)) {
+      if (first === undefined) first = i;
+      if (s.prefixTokens >= last) {
+        last = s.prefixTokens;
+        lastIndex = i;
+      }
+      exact = exact && (cachePrefixes[i]?.exact ?? false);
+    } else {
+      before = Math.max(before, s.prefixTokens);
+      exact = exact && (cachePrefixes[i]?.exact ?? false);
+    }
+  });
+  if (first === undefined || lastIndex < 0) return undefined;
+  const tokens = Math.max(0, last - before);
+  const ttl = cache.segments[lastIndex]!.ttl;
+  const write = costOf(model, ttl === '1h' ? { inputTokens: 0, cacheWrite1hTokens: tokens } : { inputTokens: 0, cacheWrite5mTokens: tokens });
+  const read = costOf(model, { inputTokens: 0, cacheReadTokens: tokens });
+  const miss: CacheMiss = { breakpoint: breakpoints[first] ?? cachePrefixes[first]!.breakpoint, tokens, exact, ttl };
+  if (write.total !== undefined) miss.writeUSD = write.total * requests;
+  if (read.total !== undefined) miss.readUSD = read.total * requests;
+  return miss;
+}
+
+function missCost(miss: CacheMiss, perRequest: boolean): string {
+  const n = `${miss.exact ? '' : '≈'}${formatTokens(miss.tokens)}`;
+  const ttl = miss.ttl === '1h' ? '1-hour' : '5-minute';
+  if (!perRequest) {
+    return `each change re-writes ${n} tokens to the cache (${usdText(miss.writeUSD !== undefined ? miss.writeUSD / 1000 : undefined, miss.exact)} at the ${ttl} write price) instead of reading them`;
+  }
+  const extra = miss.writeUSD !== undefined && miss.readUSD !== undefined ? `, ${usdText(miss.writeUSD - miss.readUSD, miss.exact)} more than reading them` : '';
+  return `every request re-writes ${n} tokens to the cache instead of reading them: ${usdText(miss.writeUSD, miss.exact)} per 1,000 requests at the ${ttl} write price${extra}`;
+}
+
+/**
+ * Why a cache will miss, found in the file: content inside a cached prefix that looks generated
+ * per request (on its own line), tools written after a cached system/message block (they are
+ * part of that prefix all the same), and `cache_control` on a thinking block. Each says the
+ * tokens re-written every time and what that costs per 1,000 requests.
+ */
+function cacheMissFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
+  if (breakpoints.length === 0) return [];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const spot of a.doc.volatile ?? []) {
+    if (findings.length >= 10) break;
+    const miss = cacheMissAt(a, breakpoints, spot.path);
+    if (!miss || miss.tokens === 0 || seen.has(spot.sample)) continue;
+    seen.add(spot.sample);
+    findings.push(volatileFinding(a, spot, miss));
+  }
+  findings.push(...toolsAfterBreakpoint(a, breakpoints));
+  a.doc.body.messages.forEach((m, i) => {
+    if (!isObjectJson(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((block, j) => {
+      if (isObjectJson(block) && (block['type'] === 'thinking' || block['type'] === 'redacted_thinking') && block['cache_control'] !== undefined) {
+        const part = a.doc.parts.find((p) => p.kind === 'message' && p.index === i);
+        findings.push({
+          severity: 'error',
+          code: 'cache-control-on-thinking',
+          message: `${part?.label ?? `message #${i + 1}`}, block ${j + 1}: a ${String(block['type'])} block cannot carry cache_control (the API rejects it); put the breakpoint on a later text, tool_use or tool_result block. Thinking blocks are cached as part of the prefix all the same.`,
+          ...(part ? { range: part.anchor ?? part.range } : {}),
+        });
+      }
+    });
+  });
+  return findings;
+}
+
+function isObjectJson(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function volatileFinding(a: Analysis, spot: VolatileSpot, miss: CacheMiss): Finding {
+  const part = partOfPath(a.doc.parts, spot.path);
+  const where = part?.label ?? String(spot.path[0]);
+  const daily = spot.kind === 'date';
+  const shown = spot.kind === 'unsorted-json' ? ` (first key ${spot.sample})` : ` (${spot.sample.length > 60 ? `${spot.sample.slice(0, 57)}…` : spot.sample})`;
+  const remedy =
+    spot.kind === 'unsorted-json'
+      ? 'If its serialiser does not fix the key order (Go maps, sets, hash maps), sort the keys.'
+      : spot.kind === 'generated-tool-name'
+        ? 'Keep tool names and order fixed between requests; tools come first in every cached prefix.'
+        : 'Move it after the last breakpoint (into the latest user turn) or make it fixed.';
+  const verb = spot.kind === 'unsorted-json' ? 'may reorder between requests' : daily ? 'changes every day' : 'looks generated per request';
+  return {
+    severity: daily || spot.kind === 'unsorted-json' ? 'info' : 'warning',
+    code: 'cache-volatile-content',
+    message: `${VOLATILE_WHAT[spot.kind]}${shown} in ${where} ${verb}, inside the prefix cached by ${miss.breakpoint.label}: ${missCost(miss, !daily)}. ${remedy}`,
+    ...(spot.range ? { range: spot.range } : part ? { range: part.anchor ?? part.range } : {}),
+  };
+}
+
+/**
+ * Tools written in the file after a system or message block that carries a breakpoint: the
+ * prompt is built tools → system → messages whatever the file's order, so the tools are in that
+ * prefix and any change to them re-writes it (docs: prompt caching, "what invalidates the cache").
+ */
+function toolsAfterBreakpoint(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
+  const tools = a.doc.parts.filter((p) => p.kind === 'tool');
+  if (tools.length === 0 || a.doc.kind !== 'payload') return [];
+  const firstTool = tools.reduce((m, p) => Math.min(m, p.range.start), Infinity);
+  const later = breakpoints.find((b) => (b.location === 'system' || b.location === 'messages') && (breakpointPart(a.doc, b)?.range.start ?? Infinity) < firstTool);
+  if (!later) return [];
+  const miss = cacheMissAt(a, breakpoints, ['tools', 0]);
+  if (!miss) return [];
+  const part = tools.find((p) => p.range.start === firstTool)!;
+  return [{
+    severity: 'info',
+    code: 'cache-tools-after-breakpoint',
+    message: `The tools come after ${later.label} in this file, but the API builds the prompt tools → system → messages: the ${tools.length} tool definition${tools.length === 1 ? ' is' : 's are'} part of the prefix cached by ${miss.breakpoint.label}, and changing any of them (or their order) invalidates it: ${missCost(miss, false)}. Keep the tool list fixed between requests.`,
+    range: part.anchor ?? part.range,
+  }];
 }
 
 /** The tool, system prompt or message that carries a breakpoint (none for the top-level one). */

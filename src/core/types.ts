@@ -4,6 +4,7 @@
  * Offsets are UTF-16 code-unit offsets into the document text exactly as it was handed to the
  * parser (the same unit as JavaScript string indices and `vscode.TextDocument.positionAt`).
  */
+import type { VolatileSpot } from './payload/volatile';
 
 /** Any JSON value, as read from a user's file. The API, not us, is the judge of its shape. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -105,6 +106,11 @@ export interface ParsedDocument {
    */
   placeholder: boolean;
   parts: PayloadPart[];
+  /**
+   * Content inside a cached prefix (before a `cache_control` breakpoint) that looks generated
+   * per request: timestamps, UUIDs, request ids, ... (payload/volatile.ts). Absent when none.
+   */
+  volatile?: VolatileSpot[];
   /** Non-fatal findings made while parsing (unknown fields, suspicious shapes). */
   findings: Finding[];
 }
