@@ -55,7 +55,7 @@ function digitsAndLetters(s: string): boolean {
 /** A placeholder rather than a generated value: all one character or a counting pattern. */
 function placeholderLike(s: string): boolean {
   const hex = s.replace(/[^0-9a-f]/gi, '').toLowerCase();
-  if (/^(.)\1*$/.test(hex)) return true;
+  if (/^(.)\1*$/.test(hex) || new Set(hex).size <= 3) return true;
   if (/^(?:0123456789abcdef)+/.test(hex) || hex.startsWith('12345678')) return true;
   return /x{4,}|example|sample|placeholder/i.test(s);
 }
