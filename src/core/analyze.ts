@@ -598,24 +598,43 @@ function volatileFinding(a: Analysis, spot: VolatileSpot, miss: CacheMiss): Find
 }
 
 /**
- * Tools written in the file after a system or message block that carries a breakpoint: the
- * prompt is built tools → system → messages whatever the file's order, so the tools are in that
- * prefix and any change to them re-writes it (docs: prompt caching, "what invalidates the cache").
+ * Tool definitions after a tool's breakpoint (in the `tools` array): they are not in that
+ * prefix. The prompt is built tools → system → messages, so with a later cached breakpoint
+ * (system or messages) they are in its prefix and changing them invalidates it; without one they
+ * are sent uncached on every request. (The file's own key order does not matter.)
  */
 function toolsAfterBreakpoint(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
-  const tools = a.doc.parts.filter((p) => p.kind === 'tool');
-  if (tools.length === 0 || a.doc.kind !== 'payload') return [];
-  const firstTool = tools.reduce((m, p) => Math.min(m, p.range.start), Infinity);
-  const later = breakpoints.find((b) => (b.location === 'system' || b.location === 'messages') && (breakpointPart(a.doc, b)?.range.start ?? Infinity) < firstTool);
-  if (!later) return [];
-  const miss = cacheMissAt(a, breakpoints, ['tools', 0]);
-  if (!miss) return [];
-  const part = tools.find((p) => p.range.start === firstTool)!;
+  const toolBps = breakpoints.filter((b) => b.location === 'tools');
+  const tools = Array.isArray(a.doc.body.tools) ? a.doc.body.tools : [];
+  const lastBp = toolBps[toolBps.length - 1];
+  if (!lastBp || !a.model || a.doc.kind !== 'payload') return [];
+  const k = typeof lastBp.path[1] === 'number' ? lastBp.path[1] : tools.length - 1;
+  if (k >= tools.length - 1) return [];
+  const after = a.parts.filter((p) => p.part.kind === 'tool' && p.part.index > k);
+  const part = after[0]?.part;
+  if (!part) return [];
+  const n = after.length;
+  const names = `${n} tool definition${n === 1 ? '' : 's'} after ${lastBp.label}`;
+  const miss = cacheMissAt(a, breakpoints, ['tools', k + 1]);
+  const range = part.anchor ?? part.range;
+  if (miss && miss.tokens > 0) {
+    return [{
+      severity: 'info',
+      code: 'cache-tools-after-breakpoint',
+      message: `The ${names} are not in its cached prefix, but the prompt is built tools → system → messages, so they are in the prefix cached by ${miss.breakpoint.label}: changing them (or their order) invalidates it, and ${missCost(miss, false)}. Put the tool breakpoint on the last tool.`,
+      range,
+    }];
+  }
+  const tokens = after.reduce((sum, p) => sum + p.tokens, 0);
+  const exact = after.every((p) => p.exact);
+  const input = costOf(a.model, { inputTokens: tokens }).total;
+  const read = costOf(a.model, { inputTokens: 0, cacheReadTokens: tokens }).total;
+  const extra = input !== undefined && read !== undefined ? `: ${usdText((input - read) * 1000, exact)} per 1,000 requests more than reading them from the cache` : '';
   return [{
     severity: 'info',
     code: 'cache-tools-after-breakpoint',
-    message: `The tools come after ${later.label} in this file, but the API builds the prompt tools → system → messages: the ${tools.length} tool definition${tools.length === 1 ? ' is' : 's are'} part of the prefix cached by ${miss.breakpoint.label}, and changing any of them (or their order) invalidates it: ${missCost(miss, false)}. Keep the tool list fixed between requests.`,
-    range: part.anchor ?? part.range,
+    message: `The ${names} (${exact ? '' : '≈'}${formatTokens(tokens)} tokens) are after every breakpoint, so they are sent uncached on every request${extra}. Put the breakpoint on the last tool.`,
+    range,
   }];
 }
 

@@ -6,14 +6,14 @@ import { adviseCache, cacheAdviceMarkdown } from '../../src/core/decisions/promp
 import { parseDocument } from '../../src/core/payload';
 import { breakpointCovers, cacheBreakpoints } from '../../src/core/payload/cache-breakpoints';
 import { findVolatile, unsortedJsonKey, volatileInText } from '../../src/core/payload/volatile';
-import type { Finding, Json, ParsedDocument } from '../../src/core/types';
+import type { CountBody, Finding, Json, ParsedDocument } from '../../src/core/types';
 import { analyzeOptions, assertClose, parseOk, registry } from '../support/docs';
 
 /** A long, fixed system text (well above Sonnet 4.6's 1,024-token minimum). */
 const RULES = Array.from({ length: 60 }, (_, i) => `${i + 1}. Answer order questions with the lookup tool, confirm the address and the delivery window, and explain delays plainly.`).join('\n');
 
-function analyse(body: Json, file = 'request.json'): Analysis {
-  return estimateDocument(parseOk(body, file), analyzeOptions());
+function analyse(body: unknown, file = 'request.json'): Analysis {
+  return estimateDocument(parseOk(body as Json, file), analyzeOptions());
 }
 
 function misses(a: Analysis): Finding[] {
@@ -82,7 +82,7 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A09q90qw90lq917835lq9', content: 'sunny', cache_control: { type: 'ephemeral' } }] },
       ],
     };
-    assert.deepEqual(findVolatile(body), []);
+    assert.deepEqual(findVolatile(body as unknown as CountBody), []);
   });
 
   it('breakpointCovers follows tools → system → messages whatever the file order', () => {
@@ -91,7 +91,7 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
       tools: [{ name: 't', input_schema: { type: 'object' } }],
       messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'text', text: 'y', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'z' }] }],
     };
-    const [sys, msg] = cacheBreakpoints(body);
+    const [sys, msg] = cacheBreakpoints(body as unknown as CountBody);
     assert.ok(breakpointCovers(sys!, ['tools', 0]), 'tools are inside a system breakpoint');
     assert.ok(breakpointCovers(sys!, ['system', 0]));
     assert.ok(!breakpointCovers(sys!, ['messages', 0, 'content', 0]));
@@ -160,21 +160,17 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
       assert.match(misses(a)[0]!.message, /A UUID/);
     });
 
-    it('tools written after a cached system block: info, they are in its prefix', () => {
-      const text = `{
-  "model": "claude-sonnet-4-6",
-  "system": [{"type": "text", "text": ${JSON.stringify(RULES)}, "cache_control": {"type": "ephemeral"}}],
-  "tools": [{"name": "lookup_order", "description": "Look an order up.", "input_schema": {"type": "object"}}],
-  "messages": [{"role": "user", "content": "hi"}]
-}`;
-      const r = parseDocument('request.json', text);
-      const a = estimateDocument((r as { doc: ParsedDocument }).doc, analyzeOptions());
-      const f = a.findings.find((x) => x.code === 'cache-tools-after-breakpoint');
-      assert.ok(f);
-      assert.match(f.message, /tools → system → messages/);
-      // Tools first in the file: no finding.
-      const first = parseOk({ model: 'claude-sonnet-4-6', tools: [{ name: 'lookup_order', input_schema: { type: 'object' } }], system: [{ type: 'text', text: RULES, cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'hi' }] });
-      assert.equal(estimateDocument(first, analyzeOptions()).findings.filter((x) => x.code === 'cache-tools-after-breakpoint').length, 0);
+    it('tools after a tool breakpoint: uncached on every request, or invalidating a later breakpoint', () => {
+      const tool = (name: string) => ({ name, description: RULES, input_schema: { type: 'object' } });
+      const marked = { ...tool('first'), cache_control: { type: 'ephemeral' } };
+      const alone = analyse({ model: 'claude-sonnet-4-6', tools: [marked, tool('second')], messages: [{ role: 'user', content: 'hi' }] });
+      const f = alone.findings.find((x) => x.code === 'cache-tools-after-breakpoint');
+      assert.match(f?.message ?? '', /1 tool definition after tool first .* sent uncached on every request/);
+      const later = analyse({ model: 'claude-sonnet-4-6', tools: [marked, tool('second')], system: [{ type: 'text', text: RULES, cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'hi' }] });
+      assert.match(later.findings.find((x) => x.code === 'cache-tools-after-breakpoint')?.message ?? '', /tools → system → messages, so they are in the prefix cached by system block 1/);
+      // The breakpoint on the last tool, or tools written after the system prompt in the file: nothing to say.
+      const last = analyse({ model: 'claude-sonnet-4-6', system: [{ type: 'text', text: RULES, cache_control: { type: 'ephemeral' } }], tools: [tool('first'), { ...tool('second'), cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(last.findings.filter((x) => x.code === 'cache-tools-after-breakpoint').length, 0);
     });
 
     it('a generated-looking tool name in a cached tool list', () => {
