@@ -373,6 +373,7 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
   } else {
     findings.push(...checkLifecycle(model, options.today ?? new Date()).map((f) => withRange(f, doc.modelRange)));
     findings.push(...modelFindings(model, doc, total.tokens));
+    findings.push(...boundThinking(model, doc, options.budget !== undefined && total.tokens > options.budget));
   }
 
   // Why the cache will miss first: the most expensive surprise a file with breakpoints can hold.
@@ -424,6 +425,32 @@ export function modelFindings(model: ModelInfo, doc: ParsedDocument, inputTokens
     ...checkThinking(model, doc.body.thinking, doc.maxTokens, thinking).map((f) => withRange(f, doc.thinkingRange)),
     ...checkToolChoice(model, doc.body.tool_choice),
   ];
+}
+
+/**
+ * On a model that binds thinking blocks to the conversation before them (`trimInvalidatesThinking`,
+ * docs: build-with-claude/preserved-thinking), a conversation with thinking in an assistant turn
+ * before the last message: dropping or editing anything before such a block makes the API reject
+ * the request (400). One info on the first such turn; a warning when the request is over its
+ * budget (trimming it is the next step).
+ */
+function boundThinking(model: ModelInfo, doc: ParsedDocument, overBudget: boolean): Finding[] {
+  if (!model.trimInvalidatesThinking || doc.kind !== 'payload' || doc.placeholder) return [];
+  const messages = doc.body.messages;
+  const turns = messages.flatMap((m, i) => {
+    if (i === messages.length - 1 || !isObjectJson(m) || m['role'] !== 'assistant' || !Array.isArray(m['content'])) return [];
+    const n = m['content'].filter((b) => isObjectJson(b) && (b['type'] === 'thinking' || b['type'] === 'redacted_thinking')).length;
+    return n > 0 ? [{ index: i, n }] : [];
+  });
+  if (turns.length === 0) return [];
+  const blocks = turns.reduce((sum, t) => sum + t.n, 0);
+  const part = doc.parts.find((p) => p.kind === 'message' && p.index === turns[0]!.index);
+  return [{
+    severity: overBudget ? 'warning' : 'info',
+    code: 'thinking-bound-to-prefix',
+    message: `${model.displayName} binds each of the ${blocks} thinking block${blocks === 1 ? '' : 's'} in earlier turns to the system prompt, tools and messages before it: dropping or editing earlier turns makes the API reject the request (400, "bound to a different conversation") unless the thinking is removed from the turns that stay.${overBudget ? ' The request is over its budget: "Trim Conversation to Budget" drops the oldest turns and removes that thinking.' : ''}`,
+    ...(part ? { range: part.anchor ?? part.range } : {}),
+  }];
 }
 
 /** `output_config.effort` when the body sets it to a string. */

@@ -31,6 +31,14 @@
  * rejected as the real API does; `url`/`file` image or document sources, server tools and `mcp_servers`
  * → 400; manual thinking budget >= 1024.
  *
+ * PRESERVED THINKING (models in {@link FAKE_PREFIX_CHECK_MODELS}: Fable 5.1, Fable 5.2, Mythos 5.2, per
+ * docs build-with-claude/preserved-thinking): a `thinking` / `redacted_thinking` block whose `signature`
+ * starts with `tl-fake-sig:` is bound to what came before it: `system`, `tools`, the earlier messages
+ * and the earlier blocks of its own message ({@link fakeThinkingSignature} makes such a signature). If
+ * that prefix differs (earlier turns dropped, a message edited), the request gets the docs' 400:
+ * `messages.I.content.J: Invalid \`signature\` in \`thinking\` block. The block is bound to a different
+ * conversation. ...`. Other signatures are not checked (the fake cannot know what they were bound to).
+ *
  * FAKE COUNT RULE — deliberately unlike any estimator, so a test can tell an exact count from a guess:
  *
  *     u(s)  = ceil(UTF-8 byte length of s / 3)             "units" of a string
@@ -60,7 +68,7 @@
  *
  * `tool_choice`, `output_config`, `speed` and `cache_control` never change the count.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -88,6 +96,73 @@ export const FAKE_DEFAULT_MODELS: readonly string[] = [
   'claude-fable-5',
   'claude-mythos-5',
 ];
+
+/** Models that check a thinking block's signature against the conversation before it (400 on a mismatch). */
+export const FAKE_PREFIX_CHECK_MODELS: ReadonlySet<string> = new Set(['claude-fable-5-1', 'claude-fable-5-2', 'claude-mythos-5-2']);
+
+const FAKE_SIGNATURE_PREFIX = 'tl-fake-sig:';
+
+/** JSON with object keys sorted at every level: the same value always writes the same text. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** What a thinking block at messages[i].content[j] is bound to (cache_control left out: it is not content). */
+function thinkingPrefix(body: Record<string, unknown>, i: number, j: number): string {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'cache_control').map(([k, x]) => [k, strip(x)]));
+    return v;
+  };
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  const own = messages[i];
+  const before = isObject(own) && Array.isArray(own['content']) ? own['content'].slice(0, j) : [];
+  return stableJson(strip({ system: body['system'] ?? null, tools: body['tools'] ?? null, messages: messages.slice(0, i), before }));
+}
+
+/**
+ * The signature the fake API gives the thinking block at `messages[i].content[j]` of `body`: it
+ * binds the block to everything before it, as preserved thinking does. Fixtures call it to sign
+ * their thinking blocks.
+ */
+export function fakeThinkingSignature(body: unknown, i: number, j: number): string {
+  return FAKE_SIGNATURE_PREFIX + createHash('sha256').update(thinkingPrefix(body as Record<string, unknown>, i, j)).digest('base64url').slice(0, 32);
+}
+
+/** The request with every `tl-fake-sig:` thinking signature set to match its prefix (signed in order). */
+export function signFakeThinking<T>(body: T): T {
+  const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  const messages = Array.isArray(copy['messages']) ? copy['messages'] : [];
+  messages.forEach((m, i) => {
+    if (!isObject(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((b, j) => {
+      if (isObject(b) && (b['type'] === 'thinking' || b['type'] === 'redacted_thinking')) b['signature'] = fakeThinkingSignature(copy, i, j);
+    });
+  });
+  return copy as T;
+}
+
+/** The prefix check of preserved thinking: the first thinking block bound to another conversation, as the API's 400. */
+function checkThinkingBinding(body: Record<string, unknown>): void {
+  if (!FAKE_PREFIX_CHECK_MODELS.has(String(body['model']))) return;
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  messages.forEach((m, i) => {
+    if (!isObject(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((b, j) => {
+      if (!isObject(b) || (b['type'] !== 'thinking' && b['type'] !== 'redacted_thinking')) return;
+      const sig = b['signature'];
+      if (typeof sig !== 'string' || !sig.startsWith(FAKE_SIGNATURE_PREFIX)) return;
+      if (sig !== fakeThinkingSignature(body, i, j)) {
+        throw bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`${String(b['type'])}\` block. The block is bound to a different conversation. Remove the block, or set \`thinking.block_binding.prefix_mismatch_behavior\` to "drop_block".`);
+      }
+    });
+  });
+}
 
 /** The API's documented request size limit. */
 export const FAKE_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -580,6 +655,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     const body = parsed.value;
     try {
       validateBody(body, models);
+      checkThinkingBinding(body);
     } catch (err) {
       if (err instanceof ApiFailure) return errorAnswer(err.status, err.type, err.message);
       throw err;

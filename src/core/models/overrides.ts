@@ -42,7 +42,7 @@ export function isDate(s: string): boolean {
 const OVERRIDE_KEYS = new Set([
   'id', 'aliases', 'displayName', 'tokenizer', 'contextWindow', 'extendedContextWindow', 'maxOutput',
   'prices', 'longContext', 'batchDiscount', 'lifecycle', 'successor', 'minCacheableTokens',
-  'thinking', 'forcedToolChoice', 'availability', 'notes',
+  'thinking', 'forcedToolChoice', 'availability', 'notes', 'trimInvalidatesThinking',
 ]);
 const PROVENANCE_KEYS = new Set(['source', 'unconfirmed', 'guessed', 'origin']);
 
@@ -228,6 +228,8 @@ export function readOverride(raw: unknown, where: string, findings: Finding[], a
   if (forced !== undefined) ov.forcedToolChoice = forced;
   const availability = c.oneOf('availability', raw['availability'], ['general', 'limited'] as const, true);
   if (availability !== undefined) ov.availability = availability;
+  const trim = c.bool('trimInvalidatesThinking', raw['trimInvalidatesThinking']);
+  if (trim !== undefined) ov.trimInvalidatesThinking = trim;
   const notes = c.strings('notes', raw['notes']);
   if (notes) ov.notes = notes;
   return ov;
@@ -321,6 +323,7 @@ export function applyOverride(base: ModelInfo, ov: ModelOverride, sourceId: stri
   if (ov.forcedToolChoice !== undefined) { m.forcedToolChoice = ov.forcedToolChoice; mark('forcedToolChoice'); }
   if (ov.availability === null) { delete m.availability; mark('availability'); }
   else if (ov.availability !== undefined) { m.availability = ov.availability; mark('availability'); }
+  if (ov.trimInvalidatesThinking !== undefined) { m.trimInvalidatesThinking = ov.trimInvalidatesThinking; mark('trimInvalidatesThinking'); }
   if (ov.notes) m.notes = [...m.notes, ...ov.notes];
   return m;
 }

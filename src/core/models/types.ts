@@ -84,6 +84,13 @@ export interface ModelInfo {
   /** Accepts `tool_choice` `any` / `tool`. */
   forcedToolChoice: boolean;
   availability?: Availability;
+  /**
+   * Preserved thinking with the prefix check enforced: a thinking block's signature binds it to
+   * everything before it, so dropping earlier turns makes every kept thinking block invalid and
+   * the API answers 400 (docs: build-with-claude/preserved-thinking). Trimming must then remove
+   * thinking from the kept turns. Absent: false.
+   */
+  trimInvalidatesThinking?: boolean;
   /** Field path -> key of {@link ModelRegistry.sources}; the longest matching path applies. */
   source: Record<string, string>;
   /** Field paths only third parties state (UNCONFIRMED). */
@@ -126,6 +133,7 @@ export interface ModelOverride {
   forcedToolChoice?: boolean;
   availability?: Availability | null;
   notes?: string[];
+  trimInvalidatesThinking?: boolean;
 }
 
 /** Options for {@link ModelRegistry.withOverrides}. */
