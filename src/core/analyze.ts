@@ -52,6 +52,11 @@ export interface TotalCount extends TokenCount {
   message?: string;
   /** When the exact number was obtained. */
   at?: number;
+  /**
+   * The exact count before context editing (`context_management.original_input_tokens`), when
+   * the request has `context_management` and the API reported it; `tokens` is then the count after.
+   */
+  beforeContextEditing?: number;
 }
 
 export interface Analysis {
@@ -162,6 +167,7 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
     removed.length > 0
       ? { ...partlyCounted(whole.tokens, removed, uncountedTokens), at: whole.at }
       : { tokens: whole.tokens, exact: true, source: whole.source, at: whole.at };
+  if (whole.original !== undefined && removed.length === 0) total.beforeContextEditing = whole.original;
 
   const breakpoints = cacheBreakpoints(doc.body);
   const [toolCounts, prefixes] = await Promise.all([
@@ -207,7 +213,9 @@ export async function countAdded(client: CountingClient, model: string, body: Co
   ]);
   if (!base || full.status !== 'exact') return full;
   if (base.status !== 'exact') return base;
-  return { ...full, tokens: Math.max(0, full.tokens - base.tokens) };
+  const out: CountResult = { ...full, tokens: Math.max(0, full.tokens - base.tokens) };
+  if (full.original !== undefined) out.original = Math.max(0, full.original - base.tokens);
+  return out;
 }
 
 /**

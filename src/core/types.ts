@@ -38,6 +38,11 @@ export interface CountBody {
   cache_control?: Json;
   output_config?: Json;
   speed?: Json;
+  /**
+   * Context editing (`clear_tool_uses_*`, `clear_thinking_*`): sent to count_tokens through the
+   * beta endpoint, which then also reports the count before editing.
+   */
+  context_management?: Json;
   /** Not countable: kept so the counting layer can report it. */
   mcp_servers?: Json;
 }

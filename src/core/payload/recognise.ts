@@ -19,7 +19,7 @@ export function placeholderMessage(): JsonObject {
 }
 
 /** Top-level fields that go into the count request as they are. */
-const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', 'speed', 'mcp_servers']);
+const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', 'speed', 'mcp_servers', 'context_management']);
 /** Fields of a create-message request that do not affect input tokens: stripped silently. */
 const GENERATION_FIELDS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'metadata', 'service_tier']);
 /** Every top-level field we know (besides `messages`). */
