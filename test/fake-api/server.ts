@@ -67,6 +67,15 @@
  *                                              (`claude-<name>-5`, `claude-<name>-5-…`)
  *
  * `tool_choice`, `output_config`, `speed` and `cache_control` never change the count.
+ *
+ * CONTEXT EDITING: `context_management` is accepted only when the `anthropic-beta` header names
+ * `context-management-2025-06-27` (as `client.beta.messages.countTokens` with that beta sends it);
+ * otherwise it is `Extra inputs are not permitted`. Its `clear_tool_uses_20250919` edit is applied like the
+ * docs describe it: when the request counts at least `trigger.value` (default 100,000 input tokens), the
+ * results of all but the last `keep.value` (default 3) tool uses, oldest first, are replaced by the
+ * placeholder "[cleared]" (their inputs too with `clear_tool_inputs: true`; tools named in
+ * `exclude_tools` are kept). The answer is then `{ input_tokens: <count after>, context_management:
+ * { original_input_tokens: <count before> } }`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -403,13 +412,52 @@ function validateContent(content: unknown, at: string): void {
 }
 
 /** Throws an {@link ApiFailure} for whatever the real API would reject. */
-function validateBody(body: unknown, models: ReadonlySet<string>): asserts body is Record<string, unknown> {
+const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
+
+function positiveValue(v: unknown, fallback: number): number {
+  return isObject(v) && typeof v['value'] === 'number' && v['value'] >= 0 ? v['value'] : fallback;
+}
+
+/** The request after the `clear_tool_uses_20250919` edits of its `context_management` (see the README above). */
+export function fakeContextEdit(body: Record<string, unknown>): Record<string, unknown> {
+  const cm = body['context_management'];
+  const edits = isObject(cm) && Array.isArray(cm['edits']) ? cm['edits'] : [];
+  let out = body;
+  for (const edit of edits) {
+    if (!isObject(edit) || edit['type'] !== 'clear_tool_uses_20250919') continue;
+    if (fakeCount(out) < positiveValue(edit['trigger'], 100_000)) continue;
+    const keep = positiveValue(edit['keep'], 3);
+    const exclude = new Set(Array.isArray(edit['exclude_tools']) ? edit['exclude_tools'].filter((t): t is string => typeof t === 'string') : []);
+    const clearInputs = edit['clear_tool_inputs'] === true;
+    const messages = JSON.parse(JSON.stringify(out['messages'])) as unknown[];
+    const uses: { id: string; block: Record<string, unknown> }[] = [];
+    for (const m of messages) {
+      if (!isObject(m) || !Array.isArray(m['content'])) continue;
+      for (const b of m['content']) {
+        if (isObject(b) && b['type'] === 'tool_use' && typeof b['id'] === 'string' && !exclude.has(String(b['name']))) uses.push({ id: b['id'], block: b });
+      }
+    }
+    const cleared = new Set(uses.slice(0, Math.max(0, uses.length - keep)).map((u) => u.id));
+    for (const u of uses) if (cleared.has(u.id) && clearInputs) u.block['input'] = {};
+    for (const m of messages) {
+      if (!isObject(m) || !Array.isArray(m['content'])) continue;
+      for (const b of m['content']) {
+        if (isObject(b) && b['type'] === 'tool_result' && cleared.has(String(b['tool_use_id']))) b['content'] = '[cleared]';
+      }
+    }
+    out = { ...out, messages };
+  }
+  return out;
+}
+
+function validateBody(body: unknown, models: ReadonlySet<string>, beta: ReadonlySet<string> = new Set()): asserts body is Record<string, unknown> {
   if (!isObject(body)) throw bad('Input should be a valid dictionary or object to extract fields from');
   for (const key of ['model', 'messages']) {
     if (!(key in body)) throw bad(`${key}: Field required`);
   }
   if ('mcp_servers' in body) throw bad('mcp_servers: the MCP connector is not supported for token counting');
   for (const key of Object.keys(body)) {
+    if (key === 'context_management' && beta.has(CONTEXT_MANAGEMENT_BETA)) continue;
     if (!ALLOWED_KEYS.has(key)) throw bad(`${key}: Extra inputs are not permitted`);
   }
   const model = body['model'];
@@ -522,11 +570,11 @@ function errorAnswer(status: number, type: string, message: string, headers: Rec
   };
 }
 
-function okAnswer(inputTokens: number): Answer {
+function okAnswer(inputTokens: number, originalInputTokens?: number): Answer {
   return {
     status: 200,
     headers: { 'content-type': 'application/json', 'request-id': requestId() },
-    body: JSON.stringify({ input_tokens: inputTokens }),
+    body: JSON.stringify(originalInputTokens === undefined ? { input_tokens: inputTokens } : { input_tokens: inputTokens, context_management: { original_input_tokens: originalInputTokens } }),
   };
 }
 
@@ -653,13 +701,16 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       return errorAnswer(400, 'invalid_request_error', `There was an issue with the format of your request: ${parsed.error}`);
     }
     const body = parsed.value;
+    // The betas named in `anthropic-beta` (what `client.beta.messages.countTokens` sends).
+    const betas = new Set((headerString(req.headers['anthropic-beta']) ?? '').split(',').map((b) => b.trim()));
     try {
-      validateBody(body, models);
+      validateBody(body, models, betas);
       checkThinkingBinding(body);
     } catch (err) {
       if (err instanceof ApiFailure) return errorAnswer(err.status, err.type, err.message);
       throw err;
     }
+    if (body['context_management'] !== undefined) return okAnswer(fakeCount(fakeContextEdit(body)), fakeCount(body));
     return okAnswer(fakeCount(body));
   }
 

@@ -49,8 +49,9 @@ type Sdk = typeof import('@anthropic-ai/sdk');
 const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
 /**
- * The beta that lets count_tokens take `context_management` (as `client.beta.messages.countTokens`
- * sends it: `?beta=true` and the `anthropic-beta` header, with the token-counting beta beside it).
+ * The beta that lets count_tokens take `context_management`, sent in the `anthropic-beta` header
+ * as `client.beta.messages.countTokens({ ..., betas: [it] })` sends it (SDK 1.14: the header
+ * only, with the token-counting beta beside it; the route is the same).
  */
 export const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
 
@@ -104,7 +105,6 @@ export function sdkTransport(options: SdkTransportOptions): CountTransport {
       const result = await client.post<unknown>(COUNT_TOKENS_PATH, {
         body: body ?? Buffer.from(JSON.stringify(request), 'utf8'),
         headers: { 'content-type': 'application/json', ...(beta ? { 'anthropic-beta': `${CONTEXT_MANAGEMENT_BETA},token-counting-2024-11-01` } : {}) },
-        ...(beta ? { query: { beta: 'true' } } : {}),
         signal: AbortSignal.any([signal, deadline]),
         timeout: timeoutMs,
         maxRetries: 0,
