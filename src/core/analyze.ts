@@ -408,6 +408,16 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
     }
   }
 
+  if (doc.body.context_management !== undefined && total.beforeContextEditing === undefined) {
+    findings.push({
+      severity: 'info',
+      code: 'context-editing-not-counted',
+      message: total.exact
+        ? 'The request has context_management, but the API did not report a count before context editing; the total is as the API counted it.'
+        : 'The request has context_management: this estimate is before context editing. The count_tokens API applies the edits and reports both numbers; count with an API key to see the count after editing.',
+    });
+  }
+
   for (const item of uncountableOf(doc).removed) {
     const part = doc.parts.find((p) => (item.toolIndex !== undefined ? p.kind === 'tool' && p.index === item.toolIndex : p.kind === 'message' && p.index === item.messageIndex));
     findings.push({

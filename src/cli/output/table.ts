@@ -92,6 +92,9 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   }
   const notes: string[] = [];
   for (const f of counted) {
+    if (f.inputTokensBeforeContextEditing !== undefined) {
+      notes.push(`${f.path}: context editing: ${tokens(f.inputTokensBeforeContextEditing, f.exact)} tokens before, ${tokens(f.inputTokens, f.exact)} after`);
+    }
     const line = cacheLine(f);
     if (line) notes.push(`${f.path}: ${line}`);
   }
