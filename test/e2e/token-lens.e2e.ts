@@ -38,6 +38,9 @@ const COUNTED = [
   'prompts/summarize.prompt.md',
   'prompts/code-reviewer.prompt.md',
   '.claude/agents/test-writer.md',
+  'cache-miss-timestamp.json',
+  'trim-fable-thinking.json',
+  'context-editing.json',
 ];
 
 // ---------------------------------------------------------------------------------------------
