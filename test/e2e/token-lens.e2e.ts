@@ -38,7 +38,7 @@ const COUNTED = [
   'prompts/summarize.prompt.md',
   'prompts/code-reviewer.prompt.md',
   '.claude/agents/test-writer.md',
-  'cache-miss-timestamp.json',
+  'cache-timestamp.json',
   'trim-fable-thinking.json',
   'context-editing.json',
 ];

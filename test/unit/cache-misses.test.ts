@@ -207,8 +207,8 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
     assert.ok(at > 0 && at < md.indexOf('| Breakpoint'), md);
   });
 
-  it('examples/cache-miss-timestamp.json shows the timestamp and the request id', () => {
-    const file = path.join(__dirname, '../../examples/cache-miss-timestamp.json');
+  it('examples/cache-timestamp.json shows the timestamp and the request id', () => {
+    const file = path.join(__dirname, '../../examples/cache-timestamp.json');
     const r = parseDocument(file, fs.readFileSync(file, 'utf8'));
     const a = estimateDocument((r as { doc: ParsedDocument }).doc, analyzeOptions());
     assert.deepEqual(misses(a).map((f) => f.message.split(' (')[0]), ['A timestamp', 'A request id']);
