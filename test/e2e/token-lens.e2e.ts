@@ -16,7 +16,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { realisticPayload } from '../support/payloads';
-import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
+import { DEFAULT_MODEL, escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
+import { analyzeDocument } from '../../src/core/analyze';
+import { parseDocument } from '../../src/core/payload';
+import { fakeApiClient, registry } from '../support/docs';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
 const EXAMPLES = path.join(repoRoot(), 'examples');
@@ -342,6 +345,31 @@ describe('Token Lens in a real editor (code-server)', function () {
       // The API refuses this request (budget below 1,024), so its count is an estimate and says so.
       await waitForEstimateStatus(ed);
       await shot(ed, '03-problems');
+    });
+
+    it('shows why a prompt cache will miss, and thinking bound to earlier turns, in the Problems panel', async () => {
+      // The findings as the core makes them from exact counts on the same fake API.
+      const exactFindings = async (rel: string) => {
+        const file = path.join(ws, rel);
+        const r = parseDocument(file, fs.readFileSync(file, 'utf8'), { promptGlobs: [], excludeGlobs: [] });
+        assert.equal(r.status, 'ok');
+        const a = await analyzeDocument((r as Extract<typeof r, { status: 'ok' }>).doc, { registry, defaultModel: DEFAULT_MODEL, toolThreshold: 500 }, fakeApiClient(api));
+        assert.ok(a?.total.exact);
+        return a!.findings;
+      };
+      const misses = (await exactFindings('cache-timestamp.json')).filter((f) => f.code === 'cache-volatile-content');
+      assert.deepEqual(misses.map((f) => f.message.split(' (')[0]), ['A timestamp', 'A request id']);
+      assert.ok(misses.every((f) => !f.message.includes('≈')), 'priced from exact counts');
+      await ed.openFile('cache-timestamp.json');
+      const rows = await ed.waitForProblems((r) => misses.every((m) => r.some((p) => p.file === 'cache-timestamp.json' && p.severity === 'warning' && p.text.includes(m.message))));
+      assert.ok(rows.some((p) => p.file === 'cache-timestamp.json' && /2026-12-03T09:41:27Z.*at line 7 /.test(p.text)), JSON.stringify(rows));
+      await poll('the code cache-volatile-content in the Problems panel', () => ed.page.locator('.markers-panel .monaco-list-row').allInnerTexts(), (t) => t.some((r) => r.includes('cache-volatile-content')));
+      await shot(ed, '03b-cache-miss');
+
+      const bound = (await exactFindings('trim-fable-thinking.json')).find((f) => f.code === 'thinking-bound-to-prefix')!;
+      assert.match(bound.message, /Fable 5\.2 binds each of the 4 thinking blocks/);
+      await ed.openFile('trim-fable-thinking.json');
+      await ed.waitForProblems((r) => r.some((p) => p.file === 'trim-fable-thinking.json' && p.severity === 'info' && p.text.includes(bound.message)));
     });
 
     it('lists every example file in the Explorer view, largest first, with its count', async () => {
