@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { realisticPayload } from '../support/payloads';
 import { DEFAULT_MODEL, escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
@@ -345,6 +345,23 @@ describe('Token Lens in a real editor (code-server)', function () {
       // The API refuses this request (budget below 1,024), so its count is an estimate and says so.
       await waitForEstimateStatus(ed);
       await shot(ed, '03-problems');
+    });
+
+    it('counts context_management through the beta and shows the count before and after context editing in the tooltip', async () => {
+      const rel = 'context-editing.json';
+      const want = wanted(rel);
+      const body = JSON.parse(fs.readFileSync(path.join(ws, rel), 'utf8')) as Record<string, unknown>;
+      const before = fakeCount(body);
+      assert.ok(want.total < before, 'the fake API cleared old tool results');
+      await ed.openFile(rel);
+      await waitForExactStatus(ed, want);
+      const sent = api.requests.find((r) => isDeepStrictEqual(r.body, want.request));
+      assert.ok(sent, 'count_tokens got the whole request, context_management included');
+      assert.match(sent.headers['anthropic-beta'] ?? '', /context-management-2025-06-27/);
+      const tip = await statusTooltip(ed, /Context editing/);
+      assert.ok(tip.includes(`Context editing (context_management): ${fmt(before)} tokens before, ${fmt(want.total)} after (count_tokens).`), tip);
+      await shot(ed, '01c-context-editing-tooltip');
+      await dismissHover(ed);
     });
 
     it('shows why a prompt cache will miss, and thinking bound to earlier turns, in the Problems panel', async () => {
