@@ -28,6 +28,8 @@ export interface VolatileSpot {
 
 /** Words that, just before a date, say it is the current one. */
 const NOW_CONTEXT = /(?:\btoday\b|\bcurrent(?:ly)?\b|\bnow\b|\bdate\s*[:=]|\bgenerated\b|\btimestamp\b)[^.\n]{0,30}$/i;
+/** The words {@link NOW_CONTEXT} starts with. */
+const NOW_WORD = /\b(?:today|current(?:ly)?|now|date|generated|timestamp)\b/gi;
 const MONTHS = 'January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec';
 
 /** An ISO 8601 date with a time of day (seconds or minutes): changes on every request that writes `now`. */
@@ -39,8 +41,25 @@ const DATE = new RegExp(String.raw`\b(?:(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-
 /** Unix time in milliseconds (2017–2033), or in seconds after a time word. */
 const EPOCH_MS = /\b1[5-9]\d{11}\b/g;
 const EPOCH_S = /\b(?:time(?:stamp)?|epoch|now|ts|at)\b["']?\s*[:=]?\s*["']?(1[5-9]\d{8})\b/gi;
-/** A UUID of versions 1, 4 or 7 (time-based or random). Version 3/5 (name-based) are stable. */
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[147][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b/gi;
+/** A UUID of versions 1, 4 or 7 (time-based or random), tried only where its hyphens are (sticky). Version 3/5 (name-based) are stable. */
+const UUID_AT = /[0-9a-f]{8}-[0-9a-f]{4}-[147][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![0-9a-z])/iy;
+
+/** UUIDs in `text`: found from its hyphens (a regex tried at every word is 20x slower on prose). */
+function uuidsIn(text: string): { sample: string; at: number }[] {
+  const out: { sample: string; at: number }[] = [];
+  for (let p = text.indexOf('-', 8); p >= 0; p = text.indexOf('-', p + 1)) {
+    if (text[p + 5] !== '-' || text[p + 10] !== '-' || text[p + 15] !== '-') continue;
+    const start = p - 8;
+    if (start > 0 && /[0-9a-z]/i.test(text[start - 1]!)) continue;
+    UUID_AT.lastIndex = start;
+    const m = UUID_AT.exec(text);
+    if (m) {
+      out.push({ sample: m[0], at: start });
+      p += 27;
+    }
+  }
+  return out;
+}
 /** An id after a request/trace/correlation/session label, or the API's own `req_` form. */
 const REQUEST_ID = /\b(?:request|req|trace|span|correlation|session|run)[ _-]?id\b["']?\s*[:=]\s*["']?([A-Za-z0-9][A-Za-z0-9_-]{7,})|\b(req_[A-Za-z0-9]{16,})\b/gi;
 /** A value after nonce/seed/salt/cache-buster/random. */
@@ -70,15 +89,25 @@ export function volatileInText(text: string): { kind: VolatileKind; sample: stri
     seen.add(at);
     found.push({ kind, sample, at });
   };
-  for (const m of text.matchAll(ISO_TIMESTAMP)) add('timestamp', m[0], m.index);
-  for (const m of text.matchAll(CLOCK)) add('timestamp', m[1]!, m.index + m[0].length - m[1]!.length);
-  for (const m of text.matchAll(DATE)) {
-    if (found.some((f) => f.kind === 'timestamp' && f.at === m.index)) continue;
-    if (NOW_CONTEXT.test(text.slice(Math.max(0, m.index - 60), m.index))) add('date', m[0], m.index);
+  // Cheap tests first: most text has none of what the patterns need.
+  const digits = /\d{2}/.test(text);
+  if (digits) {
+    for (const m of text.matchAll(ISO_TIMESTAMP)) add('timestamp', m[0], m.index);
+    if (text.includes(':')) for (const m of text.matchAll(CLOCK)) add('timestamp', m[1]!, m.index + m[0].length - m[1]!.length);
+    // Dates only after a "now" word: look just after each such word (the date pattern alone is
+    // slow on long prose, tried at every number and month name).
+    for (const w of text.matchAll(NOW_WORD)) {
+      for (const m of text.slice(w.index, w.index + 90).matchAll(DATE)) {
+        const at = w.index + m.index;
+        if (found.some((f) => f.kind === 'timestamp' && f.at === at)) continue;
+        if (NOW_CONTEXT.test(text.slice(Math.max(0, at - 60), at))) add('date', m[0], at);
+      }
+    }
+    for (const m of text.matchAll(EPOCH_MS)) add('timestamp', m[0], m.index);
+    for (const m of text.matchAll(EPOCH_S)) add('timestamp', m[1]!, m.index + m[0].length - m[1]!.length);
   }
-  for (const m of text.matchAll(EPOCH_MS)) add('timestamp', m[0], m.index);
-  for (const m of text.matchAll(EPOCH_S)) add('timestamp', m[1]!, m.index + m[0].length - m[1]!.length);
-  for (const m of text.matchAll(UUID)) if (!placeholderLike(m[0])) add('uuid', m[0], m.index);
+  for (const m of uuidsIn(text)) if (!placeholderLike(m.sample)) add('uuid', m.sample, m.at);
+  if (!digits || !/id\b|req_|nonce|seed|salt|bust|random/i.test(text)) return found.sort((a, b) => a.at - b.at).map(({ kind, sample }) => ({ kind, sample }));
   for (const m of text.matchAll(REQUEST_ID)) {
     const id = m[1] ?? m[2]!;
     if (digitsAndLetters(id) && !placeholderLike(id) && !found.some((f) => f.kind === 'uuid' && id.includes(f.sample))) add('request-id', id, m.index + m[0].lastIndexOf(id));
