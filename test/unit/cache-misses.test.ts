@@ -173,6 +173,25 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
       assert.equal(last.findings.filter((x) => x.code === 'cache-tools-after-breakpoint').length, 0);
     });
 
+    it('a JSON tool result with keys in no fixed order, inside a cached message prefix: info, "may reorder"', () => {
+      const result = JSON.stringify({ zeta: 1, alpha: 2, mid: 3, beta: 4, notes: RULES });
+      const body = {
+        model: 'claude-sonnet-4-6',
+        tools: [{ name: 'lookup', input_schema: { type: 'object' } }],
+        messages: [
+          { role: 'user', content: 'look it up' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'lookup', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: result, cache_control: { type: 'ephemeral' } }] },
+        ],
+      };
+      const [f] = misses(analyse(body));
+      assert.equal(f?.severity, 'info');
+      assert.match(f!.message, /A JSON tool result with keys in no fixed order \(first key "zeta"\) in user #3 may reorder between requests/);
+      const sorted = JSON.stringify({ alpha: 2, beta: 4, mid: 3, notes: RULES, zeta: 1 });
+      const fixed = { ...body, messages: [body.messages[0], body.messages[1], { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: sorted, cache_control: { type: 'ephemeral' } }] }] };
+      assert.deepEqual(misses(analyse(fixed)), []);
+    });
+
     it('a generated-looking tool name in a cached tool list', () => {
       const body = {
         model: 'claude-sonnet-4-6',
