@@ -17,6 +17,11 @@ export interface CountedFile {
   model: string;
   modelKnown: boolean;
   inputTokens: number;
+  /**
+   * For a request with `context_management`: the exact count before context editing, as the API
+   * reported it (`inputTokens` is then the count after). Absent otherwise or when estimated.
+   */
+  inputTokensBeforeContextEditing?: number;
   exact: boolean;
   source: 'api' | 'cache' | 'estimate';
   reason?: EstimateReason;
@@ -218,6 +223,7 @@ function report(shown: string, text: string, a: Analysis, threshold: number): Co
     model: a.modelId,
     modelKnown: a.model !== undefined,
     inputTokens: a.total.tokens,
+    ...(a.total.beforeContextEditing !== undefined ? { inputTokensBeforeContextEditing: a.total.beforeContextEditing } : {}),
     exact: a.total.exact,
     source: a.total.source,
     ...(a.total.reason ? { reason: a.total.reason } : {}),

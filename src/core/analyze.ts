@@ -8,7 +8,9 @@ import type { ModelRegistry } from './models/registry';
 import { guessTokenizer } from './models/model-ids';
 import type { ModelInfo } from './models/types';
 import { cacheBreakpoints, checkCacheBreakpoints, prefixBody, type Breakpoint } from './payload/cache-breakpoints';
-import { formatTokens, formatUSD } from './format';
+import { formatTokens, formatUSD, usdText } from './format';
+import { breakpointCovers } from './payload/cache-breakpoints';
+import { partOfPath, type VolatileKind, type VolatileSpot } from './payload/volatile';
 import { estimateOf, uncountableOf, uncountedEstimateOf } from './prepare';
 import { checkContextWindow, checkLifecycle, checkThinking, checkToolChoice, checkUnknownModel, hasInterleavedThinking, batchWorstCaseOutput } from './models/rules';
 import { PLACEHOLDER_MESSAGE } from './payload';
@@ -66,6 +68,11 @@ export interface TotalCount extends TokenCount {
   message?: string;
   /** When the exact number was obtained. */
   at?: number;
+  /**
+   * The exact count before context editing (`context_management.original_input_tokens`), when
+   * the request has `context_management` and the API reported it; `tokens` is then the count after.
+   */
+  beforeContextEditing?: number;
 }
 
 export interface Analysis {
@@ -183,6 +190,7 @@ export async function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptio
     removed.length > 0
       ? { ...partlyCounted(whole.tokens, removed, uncountedTokens), at: whole.at }
       : { tokens: whole.tokens, exact: true, source: whole.source, at: whole.at };
+  if (whole.original !== undefined && removed.length === 0) total.beforeContextEditing = whole.original;
 
   const breakpoints = cacheBreakpoints(doc.body);
   const [toolCounts, prefixes] = await Promise.all([
@@ -228,7 +236,9 @@ export async function countAdded(client: CountingClient, model: string, body: Co
   ]);
   if (!base || full.status !== 'exact') return full;
   if (base.status !== 'exact') return base;
-  return { ...full, tokens: Math.max(0, full.tokens - base.tokens) };
+  const out: CountResult = { ...full, tokens: Math.max(0, full.tokens - base.tokens) };
+  if (full.original !== undefined) out.original = Math.max(0, full.original - base.tokens);
+  return out;
 }
 
 /**
@@ -418,8 +428,11 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
         { speed: doc.speed === undefined, inferenceGeo: doc.inferenceGeo === undefined },
       ),
     );
+    findings.push(...boundThinking(model, doc, options.budget !== undefined && total.tokens > options.budget));
   }
 
+  // Why the cache will miss first: the most expensive surprise a file with breakpoints can hold.
+  findings.push(...cacheMissFindings(a, breakpoints));
   findings.push(...cacheFindings(a, breakpoints));
 
   if (options.budget !== undefined && total.tokens > options.budget) {
@@ -446,6 +459,16 @@ function findingsFor(a: Analysis, options: AnalyzeOptions, breakpoints: Breakpoi
         range: p.part.anchor ?? p.part.range,
       });
     }
+  }
+
+  if (doc.body.context_management !== undefined && total.beforeContextEditing === undefined) {
+    findings.push({
+      severity: 'info',
+      code: 'context-editing-not-counted',
+      message: total.exact
+        ? 'The request has context_management, but the API did not report a count before context editing; the total is as the API counted it.'
+        : 'The request has context_management: this estimate is before context editing. The count_tokens API applies the edits and reports both numbers; count with an API key to see the count after editing.',
+    });
   }
 
   for (const item of uncountableOf(doc).removed) {
@@ -513,6 +536,32 @@ export function modelFindings(model: ModelInfo, doc: ParsedDocument, inputTokens
   ];
 }
 
+/**
+ * On a model that binds thinking blocks to the conversation before them (`trimInvalidatesThinking`,
+ * docs: build-with-claude/preserved-thinking), a conversation with thinking in an assistant turn
+ * before the last message: dropping or editing anything before such a block makes the API reject
+ * the request (400). One info on the first such turn; a warning when the request is over its
+ * budget (trimming it is the next step).
+ */
+function boundThinking(model: ModelInfo, doc: ParsedDocument, overBudget: boolean): Finding[] {
+  if (!model.trimInvalidatesThinking || doc.kind !== 'payload' || doc.placeholder) return [];
+  const messages = doc.body.messages;
+  const turns = messages.flatMap((m, i) => {
+    if (i === messages.length - 1 || !isObjectJson(m) || m['role'] !== 'assistant' || !Array.isArray(m['content'])) return [];
+    const n = m['content'].filter((b) => isObjectJson(b) && (b['type'] === 'thinking' || b['type'] === 'redacted_thinking')).length;
+    return n > 0 ? [{ index: i, n }] : [];
+  });
+  if (turns.length === 0) return [];
+  const blocks = turns.reduce((sum, t) => sum + t.n, 0);
+  const part = doc.parts.find((p) => p.kind === 'message' && p.index === turns[0]!.index);
+  return [{
+    severity: overBudget ? 'warning' : 'info',
+    code: 'thinking-bound-to-prefix',
+    message: `${model.displayName} binds each of the ${blocks} thinking block${blocks === 1 ? '' : 's'} in earlier turns to the system prompt, tools and messages before it: dropping or editing earlier turns makes the API reject the request (400, "bound to a different conversation") unless the thinking is removed from the turns that stay.${overBudget ? ' The request is over its budget: "Trim Conversation to Budget" drops the oldest turns and removes that thinking.' : ''}`,
+    ...(part ? { range: part.anchor ?? part.range } : {}),
+  }];
+}
+
 /** `output_config.effort` when the body sets it to a string. */
 function effortOf(outputConfig: Json | undefined): string | undefined {
   if (typeof outputConfig !== 'object' || outputConfig === null || Array.isArray(outputConfig)) return undefined;
@@ -547,6 +596,182 @@ function cacheFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
     }
   }
   return findings;
+}
+
+/** Codes of the findings that say why a prompt cache will miss (listed first by the caching advice). */
+export const CACHE_MISS_CODES = new Set(['cache-volatile-content', 'cache-tools-after-breakpoint', 'cache-control-on-thinking', 'cache-prefix-below-minimum']);
+
+const VOLATILE_WHAT: Record<VolatileKind, string> = {
+  timestamp: 'A timestamp',
+  date: 'The current date',
+  uuid: 'A UUID',
+  'request-id': 'A request id',
+  random: 'A random-looking value',
+  'unsorted-json': 'A JSON tool result with keys in no fixed order',
+  'generated-tool-name': 'A generated-looking tool name',
+};
+
+/** Tokens a miss at `path` re-writes: from the last cached prefix before it to the last cached prefix. */
+export interface CacheMiss {
+  /** The breakpoint whose prefix (and every later one) the change invalidates. */
+  breakpoint: Breakpoint;
+  /** Tokens written again on each request instead of read. */
+  tokens: number;
+  exact: boolean;
+  ttl: Breakpoint['ttl'];
+  /** Cache-write cost of `tokens` for `requests` requests, and what reading them would have cost. */
+  writeUSD?: number;
+  readUSD?: number;
+}
+
+/**
+ * What a change at `path` costs: every cached breakpoint whose prefix includes it misses, so the
+ * tokens from the last cached prefix before `path` up to the last cached prefix are written again
+ * instead of read. Undefined when no cached breakpoint includes `path`.
+ */
+export function cacheMissAt(a: Analysis, breakpoints: Breakpoint[], path: readonly (string | number)[], requests = 1000): CacheMiss | undefined {
+  const { cache, cachePrefixes, model } = a;
+  if (!cache || !cachePrefixes || !model) return undefined;
+  let before = 0;
+  let last = 0;
+  let first: number | undefined;
+  let lastIndex = -1;
+  let exact = true;
+  cache.segments.forEach((s, i) => {
+    if (!s.cached) return;
+    const b = breakpoints[i] ?? cachePrefixes[i]?.breakpoint;
+    if (!b) return;
+    if (breakpointCovers(b, path)) {
+      if (first === undefined) first = i;
+      if (s.prefixTokens >= last) {
+        last = s.prefixTokens;
+        lastIndex = i;
+      }
+      exact = exact && (cachePrefixes[i]?.exact ?? false);
+    } else {
+      before = Math.max(before, s.prefixTokens);
+      exact = exact && (cachePrefixes[i]?.exact ?? false);
+    }
+  });
+  if (first === undefined || lastIndex < 0) return undefined;
+  const tokens = Math.max(0, last - before);
+  const ttl = cache.segments[lastIndex]!.ttl;
+  const write = costOf(model, ttl === '1h' ? { inputTokens: 0, cacheWrite1hTokens: tokens } : { inputTokens: 0, cacheWrite5mTokens: tokens });
+  const read = costOf(model, { inputTokens: 0, cacheReadTokens: tokens });
+  const miss: CacheMiss = { breakpoint: breakpoints[first] ?? cachePrefixes[first]!.breakpoint, tokens, exact, ttl };
+  if (write.total !== undefined) miss.writeUSD = write.total * requests;
+  if (read.total !== undefined) miss.readUSD = read.total * requests;
+  return miss;
+}
+
+function missCost(miss: CacheMiss, perRequest: boolean): string {
+  const n = `${miss.exact ? '' : '≈'}${formatTokens(miss.tokens)}`;
+  const ttl = miss.ttl === '1h' ? '1-hour' : '5-minute';
+  if (!perRequest) {
+    return `each change re-writes ${n} tokens to the cache (${usdText(miss.writeUSD !== undefined ? miss.writeUSD / 1000 : undefined, miss.exact)} at the ${ttl} write price) instead of reading them`;
+  }
+  const extra = miss.writeUSD !== undefined && miss.readUSD !== undefined ? `, ${usdText(miss.writeUSD - miss.readUSD, miss.exact)} more than reading them` : '';
+  return `every request re-writes ${n} tokens to the cache instead of reading them: ${usdText(miss.writeUSD, miss.exact)} per 1,000 requests at the ${ttl} write price${extra}`;
+}
+
+/**
+ * Why a cache will miss, found in the file: content inside a cached prefix that looks generated
+ * per request (on its own line), tools written after a cached system/message block (they are
+ * part of that prefix all the same), and `cache_control` on a thinking block. Each says the
+ * tokens re-written every time and what that costs per 1,000 requests.
+ */
+function cacheMissFindings(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
+  if (breakpoints.length === 0) return [];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const spot of a.doc.volatile ?? []) {
+    if (findings.length >= 10) break;
+    const miss = cacheMissAt(a, breakpoints, spot.path);
+    if (!miss || miss.tokens === 0 || seen.has(spot.sample)) continue;
+    seen.add(spot.sample);
+    findings.push(volatileFinding(a, spot, miss));
+  }
+  findings.push(...toolsAfterBreakpoint(a, breakpoints));
+  a.doc.body.messages.forEach((m, i) => {
+    if (!isObjectJson(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((block, j) => {
+      if (isObjectJson(block) && (block['type'] === 'thinking' || block['type'] === 'redacted_thinking') && block['cache_control'] !== undefined) {
+        const part = a.doc.parts.find((p) => p.kind === 'message' && p.index === i);
+        findings.push({
+          severity: 'error',
+          code: 'cache-control-on-thinking',
+          message: `${part?.label ?? `message #${i + 1}`}, block ${j + 1}: a ${String(block['type'])} block cannot carry cache_control (the API rejects it); put the breakpoint on a later text, tool_use or tool_result block. Thinking blocks are cached as part of the prefix all the same.`,
+          ...(part ? { range: part.anchor ?? part.range } : {}),
+        });
+      }
+    });
+  });
+  return findings;
+}
+
+function isObjectJson(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function volatileFinding(a: Analysis, spot: VolatileSpot, miss: CacheMiss): Finding {
+  const part = partOfPath(a.doc.parts, spot.path);
+  const where = part?.label ?? String(spot.path[0]);
+  const daily = spot.kind === 'date';
+  const shown = spot.kind === 'unsorted-json' ? ` (first key ${spot.sample})` : ` (${spot.sample.length > 60 ? `${spot.sample.slice(0, 57)}…` : spot.sample})`;
+  const remedy =
+    spot.kind === 'unsorted-json'
+      ? 'If its serialiser does not fix the key order (Go maps, sets, hash maps), sort the keys.'
+      : spot.kind === 'generated-tool-name'
+        ? 'Keep tool names and order fixed between requests; tools come first in every cached prefix.'
+        : 'Move it after the last breakpoint (into the latest user turn) or make it fixed.';
+  const verb = spot.kind === 'unsorted-json' ? 'may reorder between requests' : daily ? 'changes every day' : 'looks generated per request';
+  return {
+    severity: daily || spot.kind === 'unsorted-json' ? 'info' : 'warning',
+    code: 'cache-volatile-content',
+    message: `${VOLATILE_WHAT[spot.kind]}${shown} in ${where} ${verb}, inside the prefix cached by ${miss.breakpoint.label}: ${missCost(miss, !daily)}. ${remedy}`,
+    ...(spot.range ? { range: spot.range } : part ? { range: part.anchor ?? part.range } : {}),
+  };
+}
+
+/**
+ * Tool definitions after a tool's breakpoint (in the `tools` array): they are not in that
+ * prefix. The prompt is built tools → system → messages, so with a later cached breakpoint
+ * (system or messages) they are in its prefix and changing them invalidates it; without one they
+ * are sent uncached on every request. (The file's own key order does not matter.)
+ */
+function toolsAfterBreakpoint(a: Analysis, breakpoints: Breakpoint[]): Finding[] {
+  const toolBps = breakpoints.filter((b) => b.location === 'tools');
+  const tools = Array.isArray(a.doc.body.tools) ? a.doc.body.tools : [];
+  const lastBp = toolBps[toolBps.length - 1];
+  if (!lastBp || !a.model || a.doc.kind !== 'payload') return [];
+  const k = typeof lastBp.path[1] === 'number' ? lastBp.path[1] : tools.length - 1;
+  if (k >= tools.length - 1) return [];
+  const after = a.parts.filter((p) => p.part.kind === 'tool' && p.part.index > k);
+  const part = after[0]?.part;
+  if (!part) return [];
+  const n = after.length;
+  const names = `${n} tool definition${n === 1 ? '' : 's'} after ${lastBp.label}`;
+  const miss = cacheMissAt(a, breakpoints, ['tools', k + 1]);
+  const range = part.anchor ?? part.range;
+  if (miss && miss.tokens > 0) {
+    return [{
+      severity: 'info',
+      code: 'cache-tools-after-breakpoint',
+      message: `The ${names} are not in its cached prefix, but the prompt is built tools → system → messages, so they are in the prefix cached by ${miss.breakpoint.label}: changing them (or their order) invalidates it, and ${missCost(miss, false)}. Put the tool breakpoint on the last tool.`,
+      range,
+    }];
+  }
+  const tokens = after.reduce((sum, p) => sum + p.tokens, 0);
+  const exact = after.every((p) => p.exact);
+  const input = costOf(a.model, { inputTokens: tokens }).total;
+  const read = costOf(a.model, { inputTokens: 0, cacheReadTokens: tokens }).total;
+  const extra = input !== undefined && read !== undefined ? `: ${usdText((input - read) * 1000, exact)} per 1,000 requests more than reading them from the cache` : '';
+  return [{
+    severity: 'info',
+    code: 'cache-tools-after-breakpoint',
+    message: `The ${names} (${exact ? '' : '≈'}${formatTokens(tokens)} tokens) are after every breakpoint, so they are sent uncached on every request${extra}. Put the breakpoint on the last tool.`,
+    range,
+  }];
 }
 
 /** The tool, system prompt or message that carries a breakpoint (none for the top-level one). */

@@ -4,6 +4,7 @@
  * Offsets are UTF-16 code-unit offsets into the document text exactly as it was handed to the
  * parser (the same unit as JavaScript string indices and `vscode.TextDocument.positionAt`).
  */
+import type { VolatileSpot } from './payload/volatile';
 
 /** Any JSON value, as read from a user's file. The API, not us, is the judge of its shape. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -37,6 +38,11 @@ export interface CountBody {
   cache_control?: Json;
   output_config?: Json;
   speed?: Json;
+  /**
+   * Context editing (`clear_tool_uses_*`, `clear_thinking_*`): sent to count_tokens through the
+   * beta endpoint, which then also reports the count before editing.
+   */
+  context_management?: Json;
   /** Not countable: kept so the counting layer can report it. */
   mcp_servers?: Json;
 }
@@ -114,6 +120,11 @@ export interface ParsedDocument {
    */
   placeholder: boolean;
   parts: PayloadPart[];
+  /**
+   * Content inside a cached prefix (before a `cache_control` breakpoint) that looks generated
+   * per request: timestamps, UUIDs, request ids, ... (payload/volatile.ts). Absent when none.
+   */
+  volatile?: VolatileSpot[];
   /** Non-fatal findings made while parsing (unknown fields, suspicious shapes). */
   findings: Finding[];
 }

@@ -132,6 +132,9 @@ function tooltip(engine: Engine, state: DocumentState, a: Analysis): vscode.Mark
   md.supportThemeIcons = true;
   md.appendMarkdown(`**Token Lens** · ${formatTokens(a.total.tokens, a.total.exact)} input tokens on ${escape(modelLabel(a.model, a.modelId))}\n\n`);
   md.appendMarkdown(`${escape(countProvenance(a.total, state.pending))}\n\n`);
+  if (a.total.beforeContextEditing !== undefined) {
+    md.appendMarkdown(`Context editing (\`context_management\`): ${formatTokens(a.total.beforeContextEditing, a.total.exact)} tokens before, ${formatTokens(a.total.tokens, a.total.exact)} after (count_tokens).\n\n`);
+  }
 
   const sum = (kind: string) => a.parts.filter((p) => p.part.kind === kind);
   const rows: [string, number, boolean][] = [];

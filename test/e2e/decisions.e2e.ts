@@ -22,7 +22,7 @@ import { adviseCache } from '../../src/core/decisions/prompt-caching';
 import { DEFAULT_ROUTING, routeFor, validateRouting } from '../../src/core/decisions/routing';
 import { estimateWithThinking, thinkingTableMarkdown } from '../../src/core/decisions/thinking';
 import { auditTools, withoutTools } from '../../src/core/decisions/tools';
-import { trimCutPoints } from '../../src/core/decisions/trim';
+import { trimCutPoints, withoutThinking } from '../../src/core/decisions/trim';
 import { percentText, savingText, tokensText, usdText } from '../../src/core/decisions/markdown';
 import { parseDocument } from '../../src/core/payload';
 import type { Json, ParsedDocument } from '../../src/core/types';
@@ -499,6 +499,63 @@ describe('decision commands in a real editor (code-server)', function () {
     await ed.page.keyboard.press('Control+S');
     await poll('the original file on disk', async () => read(rel), (t) => t === original);
     await waitForExact(ed, a.total.tokens);
+    await ed.clearNotifications();
+  });
+
+  it('Trim Conversation to Budget on Fable 5.2 removes the kept turns\' thinking too, and the fake API (same rule) accepts the result', async () => {
+    const rel = 'trim-fable-thinking.json';
+    const original = read(rel);
+    const a = await analysed(rel);
+    assert.equal(a.model?.trimInvalidatesThinking, true);
+    const messages = a.doc.body.messages;
+    // Drop the first exchange only, so assistant turns with thinking stay.
+    const cut = trimCutPoints(messages)[1]!;
+    assert.equal(cut, 2);
+    const untreated = (await countBody(client, a.model!.id, { ...a.doc.body, messages: messages.slice(cut) }, false, a.family))!;
+    assert.equal(untreated.exact, false, 'the fake API rejects the untreated trim');
+    assert.match(untreated.message ?? '', /bound to a different conversation/);
+    const kept = messages.slice(cut).map(withoutThinking);
+    const after = (await countBody(client, a.model!.id, { ...a.doc.body, messages: kept }, false, a.family))!;
+    assert.ok(after.exact, 'the treated trim is accepted');
+    // Half-way between the trimmed and the whole request: the first exchange is exactly what must go.
+    const budget = Math.floor((after.tokens + a.total.tokens) / 2);
+    assert.ok(budget >= after.tokens && budget < a.total.tokens);
+
+    await openInFirstGroup(ed, rel);
+    await waitForExact(ed, a.total.tokens);
+    await ed.runCommandToInput('Token Lens: Trim Conversation to Budget', /trim the conversation/);
+    await typeAndEnter(ed, String(budget));
+    const dialog = ed.page.locator('.monaco-dialog-box', { hasText: `Remove the ${cut} oldest messages from ${rel}?` });
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const detail = (await dialog.innerText()).replace(/\s+/g, ' ');
+    assert.match(detail, /Also 3 thinking blocks from assistant #4, assistant #6, assistant #8 \(shown in the diff\): on Fable 5\.2 thinking is bound to the turns before it/);
+    assert.ok(detail.includes(`${fmt(a.total.tokens)} → ${fmt(after.tokens)} input tokens (exact, count_tokens)`), detail);
+    // The diff shows the thinking going.
+    await poll(
+      'the removed thinking in the diff',
+      () => ed.page.locator('.editor-group-container.active .monaco-diff-editor .editor.original .view-lines').first().innerText().catch(() => ''),
+      (t) => t.replace(/\u00a0/g, ' ').includes('"type": "thinking"'),
+      30_000,
+    );
+    await shot(ed, 'trim-thinking-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Remove Messages$/ }).click();
+    await ed.notification(new RegExp(`Token Lens: removed ${cut} messages, `));
+    await ed.focusEditor();
+    await ed.page.keyboard.press('Control+S');
+    const parses = (t: string) => parseDocument(file(rel), t, { promptGlobs: [], excludeGlobs: [] }).status === 'ok';
+    const trimmed = await poll('the trimmed file on disk', async () => read(rel), (t) => t !== original && parses(t));
+    const doc = parsed(file(rel), trimmed);
+    assert.deepEqual(doc.body.messages, kept as Json[]);
+    // The saved request is accepted by the fake API, which applies the same rule.
+    const saved = (await countBody(client, a.model!.id, doc.body, false, a.family))!;
+    assert.ok(saved.exact, `accepted: ${saved.message ?? ''}`);
+    await waitForExact(ed, after.tokens);
+    await shot(ed, 'trim-thinking-applied');
+
+    await ed.focusEditor();
+    await ed.page.keyboard.press('Control+Z');
+    await ed.page.keyboard.press('Control+S');
+    await poll('the original file on disk', async () => read(rel), (t) => t === original);
     await ed.clearNotifications();
   });
 

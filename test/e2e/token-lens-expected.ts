@@ -7,7 +7,7 @@ import { ModelRegistry } from '../../src/core/models/registry';
 import type { ModelInfo } from '../../src/core/models/types';
 import { parseDocument, PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { Json } from '../../src/core/types';
-import { fakeCount } from '../fake-api/server';
+import { fakeContextEdit, fakeCount } from '../fake-api/server';
 
 /** `tokenLens.defaultModel`'s default. */
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -67,7 +67,8 @@ export function expectedFor(file: string, text: string, model?: string): Expecte
   const info = registry.resolve(asked);
   if (!info) throw new Error(`${file}: model ${asked} is not in the bundled table`);
   const modelId = info.id;
-  let total = fakeCount({ model: modelId, ...doc.body });
+  // With context_management the API's total is the count after its edits (the fake applies clear_tool_uses).
+  let total = fakeCount(doc.body.context_management !== undefined ? fakeContextEdit({ model: modelId, ...doc.body }) : { model: modelId, ...doc.body });
   if (doc.placeholder) total -= fakeCount({ model: modelId, messages: [PLACEHOLDER_MESSAGE] });
   const base = { model: modelId, messages: [PLACEHOLDER_MESSAGE] };
   const tools = (Array.isArray(doc.body.tools) ? doc.body.tools : []).map((tool) => {

@@ -13,11 +13,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
 import { e2eEnv, launchEditor, prepareHostTests, repoRoot, type Editor, type LaunchOptions, poll } from './driver';
 import { realisticPayload } from '../support/payloads';
-import { escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
+import { DEFAULT_MODEL, escapeRegExp, expectedFor, fmt, type Expected } from './token-lens-expected';
 import { formatUSD } from '../../src/core/format';
+import { analyzeDocument } from '../../src/core/analyze';
+import { parseDocument } from '../../src/core/payload';
+import { fakeApiClient, registry } from '../support/docs';
 
 const VSIX = path.join(repoRoot(), 'token-lens.vsix');
 const EXAMPLES = path.join(repoRoot(), 'examples');
@@ -44,6 +47,9 @@ const COUNTED = [
   'data-residency.json',
   'batch-300k-output.json',
   'prompts/fast-triage.prompt.md',
+  'cache-timestamp.json',
+  'trim-fable-thinking.json',
+  'context-editing.json',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -346,6 +352,48 @@ describe('Token Lens in a real editor (code-server)', function () {
       // The API refuses this request (budget below 1,024), so its count is an estimate and says so.
       await waitForEstimateStatus(ed);
       await shot(ed, '03-problems');
+    });
+
+    it('counts context_management through the beta and shows the count before and after context editing in the tooltip', async () => {
+      const rel = 'context-editing.json';
+      const want = wanted(rel);
+      const body = JSON.parse(fs.readFileSync(path.join(ws, rel), 'utf8')) as Record<string, unknown>;
+      const before = fakeCount(body);
+      assert.ok(want.total < before, 'the fake API cleared old tool results');
+      await ed.openFile(rel);
+      await waitForExactStatus(ed, want);
+      const sent = api.requests.find((r) => isDeepStrictEqual(r.body, want.request));
+      assert.ok(sent, 'count_tokens got the whole request, context_management included');
+      assert.match(sent.headers['anthropic-beta'] ?? '', /context-management-2025-06-27/);
+      const tip = await statusTooltip(ed, /Context editing/);
+      assert.ok(tip.includes(`Context editing (context_management): ${fmt(before)} tokens before, ${fmt(want.total)} after (count_tokens).`), tip);
+      await shot(ed, '01c-context-editing-tooltip');
+      await dismissHover(ed);
+    });
+
+    it('shows why a prompt cache will miss, and thinking bound to earlier turns, in the Problems panel', async () => {
+      // The findings as the core makes them from exact counts on the same fake API.
+      const exactFindings = async (rel: string) => {
+        const file = path.join(ws, rel);
+        const r = parseDocument(file, fs.readFileSync(file, 'utf8'), { promptGlobs: [], excludeGlobs: [] });
+        assert.equal(r.status, 'ok');
+        const a = await analyzeDocument((r as Extract<typeof r, { status: 'ok' }>).doc, { registry, defaultModel: DEFAULT_MODEL, toolThreshold: 500 }, fakeApiClient(api));
+        assert.ok(a?.total.exact);
+        return a!.findings;
+      };
+      const misses = (await exactFindings('cache-timestamp.json')).filter((f) => f.code === 'cache-volatile-content');
+      assert.deepEqual(misses.map((f) => f.message.split(' (')[0]), ['A timestamp', 'A request id']);
+      assert.ok(misses.every((f) => !f.message.includes('≈')), 'priced from exact counts');
+      await ed.openFile('cache-timestamp.json');
+      const rows = await ed.waitForProblems((r) => misses.every((m) => r.some((p) => p.file === 'cache-timestamp.json' && p.severity === 'warning' && p.text.includes(m.message))));
+      assert.ok(rows.some((p) => p.file === 'cache-timestamp.json' && /2026-12-03T09:41:27Z.*at line 7 /.test(p.text)), JSON.stringify(rows));
+      await poll('the code cache-volatile-content in the Problems panel', () => ed.page.locator('.markers-panel .monaco-list-row').allInnerTexts(), (t) => t.some((r) => r.includes('cache-volatile-content')));
+      await shot(ed, '03b-cache-miss');
+
+      const bound = (await exactFindings('trim-fable-thinking.json')).find((f) => f.code === 'thinking-bound-to-prefix')!;
+      assert.match(bound.message, /Fable 5\.2 binds each of the 4 thinking blocks/);
+      await ed.openFile('trim-fable-thinking.json');
+      await ed.waitForProblems((r) => r.some((p) => p.file === 'trim-fable-thinking.json' && p.severity === 'info' && p.text.includes(bound.message)));
     });
 
     it('lists every example file in the Explorer view, largest first, with its count', async () => {

@@ -31,6 +31,14 @@
  * rejected as the real API does; `url`/`file` image or document sources, server tools and `mcp_servers`
  * → 400; manual thinking budget >= 1024.
  *
+ * PRESERVED THINKING (models in {@link FAKE_PREFIX_CHECK_MODELS}: Fable 5.1, Fable 5.2, Mythos 5.2, per
+ * docs build-with-claude/preserved-thinking): a `thinking` / `redacted_thinking` block whose `signature`
+ * starts with `tl-fake-sig:` is bound to what came before it: `system`, `tools`, the earlier messages
+ * and the earlier blocks of its own message ({@link fakeThinkingSignature} makes such a signature). If
+ * that prefix differs (earlier turns dropped, a message edited), the request gets the docs' 400:
+ * `messages.I.content.J: Invalid \`signature\` in \`thinking\` block. The block is bound to a different
+ * conversation. ...`. Other signatures are not checked (the fake cannot know what they were bound to).
+ *
  * FAKE COUNT RULE — deliberately unlike any estimator, so a test can tell an exact count from a guess:
  *
  *     u(s)  = ceil(UTF-8 byte length of s / 3)             "units" of a string
@@ -59,14 +67,23 @@
  *                                              (`claude-<name>-5`, `claude-<name>-5-…`)
  *
  * `tool_choice`, `output_config`, `speed` and `cache_control` never change the count.
+ *
+ * CONTEXT EDITING: `context_management` is accepted only when the `anthropic-beta` header names
+ * `context-management-2025-06-27` (as `client.beta.messages.countTokens` with that beta sends it);
+ * otherwise it is `Extra inputs are not permitted`. Its `clear_tool_uses_20250919` edit is applied like the
+ * docs describe it: when the request counts at least `trigger.value` (default 100,000 input tokens), the
+ * results of all but the last `keep.value` (default 3) tool uses, oldest first, are replaced by the
+ * placeholder "[cleared]" (their inputs too with `clear_tool_inputs: true`; tools named in
+ * `exclude_tools` are kept). The answer is then `{ input_tokens: <count after>, context_management:
+ * { original_input_tokens: <count before> } }`.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TokenizerFamily } from '../../src/core/types';
 
-/** Model ids and aliases accepted by default: the reference doc's model table. */
+/** Model ids and aliases accepted by default: the reference doc's model table and the token-counting page's list. */
 export const FAKE_DEFAULT_MODELS: readonly string[] = [
   'claude-opus-4-8',
   'claude-opus-4-7',
@@ -87,7 +104,77 @@ export const FAKE_DEFAULT_MODELS: readonly string[] = [
   'claude-fable-5-2',
   'claude-fable-5',
   'claude-mythos-5',
+  'claude-mythos-5-1',
+  'claude-mythos-5-2',
+  'claude-mythos-preview',
 ];
+
+/** Models that check a thinking block's signature against the conversation before it (400 on a mismatch). */
+export const FAKE_PREFIX_CHECK_MODELS: ReadonlySet<string> = new Set(['claude-fable-5-1', 'claude-fable-5-2', 'claude-mythos-5-2']);
+
+const FAKE_SIGNATURE_PREFIX = 'tl-fake-sig:';
+
+/** JSON with object keys sorted at every level: the same value always writes the same text. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** What a thinking block at messages[i].content[j] is bound to (cache_control left out: it is not content). */
+function thinkingPrefix(body: Record<string, unknown>, i: number, j: number): string {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'cache_control').map(([k, x]) => [k, strip(x)]));
+    return v;
+  };
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  const own = messages[i];
+  const before = isObject(own) && Array.isArray(own['content']) ? own['content'].slice(0, j) : [];
+  return stableJson(strip({ system: body['system'] ?? null, tools: body['tools'] ?? null, messages: messages.slice(0, i), before }));
+}
+
+/**
+ * The signature the fake API gives the thinking block at `messages[i].content[j]` of `body`: it
+ * binds the block to everything before it, as preserved thinking does. Fixtures call it to sign
+ * their thinking blocks.
+ */
+export function fakeThinkingSignature(body: unknown, i: number, j: number): string {
+  return FAKE_SIGNATURE_PREFIX + createHash('sha256').update(thinkingPrefix(body as Record<string, unknown>, i, j)).digest('base64url').slice(0, 32);
+}
+
+/** The request with every `tl-fake-sig:` thinking signature set to match its prefix (signed in order). */
+export function signFakeThinking<T>(body: T): T {
+  const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  const messages = Array.isArray(copy['messages']) ? copy['messages'] : [];
+  messages.forEach((m, i) => {
+    if (!isObject(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((b, j) => {
+      if (isObject(b) && (b['type'] === 'thinking' || b['type'] === 'redacted_thinking')) b['signature'] = fakeThinkingSignature(copy, i, j);
+    });
+  });
+  return copy as T;
+}
+
+/** The prefix check of preserved thinking: the first thinking block bound to another conversation, as the API's 400. */
+function checkThinkingBinding(body: Record<string, unknown>): void {
+  if (!FAKE_PREFIX_CHECK_MODELS.has(String(body['model']))) return;
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  messages.forEach((m, i) => {
+    if (!isObject(m) || !Array.isArray(m['content'])) return;
+    m['content'].forEach((b, j) => {
+      if (!isObject(b) || (b['type'] !== 'thinking' && b['type'] !== 'redacted_thinking')) return;
+      const sig = b['signature'];
+      if (typeof sig !== 'string' || !sig.startsWith(FAKE_SIGNATURE_PREFIX)) return;
+      if (sig !== fakeThinkingSignature(body, i, j)) {
+        throw bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`${String(b['type'])}\` block. The block is bound to a different conversation. Remove the block, or set \`thinking.block_binding.prefix_mismatch_behavior\` to "drop_block".`);
+      }
+    });
+  });
+}
 
 /** The API's documented request size limit. */
 export const FAKE_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -330,13 +417,52 @@ function validateContent(content: unknown, at: string): void {
 }
 
 /** Throws an {@link ApiFailure} for whatever the real API would reject. */
-function validateBody(body: unknown, models: ReadonlySet<string>): asserts body is Record<string, unknown> {
+const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
+
+function positiveValue(v: unknown, fallback: number): number {
+  return isObject(v) && typeof v['value'] === 'number' && v['value'] >= 0 ? v['value'] : fallback;
+}
+
+/** The request after the `clear_tool_uses_20250919` edits of its `context_management` (see the README above). */
+export function fakeContextEdit(body: Record<string, unknown>): Record<string, unknown> {
+  const cm = body['context_management'];
+  const edits = isObject(cm) && Array.isArray(cm['edits']) ? cm['edits'] : [];
+  let out = body;
+  for (const edit of edits) {
+    if (!isObject(edit) || edit['type'] !== 'clear_tool_uses_20250919') continue;
+    if (fakeCount(out) < positiveValue(edit['trigger'], 100_000)) continue;
+    const keep = positiveValue(edit['keep'], 3);
+    const exclude = new Set(Array.isArray(edit['exclude_tools']) ? edit['exclude_tools'].filter((t): t is string => typeof t === 'string') : []);
+    const clearInputs = edit['clear_tool_inputs'] === true;
+    const messages = JSON.parse(JSON.stringify(out['messages'])) as unknown[];
+    const uses: { id: string; block: Record<string, unknown> }[] = [];
+    for (const m of messages) {
+      if (!isObject(m) || !Array.isArray(m['content'])) continue;
+      for (const b of m['content']) {
+        if (isObject(b) && b['type'] === 'tool_use' && typeof b['id'] === 'string' && !exclude.has(String(b['name']))) uses.push({ id: b['id'], block: b });
+      }
+    }
+    const cleared = new Set(uses.slice(0, Math.max(0, uses.length - keep)).map((u) => u.id));
+    for (const u of uses) if (cleared.has(u.id) && clearInputs) u.block['input'] = {};
+    for (const m of messages) {
+      if (!isObject(m) || !Array.isArray(m['content'])) continue;
+      for (const b of m['content']) {
+        if (isObject(b) && b['type'] === 'tool_result' && cleared.has(String(b['tool_use_id']))) b['content'] = '[cleared]';
+      }
+    }
+    out = { ...out, messages };
+  }
+  return out;
+}
+
+function validateBody(body: unknown, models: ReadonlySet<string>, beta: ReadonlySet<string> = new Set()): asserts body is Record<string, unknown> {
   if (!isObject(body)) throw bad('Input should be a valid dictionary or object to extract fields from');
   for (const key of ['model', 'messages']) {
     if (!(key in body)) throw bad(`${key}: Field required`);
   }
   if ('mcp_servers' in body) throw bad('mcp_servers: the MCP connector is not supported for token counting');
   for (const key of Object.keys(body)) {
+    if (key === 'context_management' && beta.has(CONTEXT_MANAGEMENT_BETA)) continue;
     if (!ALLOWED_KEYS.has(key)) throw bad(`${key}: Extra inputs are not permitted`);
   }
   const model = body['model'];
@@ -449,11 +575,11 @@ function errorAnswer(status: number, type: string, message: string, headers: Rec
   };
 }
 
-function okAnswer(inputTokens: number): Answer {
+function okAnswer(inputTokens: number, originalInputTokens?: number): Answer {
   return {
     status: 200,
     headers: { 'content-type': 'application/json', 'request-id': requestId() },
-    body: JSON.stringify({ input_tokens: inputTokens }),
+    body: JSON.stringify(originalInputTokens === undefined ? { input_tokens: inputTokens } : { input_tokens: inputTokens, context_management: { original_input_tokens: originalInputTokens } }),
   };
 }
 
@@ -583,12 +709,16 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       return errorAnswer(400, 'invalid_request_error', `There was an issue with the format of your request: ${parsed.error}`);
     }
     const body = parsed.value;
+    // The betas named in `anthropic-beta` (what `client.beta.messages.countTokens` sends).
+    const betas = new Set((headerString(req.headers['anthropic-beta']) ?? '').split(',').map((b) => b.trim()));
     try {
-      validateBody(body, models);
+      validateBody(body, models, betas);
+      checkThinkingBinding(body);
     } catch (err) {
       if (err instanceof ApiFailure) return errorAnswer(err.status, err.type, err.message);
       throw err;
     }
+    if (body['context_management'] !== undefined) return okAnswer(fakeCount(fakeContextEdit(body)), fakeCount(body));
     return okAnswer(fakeCount(body));
   }
 

@@ -90,6 +90,13 @@ describe('report pages without an editor', () => {
     assert.match(page, /id="cache-breakpoints"/);
     assert.match(page, /Suggest Placements Anyway/);
     assert.doesNotMatch(renderCache(existing, { name: 'cached.json', doc: cached.doc }, estimated, true).value, /Suggest Placements Anyway/);
+    assert.doesNotMatch(page, /id="cache-misses"/, 'nothing changes in this prefix');
+    // A timestamp in the cached system prompt: "Why the cache will miss" comes before the breakpoints.
+    const stamped = analysis({ model: 'claude-sonnet-4-6', max_tokens: 200, system: [{ type: 'text', text: `Now: 2026-12-03T09:41:27Z\n${longSystem}`, cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'Hi' }] });
+    const missPage = renderCache((await adviseCache(stamped))!, { name: 'stamped.json', doc: stamped.doc }, estimated, false).value;
+    const at = missPage.indexOf('id="cache-misses"');
+    assert.ok(at > 0 && at < missPage.indexOf('id="cache-breakpoints"'), 'the misses are listed first');
+    assert.match(missPage, /A timestamp \(2026-12-03T09:41:27Z\) in system looks generated per request/);
 
     const plain = analysis({ model: 'claude-sonnet-4-6', max_tokens: 200, system: longSystem, messages: [{ role: 'user', content: 'Hi' }] });
     const advice = (await adviseCache(plain))!;

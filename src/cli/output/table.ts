@@ -94,6 +94,9 @@ function formatTable(files: FileReport[], info: { offline: boolean; pricesAsOf: 
   for (const f of counted) {
     if (f.costUSD.modes.length > 0) notes.push(`${f.path}: priced with ${f.costUSD.modes.join(', ')}`);
     if (f.costUSD.unconfirmed.length > 0) notes.push(`${f.path}: unconfirmed price (${f.costUSD.unconfirmed.join(', ')}): only third parties state it`);
+    if (f.inputTokensBeforeContextEditing !== undefined) {
+      notes.push(`${f.path}: context editing: ${tokens(f.inputTokensBeforeContextEditing, f.exact)} tokens before, ${tokens(f.inputTokens, f.exact)} after`);
+    }
     const line = cacheLine(f);
     if (line) notes.push(`${f.path}: ${line}`);
   }

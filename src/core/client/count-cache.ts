@@ -10,6 +10,8 @@ export interface CachedCount {
   tokens: number;
   /** When the API returned it (ms since epoch). */
   at: number;
+  /** The count before context editing, for a request with `context_management`. */
+  original?: number;
 }
 
 export interface CountCacheOptions {
@@ -33,13 +35,18 @@ const ENTRY_OVERHEAD_BYTES = 40;
 /** Largest cache file read: far above what the entry bounds let a save write (about 2.5 MB at 20,000 entries). */
 const CACHE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
-type Row = [key: string, tokens: number, at: number];
+/** A fourth number, when present, is the count before context editing. */
+type Row = [key: string, tokens: number, at: number] | [key: string, tokens: number, at: number, original: number];
 
 interface CacheFile {
   format: string;
   version: number;
   checksum: string;
   entries: Row[];
+}
+
+function entryOf(tokens: number, at: number, original: number | undefined): CachedCount {
+  return original !== undefined ? { tokens, at, original } : { tokens, at };
 }
 
 function checksumOf(entries: Row[]): string {
@@ -49,7 +56,7 @@ function checksumOf(entries: Row[]): string {
 function isRow(row: unknown): row is Row {
   return (
     Array.isArray(row) &&
-    row.length === 3 &&
+    (row.length === 3 || (row.length === 4 && Number.isSafeInteger(row[3]) && (row[3] as number) >= 0)) &&
     typeof row[0] === 'string' &&
     /^[0-9a-f]{64}$/.test(row[0]) &&
     Number.isSafeInteger(row[1]) &&
@@ -103,16 +110,16 @@ export class CountCache {
     return this.lru.get(key);
   }
 
-  set(key: string, tokens: number, at = Date.now()): void {
-    this.lru.set(key, { tokens, at });
+  set(key: string, tokens: number, at = Date.now(), original?: number): void {
+    this.lru.set(key, entryOf(tokens, at, original));
     this.dirty = true;
     this.scheduleSave();
   }
 
   /** Reads the cache file, if any, into memory. A missing or damaged file leaves the cache empty. */
   async load(): Promise<void> {
-    for (const [key, tokens, at] of await this.readFile()) {
-      if (!this.lru.has(key)) this.lru.set(key, { tokens, at });
+    for (const [key, tokens, at, original] of await this.readFile()) {
+      if (!this.lru.has(key)) this.lru.set(key, entryOf(tokens, at, original));
     }
     await this.removeStaleTemporaries();
   }
@@ -155,7 +162,7 @@ export class CountCache {
   /** Entries as rows, least recently used first. */
   private rows(): Row[] {
     const rows: Row[] = [];
-    this.lru.rforEach((value, key) => rows.push([key, value.tokens, value.at]));
+    this.lru.rforEach((value, key) => rows.push(value.original !== undefined ? [key, value.tokens, value.at, value.original] : [key, value.tokens, value.at]));
     return rows;
   }
 
@@ -219,7 +226,7 @@ export class CountCache {
     if (theirs.length > 0) {
       const ours = this.rows();
       this.lru.clear();
-      for (const [key, tokens, at] of [...theirs, ...ours]) this.lru.set(key, { tokens, at });
+      for (const [key, tokens, at, original] of [...theirs, ...ours]) this.lru.set(key, entryOf(tokens, at, original));
     }
     // Oldest first, so that loading them in order leaves the newest as most recently used.
     const entries = this.rows();

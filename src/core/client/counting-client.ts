@@ -14,6 +14,8 @@ export interface ExactCount {
   source: 'api' | 'cache';
   /** When the API returned this number (ms since epoch). */
   at: number;
+  /** The count before context editing (`context_management.original_input_tokens`), when the request asked for editing. */
+  original?: number;
 }
 
 /** No exact count: why, in words the user can act on. The caller falls back to the estimate. */
@@ -28,6 +30,10 @@ export interface CountCancelled {
 }
 
 export type CountResult = ExactCount | CountFailure | CountCancelled;
+
+function exactFromCache(hit: { tokens: number; at: number; original?: number }): ExactCount {
+  return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at, ...(hit.original !== undefined ? { original: hit.original } : {}) };
+}
 
 /** One line for the log: what was asked of the API and what came back. No key, no prompt text. */
 export interface CountLogEvent {
@@ -148,7 +154,7 @@ export class CountingClient {
   /** A cached exact count for this request at the current endpoint, without any I/O. */
   peek(request: CountRequest): ExactCount | undefined {
     const hit = this.cache.get(keyAt(this.endpoint, CountingClient.keyOf(request)));
-    return hit ? { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at } : undefined;
+    return hit ? exactFromCache(hit) : undefined;
   }
 
   /**
@@ -160,7 +166,7 @@ export class CountingClient {
     const { hash, bytes } = await canonicalSliced(request);
     const key = keyAt(this.endpoint, hash);
     const hit = this.cache.get(key);
-    if (hit) return { status: 'exact', tokens: hit.tokens, source: 'cache', at: hit.at };
+    if (hit) return exactFromCache(hit);
     const early = this.failFast(request.model);
     if (early) return early;
     if (signal?.aborted) return { status: 'cancelled' };
@@ -272,8 +278,8 @@ export class CountingClient {
         this.log({ model: request.model, outcome: 'ok', ms, attempt, status: 200 });
         this.markUp();
         const at = this.now();
-        this.cache.set(key, result.tokens, at);
-        return { status: 'exact', tokens: result.tokens, source: 'api', at };
+        this.cache.set(key, result.tokens, at, result.original);
+        return { status: 'exact', tokens: result.tokens, source: 'api', at, ...(result.original !== undefined ? { original: result.original } : {}) };
       }
       this.log({ model: request.model, outcome: result.kind, ms, attempt, message: result.message, ...(result.status !== undefined ? { status: result.status } : {}) });
       if (result.kind === 'aborted' || signal.aborted) return cancelledFailure();

@@ -3,7 +3,12 @@ import { sdkLogger, type SdkLogSink } from './sdk-log';
 
 /** What one HTTP attempt at count_tokens came to. Never carries the API key. */
 export type TransportResult =
-  | { ok: true; tokens: number }
+  | {
+      ok: true;
+      tokens: number;
+      /** `context_management.original_input_tokens`: the count before context editing, when the request asked for editing. */
+      original?: number;
+    }
   | {
       ok: false;
       kind: 'auth' | 'not-found' | 'bad-request' | 'too-large' | 'rate-limited' | 'server' | 'timeout' | 'network' | 'aborted' | 'invalid-response';
@@ -42,6 +47,13 @@ type Sdk = typeof import('@anthropic-ai/sdk');
 
 /** The count_tokens route, as the SDK's `messages.countTokens` calls it. */
 const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+
+/**
+ * The beta that lets count_tokens take `context_management`, sent in the `anthropic-beta` header
+ * as `client.beta.messages.countTokens({ ..., betas: [it] })` sends it (SDK 1.14: the header
+ * only, with the token-counting beta beside it; the route is the same).
+ */
+export const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
 
 let sdkModule: Promise<Sdk> | undefined;
 
@@ -89,9 +101,10 @@ export function sdkTransport(options: SdkTransportOptions): CountTransport {
     // The SDK's timeout stops at the response headers; a body that drips in needs a deadline too.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
+      const beta = request.context_management !== undefined;
       const result = await client.post<unknown>(COUNT_TOKENS_PATH, {
         body: body ?? Buffer.from(JSON.stringify(request), 'utf8'),
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(beta ? { 'anthropic-beta': `${CONTEXT_MANAGEMENT_BETA},token-counting-2024-11-01` } : {}) },
         signal: AbortSignal.any([signal, deadline]),
         timeout: timeoutMs,
         maxRetries: 0,
@@ -100,6 +113,9 @@ export function sdkTransport(options: SdkTransportOptions): CountTransport {
       if (typeof tokens !== 'number' || !Number.isSafeInteger(tokens) || tokens < 0) {
         return { ok: false, kind: 'invalid-response', message: 'The API answered without a valid input_tokens number.' };
       }
+      const cm = (result as { context_management?: { original_input_tokens?: unknown } | null }).context_management;
+      const original = cm?.original_input_tokens;
+      if (typeof original === 'number' && Number.isSafeInteger(original) && original >= 0) return { ok: true, tokens, original };
       return { ok: true, tokens };
     } catch (err) {
       if (signal.aborted) return { ok: false, kind: 'aborted', message: 'cancelled' };

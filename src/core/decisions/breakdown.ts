@@ -32,6 +32,8 @@ export interface BreakdownSegment {
 
 export interface Breakdown {
   total: TokenCount;
+  /** The exact count before context editing, when the request has `context_management` (the total is after it). */
+  beforeContextEditing?: number;
   /** In reading order: system, messages, tools, images, documents, tool-use prompt, framing. Zero-token overhead segments are left out. */
   segments: BreakdownSegment[];
 }
@@ -99,12 +101,14 @@ export function breakdownOf(analysis: Analysis): Breakdown {
   const overhead = splitOverhead(analysis);
   if (overhead.toolPrompt.tokens > 0) segments.push({ kind: 'tool-prompt', label: 'tool-use prompt', ...overhead.toolPrompt, share: share(overhead.toolPrompt.tokens) });
   if (overhead.framing.tokens > 0) segments.push({ kind: 'framing', label: 'framing', ...overhead.framing, share: share(overhead.framing.tokens) });
-  return { total: { tokens: total.tokens, exact: total.exact }, segments };
+  return { total: { tokens: total.tokens, exact: total.exact }, segments, ...(analysis.total.beforeContextEditing !== undefined ? { beforeContextEditing: analysis.total.beforeContextEditing } : {}) };
 }
 
 /** A Markdown table of a {@link Breakdown}, largest segment first. */
 export function breakdownMarkdown(breakdown: Breakdown): string {
   const rows = [...breakdown.segments].sort((a, b) => b.tokens - a.tokens).map((s) => [s.label, tokensText(s.tokens, s.exact), percentText(s.share)]);
   rows.push(['**total**', `**${tokensText(breakdown.total.tokens, breakdown.total.exact)}**`, '100%']);
-  return table(['Part', 'Tokens', 'Share'], rows, ['l', 'r', 'r']);
+  const out = table(['Part', 'Tokens', 'Share'], rows, ['l', 'r', 'r']);
+  if (breakdown.beforeContextEditing === undefined) return out;
+  return `${out}\n\nContext editing: ${tokensText(breakdown.beforeContextEditing, breakdown.total.exact)} tokens before, ${tokensText(breakdown.total.tokens, breakdown.total.exact)} after (the parts are apportioned to the count after editing).`;
 }

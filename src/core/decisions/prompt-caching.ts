@@ -9,13 +9,13 @@
  *
  * Pure TypeScript, no `vscode` import.
  */
-import { breakpointRange, countPrefix, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
+import { breakpointRange, CACHE_MISS_CODES, countPrefix, estimatedPrefix, type Analysis, type TokenCount } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
 import { formatTokens } from '../format';
 import { cachedRequestCost, type CachedRequestCost } from '../models/cache-pricing';
 import { MAX_CACHE_BREAKPOINTS, type Breakpoint, type CacheTtl } from '../payload/cache-breakpoints';
 import type { ModelInfo } from '../models/types';
-import type { Json, SourceRange } from '../types';
+import type { Finding, Json, SourceRange } from '../types';
 import { savingText, table, tokensText, usdText } from './markdown';
 import { isObject } from '../is-object';
 
@@ -133,6 +133,12 @@ export interface CacheAdvice {
   requests: number;
   /** Every number here exact. */
   exact: boolean;
+  /**
+   * Why the cache will miss, found in the file (the analysis' cache-miss findings: content that
+   * looks generated inside a cached prefix, tools after a cached block, a prefix below the
+   * minimum, ...), in the order the analysis found them. Listed first by the report.
+   */
+  misses: Finding[];
   /** The payload's own breakpoints, when it has any and the model is known. */
   existing?: ExistingCacheReport;
   /** Where to put breakpoints, for a payload without any (or always with `alwaysSuggest`). */
@@ -337,6 +343,7 @@ export async function adviseCache(analysis: Analysis, options: CacheAdviceOption
     outputTokens,
     requests,
     exact: total.exact,
+    misses: analysis.findings.filter((f) => CACHE_MISS_CODES.has(f.code)),
   };
   if (!model) {
     advice.reason = `Unknown model "${analysis.modelId}": cache prices are not known.`;
@@ -435,6 +442,10 @@ export function cacheAdviceMarkdown(advice: CacheAdvice): string {
   const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${formatTokens(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
   lines.push(`**Prompt caching on ${model}** · prompt ${tokensText(advice.total.tokens, advice.total.exact)} tokens · ${min} · ${ex ? 'exact counts' : '≈ some counts estimated'}${advice.outputTokens > 0 ? ` · costs include ${formatTokens(advice.outputTokens)} output tokens (max_tokens)` : ''}`);
   if (advice.reason) return [...lines, '', advice.reason].join('\n');
+  if (advice.misses.length > 0) {
+    lines.push('', `**Why the cache will miss (${advice.misses.length})**`, '');
+    for (const f of advice.misses) lines.push(`- ${f.severity === 'info' ? '' : '⚠ '}${f.message}`);
+  }
   const n = formatTokens(advice.requests);
   if (advice.existing) {
     const e = advice.existing;
@@ -450,7 +461,7 @@ export function cacheAdviceMarkdown(advice: CacheAdvice): string {
       c.breakEvenRequests !== undefined ? `Breaks even after ${formatTokens(c.breakEvenRequests)} request${c.breakEvenRequests === 1 ? '' : 's'}; each repeat ${savingText(c.savingsPerRepeat, ex)}.` : 'Caching does not pay off as placed.',
       `${n} requests within the TTL: ${usdText(e.repeated.cached, ex)} cached vs ${usdText(e.repeated.uncached, ex)} uncached (${savingText(e.repeated.savings, ex)}).`,
     );
-    for (const f of c.findings) lines.push(`- ${f.message}`);
+    for (const f of c.findings) if (!advice.misses.some((m) => m.code === f.code)) lines.push(`- ${f.message}`);
   }
   const s = advice.suggestion;
   if (s) {

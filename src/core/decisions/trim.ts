@@ -34,6 +34,23 @@ export interface TrimOptions {
   tokensOf: (body: CountBody) => number;
   /** The text's format; detected when absent (JSON/JSONC if it parses as such, else YAML). */
   format?: 'json' | 'yaml';
+  /**
+   * The model binds each thinking block to everything before it (preserved thinking with the
+   * prefix check, `trimInvalidatesThinking` in models.json): dropping earlier turns invalidates
+   * every kept thinking block and the API answers 400. Then the plan also removes the thinking
+   * blocks from the kept turns, as the documentation prescribes, or refuses when a kept turn
+   * would be left empty. The model's name, for the messages.
+   */
+  stripThinking?: { model: string };
+}
+
+/** One kept message whose thinking blocks the plan removes. */
+export interface StrippedThinking {
+  index: number;
+  /** "assistant #4". */
+  label: string;
+  /** Indexes of the removed blocks in the message's content. */
+  blocks: number[];
 }
 
 /** One message the plan removes. */
@@ -68,6 +85,8 @@ export type TrimStatus =
   | 'trimmed'
   /** Even removing everything allowed leaves the request over the budget; the plan removes all it may. */
   | 'cannot-fit'
+  /** Trimming would leave the request invalid and cannot be made valid (the message says why); no edit. */
+  | 'refused'
   /** No conversation to trim (a tool list, a prompt file, a text that is not the document's). */
   | 'not-applicable';
 
@@ -86,6 +105,8 @@ export interface TrimPlan {
   kept: number[];
   /** The request body after the plan. */
   body: CountBody;
+  /** Kept messages whose thinking the plan removes (see {@link TrimOptions.stripThinking}). */
+  strippedThinking?: StrippedThinking[];
   /** How to apply the plan to the text; absent when nothing is removed or no safe edit exists. */
   edit?: TrimEdit;
   /** Why the status is what it is, in a sentence. */
@@ -140,6 +161,21 @@ export function trimCutPoints(messages: readonly Json[]): number[] {
   return cuts;
 }
 
+const THINKING_TYPES = new Set(['thinking', 'redacted_thinking']);
+
+/** Indexes of a message's thinking and redacted_thinking blocks. */
+export function thinkingBlocks(message: Json | undefined): number[] {
+  if (!isObject(message) || !Array.isArray(message['content'])) return [];
+  return message['content'].flatMap((b, j) => (isObject(b) && typeof b['type'] === 'string' && THINKING_TYPES.has(b['type']) ? [j] : []));
+}
+
+/** The message without its thinking blocks (the same object when it has none). */
+export function withoutThinking(message: Json): Json {
+  const blocks = thinkingBlocks(message);
+  if (blocks.length === 0 || !isObject(message) || !Array.isArray(message['content'])) return message;
+  return { ...message, content: message['content'].filter((_, j) => !blocks.includes(j)) };
+}
+
 function withMessages(body: CountBody, messages: Json[]): CountBody {
   return { ...body, messages };
 }
@@ -178,11 +214,13 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
   if (before <= budget) return base('fits', `The request is ${formatTokens(before)} tokens, within the budget of ${formatTokens(budget)}: nothing to trim.`, before);
 
   const cuts = trimCutPoints(messages);
+  const strip = options.stripThinking;
+  const keptFrom = (k: number): Json[] => (strip && k > 0 ? messages.slice(k).map(withoutThinking) : messages.slice(k));
   const cache = new Map<number, number>();
   const tokensAt = (k: number) => {
     let t = cache.get(k);
     if (t === undefined) {
-      t = k === 0 ? before : tokensOf(withMessages(doc.body, messages.slice(k)));
+      t = k === 0 ? before : tokensOf(withMessages(doc.body, keptFrom(k)));
       cache.set(k, t);
     }
     return t;
@@ -209,7 +247,7 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
     removed.push({ index: i, ...labelOf(messages[i], i), range: part?.range ?? { start: 0, end: 0 } });
   }
   const kept = messages.map((_, i) => i).filter((i) => i >= chosen);
-  const body = withMessages(doc.body, messages.slice(chosen));
+  const body = withMessages(doc.body, keptFrom(chosen));
   const plan: TrimPlan = {
     status: fits ? 'trimmed' : 'cannot-fit',
     budget,
@@ -225,14 +263,35 @@ export function planTrim(doc: ParsedDocument, text: string, options: TrimOptions
     plan.message = `The request is ${formatTokens(before)} tokens, over the budget of ${formatTokens(budget)}, and no earlier turn can be dropped (the conversation must keep its last user turn and start with a user turn that is not a tool result).`;
     return plan;
   }
-  const edit = trimEdit(doc, text, new Set(removed.map((r) => r.index)), options.format);
+  let stripNote = '';
+  if (strip) {
+    const stripped: StrippedThinking[] = kept.flatMap((i) => {
+      const blocks = thinkingBlocks(messages[i]);
+      return blocks.length > 0 ? [{ index: i, label: labelOf(messages[i], i).label, blocks }] : [];
+    });
+    if (stripped.length > 0) {
+      const emptied = stripped.filter((t) => {
+        const m = messages[t.index];
+        return isObject(m) && Array.isArray(m['content']) && m['content'].length === t.blocks.length;
+      });
+      if (emptied.length > 0) {
+        plan.status = 'refused';
+        plan.message = `Trimming cannot keep this request valid on ${strip.model}: dropping earlier turns invalidates the thinking blocks of the kept turns (each is bound to the conversation before it, and the API answers 400), and removing them would leave ${emptied.map((t) => t.label).join(', ')} empty. Remove ${emptied.length === 1 ? 'that turn' : 'those turns'} by hand or start a new conversation.`;
+        return plan;
+      }
+      plan.strippedThinking = stripped;
+      const n = stripped.reduce((sum, t) => sum + t.blocks.length, 0);
+      stripNote = ` ${n} thinking block${n === 1 ? '' : 's'} in the kept turns (${stripped.map((t) => t.label).join(', ')}) ${n === 1 ? 'is' : 'are'} removed too: on ${strip.model} each thinking block is bound to the conversation before it, so dropping earlier turns would make the API reject ${n === 1 ? 'it' : 'them'} (400).`;
+    }
+  }
+  const edit = trimEdit(doc, text, new Set(removed.map((r) => r.index)), options.format, plan.strippedThinking);
   if (typeof edit === 'string') plan.message = edit;
   else plan.edit = edit;
   const dropped = `Dropping the ${removed.length} oldest message${removed.length === 1 ? '' : 's'} (${removed[0]!.label}${removed.length > 1 ? ` to ${removed[removed.length - 1]!.label}` : ''})`;
   const verdict = fits
     ? `${dropped} brings the request from ${formatTokens(before)} to ${formatTokens(after)} tokens, within the budget of ${formatTokens(budget)}.`
     : `${dropped}, all that may go, still leaves ${formatTokens(after)} tokens, over the budget of ${formatTokens(budget)}: the system prompt, tools and the last user turn alone need more.`;
-  plan.message = plan.message ? `${verdict} ${plan.message}` : verdict;
+  plan.message = `${verdict}${stripNote}${plan.message ? ` ${plan.message}` : ''}`;
   return plan;
 }
 
@@ -430,14 +489,15 @@ function replacementEdit(text: string, list: SourceRange, kept: Json[], format: 
  * node deletions first, then a rewrite of the messages array; each is kept only if the result
  * parses to exactly the kept messages.
  */
-export function trimEdit(doc: ParsedDocument, text: string, removed: ReadonlySet<number>, format?: 'json' | 'yaml'): TrimEdit | string {
+export function trimEdit(doc: ParsedDocument, text: string, removed: ReadonlySet<number>, format?: 'json' | 'yaml', stripped: readonly StrippedThinking[] = []): TrimEdit | string {
   const parsed = parseText(text, format);
   if (!parsed) return 'The text could not be parsed, so no edit is offered.';
   const messages = messagesOf(parsed.value);
   if (!messages || canonicalJson(messages) !== canonicalJson(doc.body.messages)) return 'The text does not match the analysed document (edited since?), so no edit is offered.';
   const node = parsed.messagesNode;
   if (!node || node.kind !== 'array') return 'The messages list could not be located in the text, so no edit is offered.';
-  const kept = messages.filter((_, i) => !removed.has(i));
+  const strippedAt = new Map(stripped.map((t) => [t.index, t.blocks]));
+  const kept = messages.flatMap((m, i) => (removed.has(i) ? [] : [strippedAt.has(i) ? withoutThinking(m) : m]));
   const indexes = [...removed].filter((i) => i >= 0 && i < messages.length).sort((a, b) => a - b);
   if (indexes.length === 0) return 'Nothing to remove.';
 
@@ -452,7 +512,19 @@ export function trimEdit(doc: ParsedDocument, text: string, removed: ReadonlySet
   }
   const bracketed = text[node.range.start] === '[';
   const style: CommentStyle = parsed.format === 'json' ? 'json' : 'yaml';
-  const deletions = bracketed ? bracketDeletions(text, node.range, items, indexes, style) : yamlBlockDeletions(text, items, indexes);
+  let deletions = bracketed ? bracketDeletions(text, node.range, items, indexes, style) : yamlBlockDeletions(text, items, indexes);
+  // Thinking blocks out of the kept messages' content lists, each list edited like the messages list.
+  for (const [i, blocks] of strippedAt) {
+    if (!deletions) break;
+    const content = propOf(node.items?.[i], 'content')?.value;
+    const ranges = content?.kind === 'array' ? content.items?.map((n) => n?.range) : undefined;
+    if (!content || !ranges || ranges.some((r) => r === undefined)) {
+      deletions = undefined;
+      break;
+    }
+    const own = text[content.range.start] === '[' ? bracketDeletions(text, content.range, ranges as SourceRange[], blocks, style) : yamlBlockDeletions(text, ranges as SourceRange[], blocks);
+    deletions = own ? [...deletions, ...own] : undefined;
+  }
   if (deletions) {
     const newText = applyTextEdits(text, deletions);
     if (verify(newText, parsed.format, kept)) return { format: parsed.format, kind: 'deletions', edits: deletions, newText };
@@ -499,10 +571,13 @@ export function trimPlanMarkdown(plan: TrimPlan, count?: TrimCount): string {
   const exactAfter = count?.after.exact ?? false;
   const before = count ? count.before.tokens : plan.before;
   const after = count ? count.after.tokens : plan.after;
-  const title = { fits: 'Within budget', trimmed: 'Trim to budget', 'cannot-fit': 'Cannot fit the budget', 'not-applicable': 'Nothing to trim' }[plan.status];
+  const title = { fits: 'Within budget', trimmed: 'Trim to budget', 'cannot-fit': 'Cannot fit the budget', 'not-applicable': 'Nothing to trim', refused: 'Cannot trim validly' }[plan.status];
   const lines = [`**${title}** · budget ${formatTokens(plan.budget)} · ${tokensText(before, exactBefore)} → ${tokensText(after, exactAfter)} tokens`, '', plan.message];
   if (plan.removed.length > 0) {
     lines.push('', table(['Removed', 'Role'], plan.removed.map((r) => [r.label, r.role])));
+  }
+  if (plan.strippedThinking && plan.strippedThinking.length > 0) {
+    lines.push('', table(['Thinking removed from', 'Blocks'], plan.strippedThinking.map((t) => [t.label, t.blocks.map((b) => `block ${b + 1}`).join(', ')])));
   }
   return lines.join('\n');
 }

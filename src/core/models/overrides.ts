@@ -42,7 +42,7 @@ export function isDate(s: string): boolean {
 const OVERRIDE_KEYS = new Set([
   'id', 'aliases', 'displayName', 'tokenizer', 'contextWindow', 'extendedContextWindow', 'maxOutput',
   'prices', 'longContext', 'batchDiscount', 'lifecycle', 'successor', 'minCacheableTokens',
-  'thinking', 'forcedToolChoice', 'availability', 'fastMode', 'inferenceGeo', 'batchOutput', 'notes',
+  'thinking', 'forcedToolChoice', 'availability', 'fastMode', 'inferenceGeo', 'batchOutput', 'notes', 'trimInvalidatesThinking',
 ]);
 const PROVENANCE_KEYS = new Set(['source', 'unconfirmed', 'guessed', 'origin']);
 
@@ -229,6 +229,8 @@ export function readOverride(raw: unknown, where: string, findings: Finding[], a
   const availability = c.oneOf('availability', raw['availability'], ['general', 'limited'] as const, true);
   if (availability !== undefined) ov.availability = availability;
   readPricingModes(c, raw, ov);
+  const trim = c.bool('trimInvalidatesThinking', raw['trimInvalidatesThinking']);
+  if (trim !== undefined) ov.trimInvalidatesThinking = trim;
   const notes = c.strings('notes', raw['notes']);
   if (notes) ov.notes = notes;
   return ov;
@@ -366,6 +368,7 @@ export function applyOverride(base: ModelInfo, ov: ModelOverride, sourceId: stri
   else if (ov.inferenceGeo !== undefined) { m.inferenceGeo = { ...m.inferenceGeo, ...ov.inferenceGeo }; mark('inferenceGeo'); }
   if (ov.batchOutput === null) { delete m.batchOutput; mark('batchOutput'); }
   else if (ov.batchOutput !== undefined) { m.batchOutput = { ...ov.batchOutput }; mark('batchOutput'); }
+  if (ov.trimInvalidatesThinking !== undefined) { m.trimInvalidatesThinking = ov.trimInvalidatesThinking; mark('trimInvalidatesThinking'); }
   if (ov.notes) m.notes = [...m.notes, ...ov.notes];
   return m;
 }

@@ -98,6 +98,13 @@ export interface ModelInfo {
   inferenceGeo?: Record<string, number>;
   /** A larger `max_tokens` limit for Message Batches requests that name the `beta`. */
   batchOutput?: { maxOutput: number; beta: string };
+  /**
+   * Preserved thinking with the prefix check enforced: a thinking block's signature binds it to
+   * everything before it, so dropping earlier turns makes every kept thinking block invalid and
+   * the API answers 400 (docs: build-with-claude/preserved-thinking). Trimming must then remove
+   * thinking from the kept turns. Absent: false.
+   */
+  trimInvalidatesThinking?: boolean;
   /** Field path -> key of {@link ModelRegistry.sources}; the longest matching path applies. */
   source: Record<string, string>;
   /** Field paths only third parties state (UNCONFIRMED). */
@@ -143,6 +150,7 @@ export interface ModelOverride {
   inferenceGeo?: Record<string, number> | null;
   batchOutput?: { maxOutput: number; beta: string } | null;
   notes?: string[];
+  trimInvalidatesThinking?: boolean;
 }
 
 /** Options for {@link ModelRegistry.withOverrides}. */

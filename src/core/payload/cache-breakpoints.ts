@@ -173,3 +173,28 @@ export function prefixBody(body: CountBody, breakpoint: Breakpoint): CountBody {
   out.messages = messages;
   return out;
 }
+
+/** Prompt order of a location: tools, system, messages. */
+const LOCATION_ORDER = { tools: 0, system: 1, messages: 2 } as const;
+
+/**
+ * Whether the prefix ending at `breakpoint` includes the block at `path` (`['tools', i]`,
+ * `['system']`, `['system', j]`, `['messages', i, 'content'(, j)]`): the order is tools, then
+ * system, then messages, whatever order the file writes them in. The top-level breakpoint
+ * covers everything.
+ */
+export function breakpointCovers(breakpoint: Breakpoint, path: readonly (string | number)[]): boolean {
+  if (breakpoint.location === 'request') return true;
+  const where = path[0] as keyof typeof LOCATION_ORDER;
+  const a = LOCATION_ORDER[breakpoint.location];
+  const b = LOCATION_ORDER[where];
+  if (b === undefined) return false;
+  if (b !== a) return b < a;
+  const num = (p: readonly (string | number)[], i: number) => (typeof p[i] === 'number' ? (p[i] as number) : 0);
+  if (where === 'tools') return num(path, 1) <= num(breakpoint.path, 1);
+  if (where === 'system') return num(path, 1) <= num(breakpoint.path, 1);
+  const [mi, bi] = [num(path, 1), num(breakpoint.path, 1)];
+  if (mi !== bi) return mi < bi;
+  // The same message: string content is one block (index 0).
+  return num(path, 3) <= num(breakpoint.path, 3);
+}

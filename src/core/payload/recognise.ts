@@ -3,6 +3,8 @@ import type { CountBody, Finding, Json, JsonObject, ParseResult, ParsedDocument,
 import { lineIndexOf } from './lines';
 import { propOf, type OutlineNode } from './tree';
 import { isObject } from '../is-object';
+import { breakpointCovers, cacheBreakpoints } from './cache-breakpoints';
+import { findVolatile, locateVolatile } from './volatile';
 
 /**
  * The minimal user message put in `body.messages` when a document has none (tools only, system
@@ -17,7 +19,7 @@ export function placeholderMessage(): JsonObject {
 }
 
 /** Top-level fields that go into the count request as they are. */
-const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', 'speed', 'mcp_servers']);
+const BODY_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', 'speed', 'mcp_servers', 'context_management']);
 /** Fields of a create-message request that do not affect input tokens: stripped silently. */
 const GENERATION_FIELDS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'metadata', 'service_tier', 'inference_geo']);
 /** Every top-level field we know (besides `messages`). */
@@ -182,6 +184,13 @@ class Builder {
       this.warn('non-finite-number', `\`${n.path}\` is ${describeNonFinite(n.value)}; JSON cannot carry it, so the request is counted with null there.`);
     }
     const doc: ParsedDocument = { kind, body, stripped: this.stripped, placeholder, parts: this.parts, findings: this.findings, ...extra };
+    // Content that looks generated per request, only where a breakpoint caches it (a cheap scan:
+    // nothing to do without breakpoints, and nothing after the last one).
+    const breakpoints = cacheBreakpoints(body);
+    if (breakpoints.length > 0) {
+      const spots = findVolatile(body, 50, (path) => breakpoints.some((b) => breakpointCovers(b, path)));
+      if (spots.length > 0) doc.volatile = locateVolatile(spots, this.ctx.text, this.parts);
+    }
     return { status: 'ok', doc };
   }
 }

@@ -58,9 +58,11 @@ async function planWithCounts(doc: ParsedDocument, text: string, budget: number,
   const estimate = estimateTokensOf(a.family);
   const whole = estimate(doc.body);
   let scale = whole > 0 && a.total.tokens > 0 ? a.total.tokens / whole : 1;
-  const plan = (): TrimPlan => planTrim(doc, text, { budget, tokensOf: (body) => Math.round(estimate(body) * scale) });
+  // A model whose thinking blocks are bound to the turns before them: trimming removes the kept turns' thinking too.
+  const stripThinking = a.model?.trimInvalidatesThinking ? { stripThinking: { model: a.model.displayName } } : {};
+  const plan = (): TrimPlan => planTrim(doc, text, { budget, tokensOf: (body) => Math.round(estimate(body) * scale), ...stripThinking });
   let current = plan();
-  if (!client || current.status === 'not-applicable' || current.status === 'fits') return { plan: current };
+  if (!client || current.status === 'not-applicable' || current.status === 'fits' || current.status === 'refused') return { plan: current };
   const model = a.model?.id ?? a.modelId;
   let count = await countTrim(doc, current, { client, model, family: a.family, signal });
   for (let i = 0; i < 3 && count && disagrees(current, count); i++) {
@@ -157,8 +159,13 @@ export async function trimCommand(deps: DecisionDeps, uri?: unknown): Promise<vo
     const why = count
       ? `${after} tokens is still over the budget${plan.status === 'cannot-fit' ? ': the system prompt, the tools and the last user turn alone need more' : ''}.`
       : plan.message;
+    const thinking = plan.strippedThinking ?? [];
+    const blocks = thinking.reduce((sum, t) => sum + t.blocks.length, 0);
     const detail = [
       `${which} (shown in the diff).`,
+      ...(blocks > 0
+        ? [`Also ${blocks} thinking block${blocks === 1 ? '' : 's'} from ${thinking.map((t) => t.label).join(', ')} (shown in the diff): on ${target.analysis.model?.displayName ?? 'this model'} thinking is bound to the turns before it, and the API rejects it once earlier turns are gone.`]
+        : []),
       `${before} → ${after} input tokens (${source}); budget ${formatTokens(budget)}.`,
       stillOver ? why : 'The system prompt, the tools and the last user turn stay.',
       'One undo restores everything.',

@@ -74,7 +74,7 @@ function legend(b: Breakdown, threshold: number): Html {
     return html`<tr data-seg="${i}"><th scope="row"><span class="swatch ${kindClass(s, threshold)}" aria-hidden="true"></span><span class="${data ? 'link' : ''}"${data ? revealAttrs(data, s.label) : ''}>${s.label}</span></th><td class="num">${tokensText(s.tokens, s.exact)}</td><td class="share-cell">${shareBar(s.share, kindClass(s, threshold) === 'k-tool-over')}</td></tr>`;
   });
   return html`<div class="table-wrap"><table class="grid compact" id="breakdown-table"><thead><tr><th scope="col">Part</th><th scope="col" class="num">Tokens</th><th scope="col">Share</th></tr></thead><tbody>${rows}</tbody>
-<tfoot><tr><th scope="row">total</th><td class="num strong">${tokensText(b.total.tokens, b.total.exact)}</td><td></td></tr></tfoot></table></div>`;
+<tfoot><tr><th scope="row">total</th><td class="num strong">${tokensText(b.total.tokens, b.total.exact)}</td><td></td></tr>${b.beforeContextEditing !== undefined ? html`<tr id="before-context-editing"><th scope="row">before context editing</th><td class="num">${tokensText(b.beforeContextEditing, b.total.exact)}</td><td></td></tr>` : ''}</tfoot></table></div>`;
 }
 
 /** The colour key, for the kinds of part this request has. */

@@ -31,7 +31,7 @@ ${figures([
   figure(`${n} requests`, usdText(e.repeated.cached, ex), `vs ${usdText(e.repeated.uncached, ex)} uncached · ${savingText(e.repeated.savings, ex)}`, 'good'),
 ])}
 <div class="table-wrap"><table class="grid" id="cache-breakpoints"><thead><tr><th scope="col">Breakpoint</th><th scope="col">TTL</th><th scope="col" class="num">Prefix tokens</th><th scope="col">On a repeat</th></tr></thead><tbody>${rows}</tbody></table></div>
-${notes(findingNotes(c.findings))}
+${notes(findingNotes(c.findings.filter((f) => !advice.misses.some((m) => m.code === f.code))))}
 </section>`;
 }
 
@@ -72,6 +72,11 @@ function suggestionSection(advice: CacheAdvice, doc: ParsedDocument): Html {
   return html`<section><h2>Where to cache</h2>${advise}${table}${s.candidates.length ? html`<p class="muted small">Costs per request with a 5-minute TTL (1-hour below); the request's worst-case output is included in each.</p>` : ''}</section>`;
 }
 
+/** Why the cache will miss: listed before everything else, each on the line that breaks the prefix. */
+function missesSection(advice: CacheAdvice): Html {
+  return html`<section id="cache-misses"><h2>Why the cache will miss</h2>${notes(findingNotes(advice.misses))}</section>`;
+}
+
 /** The page: existing breakpoints priced, or where to put one. */
 export function renderCache(advice: CacheAdvice, target: { name: string; doc: ParsedDocument }, provenance: Provenance, suggested: boolean): Html {
   const min = advice.minCacheableTokens !== undefined ? `minimum cacheable prefix ${formatTokens(advice.minCacheableTokens)} tokens` : 'minimum cacheable prefix unknown (assumed cached)';
@@ -89,6 +94,7 @@ export function renderCache(advice: CacheAdvice, target: { name: string; doc: Pa
     actions: [...actions, { id: 'refresh', label: 'Recount', secondary: true }],
   })}
 ${advice.reason ? html`<div class="callout warn">${advice.reason}</div>` : ''}
+${advice.misses.length > 0 ? missesSection(advice) : ''}
 ${advice.existing ? existingSection(advice.existing, advice, target.doc) : ''}
 ${advice.suggestion ? suggestionSection(advice, target.doc) : ''}`;
 }
