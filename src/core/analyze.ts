@@ -656,8 +656,8 @@ export function cacheMissAt(a: Analysis, breakpoints: Breakpoint[], path: readon
   if (first === undefined || lastIndex < 0) return undefined;
   const tokens = Math.max(0, last - before);
   const ttl = cache.segments[lastIndex]!.ttl;
-  const write = costOf(model, ttl === '1h' ? { inputTokens: 0, cacheWrite1hTokens: tokens } : { inputTokens: 0, cacheWrite5mTokens: tokens });
-  const read = costOf(model, { inputTokens: 0, cacheReadTokens: tokens });
+  const write = costOf(model, ttl === '1h' ? { inputTokens: 0, cacheWrite1hTokens: tokens } : { inputTokens: 0, cacheWrite5mTokens: tokens }, { modes: a.modes });
+  const read = costOf(model, { inputTokens: 0, cacheReadTokens: tokens }, { modes: a.modes });
   const miss: CacheMiss = { breakpoint: breakpoints[first] ?? cachePrefixes[first]!.breakpoint, tokens, exact, ttl };
   if (write.total !== undefined) miss.writeUSD = write.total * requests;
   if (read.total !== undefined) miss.readUSD = read.total * requests;
@@ -763,8 +763,8 @@ function toolsAfterBreakpoint(a: Analysis, breakpoints: Breakpoint[]): Finding[]
   }
   const tokens = after.reduce((sum, p) => sum + p.tokens, 0);
   const exact = after.every((p) => p.exact);
-  const input = costOf(a.model, { inputTokens: tokens }).total;
-  const read = costOf(a.model, { inputTokens: 0, cacheReadTokens: tokens }).total;
+  const input = costOf(a.model, { inputTokens: tokens }, { modes: a.modes }).total;
+  const read = costOf(a.model, { inputTokens: 0, cacheReadTokens: tokens }, { modes: a.modes }).total;
   const extra = input !== undefined && read !== undefined ? `: ${usdText((input - read) * 1000, exact)} per 1,000 requests more than reading them from the cache` : '';
   return [{
     severity: 'info',

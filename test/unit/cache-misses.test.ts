@@ -217,6 +217,20 @@ describe('cache misses: content that looks generated inside a cached prefix', ()
     });
   });
 
+  it('fast mode prices the miss and the advice at the fast rate: Opus 5 at 2x, by hand from the table', async () => {
+    const body = { ...(cachedSystem('Current date and time: 2026-12-03T09:41:27Z', 'claude-opus-5') as Record<string, Json>), speed: 'fast', max_tokens: 100 };
+    const a = analyse(body);
+    const miss = cacheMissAt(a, cacheBreakpoints(a.doc.body), ['system', 0])!;
+    // Opus 5: 5-minute write 6.25, read 0.50 USD per million tokens; fast mode 2x (models.json).
+    assertClose(miss.writeUSD, (miss.tokens * 6.25 * 2 * 1000) / 1e6, 'fast writes per 1,000 requests');
+    assertClose(miss.readUSD, (miss.tokens * 0.5 * 2 * 1000) / 1e6, 'fast reads per 1,000 requests');
+    // The payload's own breakpoint and a suggested one are both priced at the fast rate.
+    const advice = (await adviseCache(a, { alwaysSuggest: true }))!;
+    const uncachedFast = ((a.total.tokens * 5 + 100 * 25) * 2) / 1e6;
+    assertClose(advice.existing!.cost.uncached.total, uncachedFast, 'existing: an uncached fast request, input and max_tokens output at 2x');
+    assertClose(advice.suggestion!.candidates[0]!.pricing['5m'].uncachedRequest, uncachedFast, 'suggested: the same');
+  });
+
   it('"Advise on Prompt Caching" lists the misses first', async () => {
     const a = analyse(cachedSystem('Current date and time: 2026-12-03T09:41:27Z'));
     const advice = (await adviseCache(a))!;

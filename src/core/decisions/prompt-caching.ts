@@ -13,6 +13,7 @@ import { breakpointRange, CACHE_MISS_CODES, countPrefix, estimatedPrefix, type A
 import type { CountingClient } from '../client/counting-client';
 import { formatTokens } from '../format';
 import { cachedRequestCost, type CachedRequestCost } from '../models/cache-pricing';
+import type { PricingModes } from '../models/cost';
 import { MAX_CACHE_BREAKPOINTS, type Breakpoint, type CacheTtl } from '../payload/cache-breakpoints';
 import type { ModelInfo } from '../models/types';
 import type { Finding, Json, SourceRange } from '../types';
@@ -184,11 +185,11 @@ function placementPricing(cost: CachedRequestCost, requests: number): PlacementP
 }
 
 /**
- * Prices prefixes as breakpoints of one request at each TTL (every breakpoint with that TTL).
- * `prefixTokens` in prompt order.
+ * Prices prefixes as breakpoints of one request at each TTL (every breakpoint with that TTL), with
+ * the request's pricing modes (fast mode, data residency). `prefixTokens` in prompt order.
  */
-export function pricePlacement(model: ModelInfo, prefixTokens: number[], totalTokens: number, outputTokens: number, requests = 1000): Record<CacheTtl, PlacementPricing> {
-  const at = (ttl: CacheTtl) => placementPricing(cachedRequestCost(model, { prefixTokens, totalTokens, ttl: prefixTokens.map(() => ttl) }, outputTokens), requests);
+export function pricePlacement(model: ModelInfo, prefixTokens: number[], totalTokens: number, outputTokens: number, requests = 1000, modes?: PricingModes): Record<CacheTtl, PlacementPricing> {
+  const at = (ttl: CacheTtl) => placementPricing(cachedRequestCost(model, { prefixTokens, totalTokens, ttl: prefixTokens.map(() => ttl) }, outputTokens, modes ? { modes } : {}), requests);
   return { '5m': at('5m'), '1h': at('1h') };
 }
 
@@ -394,7 +395,7 @@ export async function adviseCache(analysis: Analysis, options: CacheAdviceOption
       exact: counted.exact && tokens === counted.tokens,
       belowMinimum: tokens < min,
       inLastTurn: c.inLastTurn,
-      pricing: pricePlacement(model, [tokens], total.tokens, outputTokens, requests),
+      pricing: pricePlacement(model, [tokens], total.tokens, outputTokens, requests, analysis.modes),
     };
     if (c.range) out.range = c.range;
     return out;
@@ -424,7 +425,7 @@ export async function adviseCache(analysis: Analysis, options: CacheAdviceOption
     add(candidates.find((c) => c.location === 'system'));
     add(candidates.find((c) => c.location === 'tools'));
     const ordered = candidates.filter((c) => set.includes(c));
-    suggestion.bestSet = { breakpoints: ordered, pricing: pricePlacement(model, ordered.map((c) => c.tokens), total.tokens, outputTokens, requests) };
+    suggestion.bestSet = { breakpoints: ordered, pricing: pricePlacement(model, ordered.map((c) => c.tokens), total.tokens, outputTokens, requests, analysis.modes) };
   }
   advice.suggestion = suggestion;
   return advice;
