@@ -23,6 +23,7 @@ export interface TokenLensApi {
   engine: Engine;
   documents: DocumentService;
   files: WorkspaceFilesView;
+  scanner: WorkspaceScanner;
   footprints: ContextFootprints;
   statusBar: StatusBar;
 }
@@ -66,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
     scanner.scanSoon();
     void footprints.ensure();
   });
-  return { engine, documents, files, footprints, statusBar };
+  return { engine, documents, files, scanner, footprints, statusBar };
 }
 
 export function deactivate(): void {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analyze';
 import { decodeUtf8, readRegularFile, tooLargeMessage } from '../core/fs/read-regular';
+import { walkFolder, type WalkProblem } from '../core/fs/walk';
 import { isCandidatePath } from '../core/payload';
 import { analyseText, retryDelay } from '../core/pipeline';
 import type { Finding } from '../core/types';
@@ -9,7 +10,8 @@ import type { DocumentService } from './documents';
 import type { Engine } from './engine';
 
 const SCAN_GLOB = '**/*.{json,jsonc,yaml,yml,md,mdx,txt}';
-const SCAN_EXCLUDE = '**/{node_modules,.git,dist,out,.vscode-test,coverage}/**';
+const SCAN_IGNORED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'coverage']);
+const SCAN_EXCLUDE = `**/{${[...SCAN_IGNORED_DIRS].join(',')}}/**`;
 const MAX_FILES = 2_000;
 const MAX_SCAN_BYTES = 5 * 1024 * 1024;
 
@@ -47,6 +49,7 @@ export class WorkspaceScanner implements vscode.Disposable {
   private generation = 0;
   private readonly retries = new Map<string, number>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private unreadable: WalkProblem[] = [];
 
   constructor(private readonly engine: Engine, private readonly documents: DocumentService, private readonly problems: ClosedFileProblems) {
     const watcher = vscode.workspace.createFileSystemWatcher(SCAN_GLOB);
@@ -84,9 +87,17 @@ export class WorkspaceScanner implements vscode.Disposable {
     return [...this.entries.values()];
   }
 
+  /**
+   * Folders of the last scan that could not be read (permissions, I/O errors, link loops): their
+   * files are not counted, and the log says so, where VS Code's file search skips them silently.
+   */
+  unreadableFolders(): readonly WalkProblem[] {
+    return this.unreadable;
+  }
+
   private async scan(): Promise<void> {
     const generation = this.generation;
-    const uris = await vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, MAX_FILES);
+    const [uris] = await Promise.all([vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, MAX_FILES), this.findUnreadableFolders()]);
     const candidates = uris.filter((u) => isCandidatePath(u.fsPath, this.engine.optionsFor(u).parse));
     const keep = new Set(candidates.map((u) => u.toString()));
     for (const [key, entry] of this.entries) {
@@ -94,6 +105,14 @@ export class WorkspaceScanner implements vscode.Disposable {
     }
     // Estimates for all first (fast), then exact counts as the rate limit allows.
     await Promise.all(candidates.map((uri) => this.updateFile(uri, generation)));
+  }
+
+  /** Walks the local workspace folders for what the file search cannot see, and logs each. */
+  private async findUnreadableFolders(): Promise<void> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    const walks = await Promise.all(folders.map((f) => walkFolder(f.uri.fsPath, { ignoreDirs: SCAN_IGNORED_DIRS })));
+    this.unreadable = walks.flatMap((w) => w.problems);
+    for (const p of this.unreadable) this.engine.log.warn(`Workspace scan: ${p.path}: ${p.problem}; the prompt and payload files in it are not counted.`);
   }
 
   private async updateFile(uri: vscode.Uri, generation = this.generation): Promise<void> {

@@ -267,6 +267,26 @@ describe('Token Lens in the extension host', function () {
     );
   });
 
+  it('logs a folder the workspace scan cannot see into (a link loop), which VS Code\'s file search skips silently', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const loopDir = fileUri('loop-check').fsPath;
+    fs.mkdirSync(loopDir, { recursive: true });
+    // A link back to the workspace folder itself: walking it again would never end.
+    fs.symlinkSync('..', path.join(loopDir, 'up'));
+    try {
+      api.scanner.rescan();
+      await api.scanner.ensureScanned();
+      const problems = api.scanner.unreadableFolders();
+      assert.ok(problems.some((p) => p.path === path.join(loopDir, 'up') && /symbolic link loop/.test(p.problem)), JSON.stringify(problems));
+    } finally {
+      fs.rmSync(loopDir, { recursive: true, force: true });
+    }
+    api.scanner.rescan();
+    await api.scanner.ensureScanned();
+    assert.deepEqual(api.scanner.unreadableFolders(), [], 'gone with the folder');
+  });
+
   it('ignores an API endpoint set in workspace settings: the key never goes to another host', async () => {
     const http = await import('node:http');
     let trapped = 0;
