@@ -55,13 +55,24 @@ export class ContextFootprints implements vscode.Disposable {
     return this.list().find((f) => file === f.root || file.startsWith(f.root + path.sep));
   }
 
-  /** The first refresh, started once (on first view or by the start-up scan). */
+  /**
+   * The first refresh, started once: when the Context Footprint view is first shown, an MCP config
+   * file is opened, or a footprint command runs. Not at start-up: counting the footprint costs API
+   * calls (one per source and per tool) that would queue the open document's count behind them,
+   * and its servers ask to be allowed; both wait until someone looks.
+   */
   ensure(): Promise<void> {
     this.first ??= this.refresh();
     return this.first;
   }
 
+  /** Whether the footprint has been asked for (then changes to its sources refresh it). */
+  get started(): boolean {
+    return this.first !== undefined;
+  }
+
   refreshSoon(): void {
+    if (!this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -83,6 +94,7 @@ export class ContextFootprints implements vscode.Disposable {
       if (this.current === run) this.current = undefined;
     });
     this.current = run;
+    this.first ??= run;
     return run;
   }
 
@@ -204,6 +216,8 @@ export class ContextCodeLensProvider implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.engine.config.codeLens || document.uri.scheme !== 'file') return [];
+    // An MCP config file opened: the footprint is computed (once), and the lenses follow its onDidChange.
+    if (!this.footprints.started && isMcpConfigFile(document.uri.fsPath, this.engine.config.mcpConfigFiles)) void this.footprints.ensure();
     const lenses: vscode.CodeLens[] = [];
     for (const fp of this.footprints.list()) {
       for (const s of fp.servers) {
@@ -220,4 +234,11 @@ export class ContextCodeLensProvider implements vscode.CodeLensProvider {
     }
     return lenses;
   }
+}
+
+/** `.mcp.json`, `.vscode/mcp.json`, or a config file named in `tokenLens.mcpConfigFiles`. */
+function isMcpConfigFile(file: string, configured: readonly string[]): boolean {
+  const name = path.basename(file);
+  if (name === '.mcp.json' || (name === 'mcp.json' && path.basename(path.dirname(file)) === '.vscode')) return true;
+  return configured.some((c) => path.isAbsolute(c) ? c === file : file.endsWith(path.sep + path.normalize(c)));
 }

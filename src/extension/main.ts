@@ -63,10 +63,8 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
   );
 
   // Reading the key and the count cache is I/O: activation does not wait for it.
-  void engine.start().then(() => {
-    scanner.scanSoon();
-    void footprints.ensure();
-  });
+  // The context footprint waits until its view is shown or an MCP config file is opened.
+  void engine.start().then(() => scanner.scanSoon());
   return { engine, documents, files, scanner, footprints, statusBar };
 }
 
