@@ -109,7 +109,7 @@ export class ContextFootprints implements vscode.Disposable {
       try {
         const inventory = await discoverContext(root, { mcpConfigFiles: this.engine.config.mcpConfigFiles, ignoreDirs: IGNORED_DIRS });
         const modelId = this.engine.optionsFor(vscode.Uri.file(path.join(root, 'CLAUDE.md'))).analyze.defaultModel;
-        const fp = await computeFootprint(inventory, { registry: this.engine.registry, modelId, counting: this.engine.counting, mcp: this.mcp, signal: run.signal });
+        const fp = await computeFootprint(inventory, { registry: this.engine.registry, modelId, counting: this.engine.backgroundCounting, mcp: this.mcp, signal: run.signal });
         if (!fp || run.signal.aborted) return;
         next.set(root, fp);
       } catch (err) {

@@ -50,6 +50,14 @@ export class Engine implements vscode.Disposable {
   counting: Counting = { reason: 'no-key' };
   private ready: Promise<void> = Promise.resolve();
 
+  /**
+   * {@link counting} for work nobody is waiting on (the Explorer view's scan, the context
+   * footprint): the same client, whose calls yield to the open document's at the rate limiter.
+   */
+  get backgroundCounting(): Counting {
+    return 'client' in this.counting ? { client: this.counting.client.withPriority('background') } : this.counting;
+  }
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,

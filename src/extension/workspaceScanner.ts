@@ -165,7 +165,7 @@ export class WorkspaceScanner implements vscode.Disposable {
     const outcome = await analyseText(uri.fsPath, text, {
       parse: options.parse,
       analyze: options.analyze,
-      counting: this.engine.counting,
+      counting: this.engine.backgroundCounting,
       preparer: this.engine.preparer,
       current: () => generation === this.generation,
       onEstimate: show,

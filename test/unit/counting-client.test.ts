@@ -8,6 +8,7 @@ import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
 import type { CountRequest } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { useFakeApi } from '../support/use-fake-api';
 
 function request(text: string, model = 'claude-sonnet-4-6'): CountRequest {
   return { model, messages: [{ role: 'user', content: text }] };
@@ -216,6 +217,66 @@ describe('CountingClient against the fake API through the SDK', () => {
     const times = api.requests.map((r) => r.timestamp - started).sort((x, y) => x - y);
     assert.equal(times.length, 3);
     assert.ok(times[2]! >= 380, `third call waited for the window (${times[2]} ms)`);
+  });
+});
+
+describe('RateLimiter priorities', () => {
+  /** Which waiters have been let through, in order. */
+  function track(limiter: RateLimiter, label: string, priority: 'foreground' | 'background', order: string[], signal?: AbortSignal) {
+    return limiter.acquire(signal, priority).then(() => void order.push(label));
+  }
+
+  it('background calls leave a fifth of the window to the foreground, which then goes first', async () => {
+    const limiter = new RateLimiter({ limit: 5, windowMs: 300 });
+    const order: string[] = [];
+    const background = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'].map((b) => track(limiter, b, 'background', order));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['b1', 'b2', 'b3', 'b4'], 'four of five slots for the background');
+    await track(limiter, 'f1', 'foreground', order);
+    assert.deepEqual(order, ['b1', 'b2', 'b3', 'b4', 'f1'], 'the reserved slot at once, ahead of b5');
+    // The window is full: the next foreground waiter still goes before b5 and b6, queued earlier.
+    const f2 = track(limiter, 'f2', 'foreground', order);
+    await Promise.all([...background, f2]);
+    assert.deepEqual(order.slice(5), ['f2', 'b5', 'b6']);
+  });
+
+  it('a waiter that aborts leaves the queue without a slot; a background call can become foreground', async () => {
+    const limiter = new RateLimiter({ limit: 1, windowMs: 200 });
+    const order: string[] = [];
+    await track(limiter, 'first', 'foreground', order);
+    const controller = new AbortController();
+    const aborted = track(limiter, 'gone', 'foreground', order, controller.signal);
+    // Queued behind a plain background waiter, then wanted by the foreground: it goes first.
+    const plain = track(limiter, 'plain', 'background', order);
+    let urgent = false;
+    const upgraded = limiter.acquire(undefined, () => (urgent ? 'foreground' : 'background')).then(() => void order.push('upgraded'));
+    controller.abort();
+    await assert.rejects(aborted, /aborted/);
+    urgent = true;
+    await Promise.all([upgraded, plain]);
+    assert.deepEqual(order, ['first', 'upgraded', 'plain']);
+  });
+});
+
+describe('CountingClient.withPriority against the fake API', () => {
+  const api = useFakeApi();
+
+  it('the document being edited is counted before a background scan that filled the window', async () => {
+    const limiter = new RateLimiter({ limit: 5, windowMs: 400 });
+    const foreground = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter, timeoutMs: 2_000 });
+    const background = foreground.withPriority('background');
+    const scan = Array.from({ length: 8 }, (_, i) => background.count(request(`scan ${i}`)));
+    await new Promise((r) => setImmediate(r));
+    const edited = await foreground.count(request('the document being edited'));
+    const scanned = await Promise.all(scan);
+    assert.equal(exactTokens(edited), fakeCount(request('the document being edited')));
+    scanned.forEach((r, i) => assert.equal(exactTokens(r), fakeCount(request(`scan ${i}`))));
+    const texts = api.requests.map((r) => ((r.body as CountRequest).messages[0] as { content: string }).content);
+    assert.equal(texts.indexOf('the document being edited'), 4, `the reserved fifth slot: ${texts.join(' | ')}`);
+    // One client: the calls, the cache and the key are shared.
+    assert.equal(foreground.apiCalls, 9);
+    assert.equal(background.apiCalls, 9);
+    assert.ok(foreground.peek(request('scan 7')), 'a count made in the background is in the shared cache');
   });
 });
 

@@ -2,7 +2,7 @@ import { canonicalHash, canonicalSliced } from '../canonical';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../defaults';
 import type { CountRequest, EstimateReason } from '../types';
 import type { CountCache } from './count-cache';
-import { AbortedError, RateLimiter, sleep } from './rate-limiter';
+import { AbortedError, RateLimiter, sleep, type CallPriority } from './rate-limiter';
 import type { CircuitBreaker } from './circuit';
 import { endpointOf, framingFloor, keyAt } from './plausible';
 import type { CountTransport, TransportFailure, TransportFailureKind } from './transport';
@@ -75,6 +75,20 @@ interface InFlight {
   promise: Promise<ExactCount | CountFailure>;
   controller: AbortController;
   waiters: number;
+  /** A foreground caller waits for it: its turn at the rate limiter is a foreground one. */
+  foreground: boolean;
+}
+
+interface SharedState {
+  transport: CountTransport | undefined;
+  inFlight: Map<string, InFlight>;
+  unknownModels: Map<string, string>;
+  authFailure: string | undefined;
+  downUntil: number;
+  downReason: CountFailure | undefined;
+  nextBackoffMs: number;
+  calls: number;
+  endpoint: string;
 }
 
 const RETRYABLE = new Set<TransportFailureKind>(['rate-limited', 'server', 'timeout', 'network', 'invalid-response']);
@@ -90,7 +104,11 @@ const RETRYABLE = new Set<TransportFailureKind>(['rate-limited', 'server', 'time
  * Failures are values, never exceptions.
  */
 export class CountingClient {
-  private transport: CountTransport | undefined;
+  /** What every view of this client shares: the transport, calls in flight, what the API said. */
+  private readonly state: SharedState;
+  /** How this view's calls queue at the rate limiter (see {@link withPriority}). */
+  readonly priority: CallPriority;
+  private readonly options: CountingClientOptions;
   private readonly cache: CountCache;
   private readonly limiter: RateLimiter;
   private readonly timeoutMs: number;
@@ -100,20 +118,13 @@ export class CountingClient {
   private readonly maxBackoffMs: number;
   private readonly log: (event: CountLogEvent) => void;
   private readonly now: () => number;
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly unknownModels = new Map<string, string>();
-  private authFailure: string | undefined;
-  private downUntil = 0;
-  private downReason: CountFailure | undefined;
-  private nextBackoffMs: number;
-  private calls = 0;
-  private endpoint: string;
   private readonly circuit: CircuitBreaker | undefined;
   private readonly deadline: number;
   private readonly deadlineLabel: string;
 
-  constructor(options: CountingClientOptions) {
-    this.transport = options.transport;
+  constructor(options: CountingClientOptions, shared?: { state: SharedState; priority: CallPriority }) {
+    this.options = options;
+    this.priority = shared?.priority ?? 'foreground';
     this.cache = options.cache;
     this.limiter = options.limiter ?? new RateLimiter({ limit: DEFAULT_RATE_LIMIT_PER_MINUTE });
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -121,29 +132,47 @@ export class CountingClient {
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 20_000;
     this.backoffMs = options.backoffMs ?? 2_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
-    this.nextBackoffMs = this.backoffMs;
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
-    this.endpoint = endpointOf(options.baseURL);
     this.circuit = options.circuit;
     this.deadline = options.deadline ?? Number.POSITIVE_INFINITY;
     this.deadlineLabel = options.deadlineLabel ?? 'the time limit';
+    this.state = shared?.state ?? {
+      transport: options.transport,
+      inFlight: new Map(),
+      unknownModels: new Map(),
+      authFailure: undefined,
+      downUntil: 0,
+      downReason: undefined,
+      nextBackoffMs: this.backoffMs,
+      calls: 0,
+      endpoint: endpointOf(options.baseURL),
+    };
+  }
+
+  /**
+   * The same client (cache, calls in flight, key, what the API said) whose calls queue as
+   * `priority` at the rate limiter: `background` for the Explorer view's scan and the context
+   * footprint, so the document being edited never waits behind them.
+   */
+  withPriority(priority: CallPriority): CountingClient {
+    return priority === this.priority ? this : new CountingClient(this.options, { state: this.state, priority });
   }
 
   /** HTTP attempts made so far (for benchmarks and tests). */
   get apiCalls(): number {
-    return this.calls;
+    return this.state.calls;
   }
 
   /** A new key or endpoint: forget what the old one was told. Counts are cached per endpoint (`baseURL`). */
   setTransport(transport: CountTransport | undefined, baseURL?: string): void {
-    this.transport = transport;
-    this.endpoint = endpointOf(baseURL);
-    this.authFailure = undefined;
-    this.unknownModels.clear();
-    this.downUntil = 0;
-    this.downReason = undefined;
-    this.nextBackoffMs = this.backoffMs;
+    this.state.transport = transport;
+    this.state.endpoint = endpointOf(baseURL);
+    this.state.authFailure = undefined;
+    this.state.unknownModels.clear();
+    this.state.downUntil = 0;
+    this.state.downReason = undefined;
+    this.state.nextBackoffMs = this.backoffMs;
   }
 
   /** The cache key of a request at the default endpoint. */
@@ -153,7 +182,7 @@ export class CountingClient {
 
   /** A cached exact count for this request at the current endpoint, without any I/O. */
   peek(request: CountRequest): ExactCount | undefined {
-    const hit = this.cache.get(keyAt(this.endpoint, CountingClient.keyOf(request)));
+    const hit = this.cache.get(keyAt(this.state.endpoint, CountingClient.keyOf(request)));
     return hit ? exactFromCache(hit) : undefined;
   }
 
@@ -164,26 +193,27 @@ export class CountingClient {
    */
   async count(request: CountRequest, signal?: AbortSignal): Promise<CountResult> {
     const { hash, bytes } = await canonicalSliced(request);
-    const key = keyAt(this.endpoint, hash);
+    const key = keyAt(this.state.endpoint, hash);
     const hit = this.cache.get(key);
     if (hit) return exactFromCache(hit);
     const early = this.failFast(request.model);
     if (early) return early;
     if (signal?.aborted) return { status: 'cancelled' };
 
-    let shared = this.inFlight.get(key);
+    let shared = this.state.inFlight.get(key);
     // A call every earlier caller walked away from is being cancelled: it would answer
     // "cancelled" to a caller who still wants the count. Start a fresh one instead.
     if (shared?.controller.signal.aborted) shared = undefined;
     if (!shared) {
       const controller = new AbortController();
-      const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never) };
-      entry.promise = this.fetchCount(request, key, bytes, controller.signal).finally(() => {
-        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never), foreground: false };
+      entry.promise = this.fetchCount(request, key, bytes, controller.signal, () => (entry.foreground ? 'foreground' : 'background')).finally(() => {
+        if (this.state.inFlight.get(key) === entry) this.state.inFlight.delete(key);
       });
-      this.inFlight.set(key, entry);
+      this.state.inFlight.set(key, entry);
       shared = entry;
     }
+    if (this.priority === 'foreground') shared.foreground = true;
     return this.waitFor(shared, signal);
   }
 
@@ -210,13 +240,13 @@ export class CountingClient {
 
   /** Failures known without asking: no key, a rejected key, an unknown model, the API down. */
   private failFast(model: string): CountFailure | undefined {
-    if (!this.transport) {
+    if (!this.state.transport) {
       return { status: 'failed', reason: 'no-key', message: 'No API key: set one with "Token Lens: Set API Key" or ANTHROPIC_API_KEY.' };
     }
-    if (this.authFailure) return { status: 'failed', reason: 'unauthorized', message: this.authFailure };
-    const unknown = this.unknownModels.get(model);
+    if (this.state.authFailure) return { status: 'failed', reason: 'unauthorized', message: this.state.authFailure };
+    const unknown = this.state.unknownModels.get(model);
     if (unknown) return { status: 'failed', reason: 'unknown-model', message: unknown };
-    if (this.downReason && this.now() < this.downUntil) return this.downReason;
+    if (this.state.downReason && this.now() < this.state.downUntil) return this.state.downReason;
     if (this.now() >= this.deadline) return this.deadlineFailure();
     const blocked = this.circuit?.blocked();
     if (blocked) return { status: 'failed', ...blocked };
@@ -242,28 +272,28 @@ export class CountingClient {
     return this.failFast(model) ?? last ?? this.deadlineFailure();
   }
 
-  private async fetchCount(request: CountRequest, key: string, body: Uint8Array, signal: AbortSignal): Promise<ExactCount | CountFailure> {
+  private async fetchCount(request: CountRequest, key: string, body: Uint8Array, signal: AbortSignal, priority: () => CallPriority): Promise<ExactCount | CountFailure> {
     let last: CountFailure | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const early = this.failFast(request.model);
       if (early) return early;
       // Estimates never wait on the API; a count that would wait past the retry budget gives up.
-      const delay = this.limiter.delay();
+      const delay = this.limiter.delay(priority());
       if (delay > this.deadline - this.now()) return this.deadlineFailure();
       if (delay > this.maxRetryWaitMs) {
         return { status: 'failed', reason: 'rate-limited', message: 'Rate limited: waiting for the next free slot.' };
       }
       try {
-        await this.limiter.acquire(this.waitSignal(signal));
+        await this.limiter.acquire(this.waitSignal(signal), priority);
       } catch (err) {
         if (!(err instanceof AbortedError)) throw err;
         return signal.aborted ? cancelledFailure() : this.interrupted(request.model, last);
       }
-      const transport = this.transport;
+      const transport = this.state.transport;
       if (!transport) return this.failFast(request.model)!;
       if (this.circuit && !this.circuit.beginAttempt()) return this.failFast(request.model) ?? this.interrupted(request.model, last);
       const started = this.now();
-      this.calls++;
+      this.state.calls++;
       const timeoutMs = Math.max(1, Math.min(this.timeoutMs, this.deadline - started));
       const result = await transport(request, { signal, timeoutMs, body });
       const ms = this.now() - started;
@@ -317,11 +347,11 @@ export class CountingClient {
   private failureOf(model: string, result: TransportFailure): CountFailure {
     switch (result.kind) {
       case 'auth':
-        this.authFailure = `The API key was rejected (${result.status ?? 401}): ${result.message}`;
-        return { status: 'failed', reason: 'unauthorized', message: this.authFailure };
+        this.state.authFailure = `The API key was rejected (${result.status ?? 401}): ${result.message}`;
+        return { status: 'failed', reason: 'unauthorized', message: this.state.authFailure };
       case 'not-found': {
         const message = `The API does not know the model "${model}": ${result.message}`;
-        this.unknownModels.set(model, message);
+        this.state.unknownModels.set(model, message);
         return { status: 'failed', reason: 'unknown-model', message };
       }
       case 'bad-request':
@@ -344,16 +374,16 @@ export class CountingClient {
   private markDown(failure: CountFailure): void {
     // Calls that were in flight together fail together: one outage, one step of the backoff.
     // (Each of them doubling it would turn the first 2 s pause into a minute at once.)
-    if (this.downReason && this.now() < this.downUntil) return;
-    this.downReason = failure;
-    this.downUntil = this.now() + this.nextBackoffMs;
-    this.nextBackoffMs = Math.min(this.maxBackoffMs, this.nextBackoffMs * 2);
+    if (this.state.downReason && this.now() < this.state.downUntil) return;
+    this.state.downReason = failure;
+    this.state.downUntil = this.now() + this.state.nextBackoffMs;
+    this.state.nextBackoffMs = Math.min(this.maxBackoffMs, this.state.nextBackoffMs * 2);
   }
 
   private markUp(): void {
-    this.downReason = undefined;
-    this.downUntil = 0;
-    this.nextBackoffMs = this.backoffMs;
+    this.state.downReason = undefined;
+    this.state.downUntil = 0;
+    this.state.nextBackoffMs = this.backoffMs;
   }
 }
 

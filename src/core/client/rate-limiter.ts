@@ -15,9 +15,26 @@ export interface RateLimiterOptions {
 }
 
 /**
+ * Who is waiting for a call: `foreground` for what the user is looking at (the document being
+ * edited, a report they asked for), `background` for work nobody waits on (the workspace scan,
+ * the context footprint).
+ */
+export type CallPriority = 'foreground' | 'background';
+
+interface Waiter {
+  priority: () => CallPriority;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
  * A sliding-window limiter: at most `limit` calls start in any `windowMs`. After the API says
- * 429 the limiter is closed until `retry-after` has passed. Waiters are served first come, first
- * served and may leave the queue by aborting, without using up a slot.
+ * 429 the limiter is closed until `retry-after` has passed. Foreground waiters go before
+ * background ones, first come first served within each, and background calls leave a fifth of the
+ * window (at least one call) to the foreground, so a document being edited never waits behind a
+ * scan of the workspace. Waiters may leave the queue by aborting, without using up a slot.
  */
 export class RateLimiter {
   private readonly starts: number[] = [];
@@ -25,7 +42,8 @@ export class RateLimiter {
   private readonly now: () => number;
   private limit: number;
   private blockedUntil = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(options: RateLimiterOptions) {
     this.limit = Math.max(1, Math.floor(options.limit));
@@ -35,42 +53,80 @@ export class RateLimiter {
 
   setLimit(limit: number): void {
     this.limit = Math.max(1, Math.floor(limit));
+    this.pump();
   }
 
   /** Closes the limiter until `until` (ms since epoch), e.g. after a 429 with retry-after. */
   blockUntil(until: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, until);
+    this.pump();
   }
 
-  /** How long a call made now would have to wait, in ms (0 if it could start at once). */
-  delay(): number {
+  /** Calls a priority may have started in the window: background ones leave the foreground's reserve. */
+  private allowance(priority: CallPriority): number {
+    if (priority === 'foreground' || this.limit === 1) return this.limit;
+    return this.limit - Math.max(1, Math.floor(this.limit / 5));
+  }
+
+  /** How long a call of `priority` made now would have to wait, in ms (0 if it could start at once). */
+  delay(priority: CallPriority = 'foreground'): number {
     const now = this.now();
     this.prune(now);
     let wait = Math.max(0, this.blockedUntil - now);
-    if (this.starts.length >= this.limit) {
-      wait = Math.max(wait, this.starts[this.starts.length - this.limit]! + this.windowMs - now);
+    const allowed = this.allowance(priority);
+    if (this.starts.length >= allowed) {
+      wait = Math.max(wait, this.starts[this.starts.length - allowed]! + this.windowMs - now);
     }
     return wait;
   }
 
-  /** Resolves when a call may start (and counts it as started); rejects with AbortedError on abort. */
-  acquire(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot(signal));
-    // The next waiter queues behind this one whether it succeeds or aborts.
-    this.queue = turn.catch(() => undefined);
-    return turn;
+  /**
+   * Resolves when a call may start (and counts it as started); rejects with AbortedError on abort.
+   * `priority` may be a function: a call first wanted by the background becomes a foreground one
+   * when the user starts waiting for the same count.
+   */
+  acquire(signal?: AbortSignal, priority: CallPriority | (() => CallPriority) = 'foreground'): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        priority: typeof priority === 'function' ? priority : () => priority,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.remove(waiter);
+          reject(new AbortedError());
+          this.pump();
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.pump();
+    });
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+  /** Starts every waiter that may start now, in turn; else wakes up when the next one may. */
+  private pump(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     for (;;) {
-      if (signal?.aborted) throw new AbortedError();
-      const wait = this.delay();
-      if (wait <= 0) {
-        this.starts.push(this.now());
+      const next = this.waiters.find((w) => w.priority() === 'foreground') ?? this.waiters[0];
+      if (!next) return;
+      const wait = this.delay(next.priority());
+      if (wait > 0) {
+        this.timer = setTimeout(() => this.pump(), wait);
         return;
       }
-      await sleep(wait, signal);
+      this.remove(next);
+      next.signal?.removeEventListener('abort', next.onAbort);
+      this.starts.push(this.now());
+      next.resolve();
     }
+  }
+
+  private remove(waiter: Waiter): void {
+    const i = this.waiters.indexOf(waiter);
+    if (i >= 0) this.waiters.splice(i, 1);
   }
 
   private prune(now: number): void {
