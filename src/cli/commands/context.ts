@@ -84,7 +84,7 @@ export function contextResult(fp: Footprint, root: string, cwd: string, info: Ru
       deferred: tokens(s.deferred),
       costUSD: price(s.upFront.tokens),
       windowShare: share(s.upFront.tokens),
-      tools: s.tools.map((t) => ({ name: t.tool.name, inputTokens: t.tokens, exact: t.exact, deferred: t.deferred })),
+      tools: s.tools.map((t) => ({ name: t.tool.name, mcpName: t.mcpName, inputTokens: t.tokens, exact: t.exact, deferred: t.deferred })),
     })),
     problems: fp.problems.map((p) => ({ path: shown(p.file), line: p.line ?? null, column: p.column ?? null, severity: p.severity, code: p.code, message: p.message })),
     notCounted: NOT_COUNTED,
