@@ -90,7 +90,7 @@ export const COMMAND_TABLE = {
     menus: [{ menu: 'commandPalette', when: '!isWorkspaceTrusted' }],
     run: (s) => s.engine.allowUntrusted(),
   },
-  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s) => s.mcp.allowCommand() },
+  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s, hash?: unknown) => s.mcp.allowCommand(hash) },
   revokeMcpServers: { id: 'tokenLens.revokeMcpServers', title: 'Revoke MCP Server Permissions', run: (s) => s.mcp.revokeCommand() },
   refreshMcpTools: {
     id: 'tokenLens.refreshMcpTools',
