@@ -130,7 +130,8 @@ function serverItem(fp: Footprint, s: ServerCount, over?: ContextLimitFinding): 
 function toolItem(server: ServerCount, t: ToolCount): vscode.TreeItem {
   const item = new vscode.TreeItem(t.tool.name, vscode.TreeItemCollapsibleState.None);
   item.description = t.deferred ? `deferred · ${formatTokens(t.tokens, t.exact)}` : `${formatTokens(t.tokens, t.exact)} tokens`;
-  item.tooltip = `${t.tool.description ?? ''}${t.deferred ? '\n\nDeferred (defer_loading): not loaded up front.' : ''}`;
+  const named = t.mcpName !== t.tool.name ? `Sent to the model as ${t.tool.name} (the server's "${t.mcpName}").\n\n` : '';
+  item.tooltip = `${named}${t.tool.description ?? ''}${t.deferred ? '\n\nDeferred (defer_loading): not loaded up front.' : ''}`;
   item.iconPath = new vscode.ThemeIcon('tools');
   item.command = openAt(server.server.configFile, server.server.line ?? 1);
   return item;
