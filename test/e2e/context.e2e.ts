@@ -356,6 +356,12 @@ describe('Context footprint with MCP servers in a real editor: nothing starts be
     await pane.locator('.monaco-list-row', { has: ed!.page.locator('.label-name', { hasText: /^notes \(MCP\)$/ }) }).locator('.monaco-tl-twistie').click();
     await poll('the notes tools in the view', () => contextRows(ed!), (rows) => rows.some((r) => r.name === 'mcp__notes__add_note'), 15_000);
     await ed!.screenshot('context-mcp-report');
+    // "Refresh MCP Tool Lists" in the view's title bar starts the allowed servers again; the counts stay.
+    const header = ed!.page.locator('.pane-header', { hasText: /^Context Footprint/i });
+    await header.hover();
+    await header.locator('.action-label[aria-label="Refresh MCP Tool Lists"]').click();
+    await poll('the notes server started again', () => fs.readFileSync(marker, 'utf8').trim().split('\n').length, (n) => n === 2, 60_000);
+    await poll('the same total after the refresh', () => contextRows(ed!), (rows) => rows[0]?.description === `${fmt(want.total)} tokens`, 30_000);
   });
 
   it('token-lens context --json --start-mcp-servers gives the same numbers per source, per server, per tool and in total', async () => {
