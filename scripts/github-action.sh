@@ -68,6 +68,10 @@ case "${1:-}" in
     [[ -n "${TL_BUDGET:-}" ]] && args+=(--budget "$TL_BUDGET")
     [[ -n "${TL_BUDGET_USD:-}" ]] && args+=(--budget-usd "$TL_BUDGET_USD")
     [[ -n "${TL_MAX_TOOL_TOKENS:-}" ]] && args+=(--max-tool-tokens "$TL_MAX_TOOL_TOKENS")
+    [[ -n "${TL_MAX_CONTEXT_TOKENS:-}" ]] && args+=(--max-context-tokens "$TL_MAX_CONTEXT_TOKENS")
+    [[ -n "${TL_MAX_SERVER_TOKENS:-}" ]] && args+=(--max-server-tokens "$TL_MAX_SERVER_TOKENS")
+    # Runs code from the checkout: only when the workflow opts in.
+    if is_true "${TL_START_MCP_SERVERS:-false}"; then args+=(--start-mcp-servers); fi
     [[ -n "${TL_SARIF:-}" ]] && args+=(--sarif "$TL_SARIF")
     run_cli "${args[@]}" -- "${paths[@]}"
     ;;

@@ -20,7 +20,7 @@ export const PICTURES = {
   'thinking-budget.png': 'decisions-thinking.png',
   'breakdown.png': 'decisions-breakdown.png',
   'cli-markdown-report.png': 'decisions-cli-markdown-report.png',
-  'context-footprint.png': 'context-report.png',
+  'context-footprint.png': 'context-mcp-report.png',
 };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

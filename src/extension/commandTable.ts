@@ -90,9 +90,16 @@ export const COMMAND_TABLE = {
     menus: [{ menu: 'commandPalette', when: '!isWorkspaceTrusted' }],
     run: (s) => s.engine.allowUntrusted(),
   },
-  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s) => s.mcp.allowCommand() },
+  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s, hash?: unknown) => s.mcp.allowCommand(hash) },
   revokeMcpServers: { id: 'tokenLens.revokeMcpServers', title: 'Revoke MCP Server Permissions', run: (s) => s.mcp.revokeCommand() },
-  refreshMcpTools: { id: 'tokenLens.refreshMcpTools', title: 'Refresh MCP Tool Lists', icon: '$(refresh)', run: (s) => s.mcp.refreshCommand() },
+  refreshMcpTools: {
+    id: 'tokenLens.refreshMcpTools',
+    title: 'Refresh MCP Tool Lists',
+    // Not $(refresh): the view's title bar has "Refresh Context Footprint" beside it.
+    icon: '$(server-process)',
+    menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@3' }],
+    run: (s) => s.mcp.refreshCommand(),
+  },
   refreshFiles: {
     id: 'tokenLens.refreshFiles',
     title: 'Refresh Prompt Files',

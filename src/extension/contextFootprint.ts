@@ -2,7 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { discoverContext } from '../core/context/discover';
 import { computeFootprint, type Footprint, type ServerCount } from '../core/context/footprint';
+import { contextLimitFindings, type ContextLimitFinding, type ContextLimits } from '../core/context/limits';
 import type { McpToolSource } from '../core/context/mcp-types';
+import { contextLimitsOf } from '../core/config/project';
+import { describeServer } from '../core/mcp/client';
 import type { ContextProblem } from '../core/context/types';
 import { formatTokens, usdText } from '../core/format';
 import { costOf } from '../core/models/cost';
@@ -43,6 +46,20 @@ export class ContextFootprints implements vscode.Disposable {
       engine.onDidChange((e) => e.recount && this.refreshSoon()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshSoon()),
     );
+  }
+
+  /**
+   * The context limits of the folder's `.tokenlens.json` (`maxContextTokens`, `maxServerTokens`),
+   * the ones `token-lens check` applies. Found asynchronously: the engine's change when the
+   * config is found refreshes the footprint.
+   */
+  limitsFor(fp: Footprint): ContextLimits {
+    return contextLimitsOf(this.engine.projectConfigs.forFile(path.join(fp.root, 'CLAUDE.md')));
+  }
+
+  /** What in `fp` goes over the folder's context limits. */
+  overLimits(fp: Footprint): ContextLimitFinding[] {
+    return contextLimitFindings(fp, this.limitsFor(fp));
   }
 
   /** The footprints computed so far, one per workspace folder with anything in it. */
@@ -147,12 +164,21 @@ export class ContextFootprints implements vscode.Disposable {
   private publishDiagnostics(): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     const add = (file: string, d: vscode.Diagnostic) => byFile.set(file, [...(byFile.get(file) ?? []), d]);
-    const { serverThreshold, toolThreshold } = this.engine.config;
+    const { serverThreshold } = this.engine.config;
     for (const fp of this.footprints.values()) {
       for (const p of fp.problems) add(p.file, diagnostic(p));
+      // The repository's limits (.tokenlens.json), as token-lens check applies them.
+      const limits = this.limitsFor(fp);
+      for (const f of contextLimitFindings(fp, limits)) {
+        const message = `${f.message.charAt(0).toUpperCase()}${f.message.slice(1)}.`;
+        add(f.file, tagged(new vscode.Diagnostic(new vscode.Range(f.line - 1, 0, f.line - 1, 0), message, vscode.DiagnosticSeverity.Warning), f.rule));
+      }
+      // The tool threshold as for files: the project's maxToolTokens, else the setting.
+      const toolThreshold = this.engine.optionsFor(vscode.Uri.file(path.join(fp.root, 'CLAUDE.md'))).analyze.toolThreshold;
       for (const s of fp.servers) {
         const at = serverRange(s);
-        if (s.upFront.tokens > serverThreshold) {
+        // A project maxServerTokens is said above; the setting's threshold only without one.
+        if (limits.maxServerTokens === undefined && s.upFront.tokens > serverThreshold) {
           add(s.server.configFile, tagged(new vscode.Diagnostic(at, `MCP server "${s.server.name}" loads ${s.tools.length} tools costing ${formatTokens(s.upFront.tokens, s.upFront.exact)} tokens on every request (threshold ${formatTokens(serverThreshold)}): disable tools you do not use, or defer their loading.`, vscode.DiagnosticSeverity.Warning), 'mcp-server-over-threshold'));
         }
         for (const t of s.tools) {
@@ -194,16 +220,52 @@ export function serverRange(s: ServerCount): vscode.Range {
   return new vscode.Range(line, 0, line, 0);
 }
 
-/** `github: 26 tools · 18,412 tokens · $0.055/request`, or why its tools are not known. */
-export function serverLensTitle(fp: Footprint, s: ServerCount): string {
+/** Why a server's tools are not known, in a few words (the whole message is the tooltip). */
+export function notKnownShort(s: ServerCount): string {
+  if (s.list.status === 'ok') return '';
+  if (s.list.status === 'failed') return 'failed to start or answer';
+  switch (s.list.reason) {
+    case 'not-allowed':
+      return 'not allowed to start yet';
+    case 'untrusted':
+      return 'the workspace is not trusted';
+    case 'cli-opt-in':
+      return 'not started';
+  }
+}
+
+/** `github: 26 tools · 18,412 tokens · $0.055/request`, or why its tools are not known and what a click does. */
+export function serverLensTitle(fp: Footprint, s: ServerCount, over?: ContextLimitFinding): string {
   if (s.list.status === 'ok') {
     const cost = fp.model ? costOf(fp.model, { inputTokens: s.upFront.tokens }).input : undefined;
     const deferred = s.tools.filter((t) => t.deferred).length;
     const n = s.tools.length - deferred;
-    return `${s.server.name}: ${n} tool${n === 1 ? '' : 's'}${deferred ? ` (+${deferred} deferred)` : ''} · ${formatTokens(s.upFront.tokens, s.upFront.exact)} tokens · ${usdText(cost, s.upFront.exact)}/request${s.list.cached ? ' (cached list)' : ''}`;
+    const limit = over ? ` · over the limit of ${formatTokens(over.limit)}` : '';
+    return `${s.server.name}: ${n} tool${n === 1 ? '' : 's'}${deferred ? ` (+${deferred} deferred)` : ''} · ${formatTokens(s.upFront.tokens, s.upFront.exact)} tokens · ${usdText(cost, s.upFront.exact)}/request${s.list.cached ? ' (cached list)' : ''}${limit}`;
   }
-  if (s.list.status === 'failed') return `${s.server.name}: tools not known: ${s.list.message}`;
-  return `${s.server.name}: tools not known: ${s.list.message}`;
+  const action = s.list.status === 'failed' ? 'see the log' : s.list.reason === 'not-allowed' ? 'allow it' : s.list.reason === 'untrusted' ? 'manage trust' : '';
+  return `${s.server.name}: tools not known: ${notKnownShort(s)}${action ? ` · click to ${action}` : ''}`;
+}
+
+/**
+ * What clicking a server's CodeLens or view row does: allow it when it waits for that (the
+ * command is given the definition's hash), manage trust in an untrusted workspace, show the log
+ * of a failure; else `fallback`.
+ */
+export function serverAction(s: ServerCount, fallback: vscode.Command): vscode.Command {
+  if (s.list.status === 'failed') return { title: 'Show Log', command: 'tokenLens.showLog' };
+  if (s.list.status === 'not-started' && s.list.reason === 'not-allowed') return { title: 'Allow MCP Server', command: 'tokenLens.allowMcpServer', arguments: [s.server.hash] };
+  if (s.list.status === 'not-started' && s.list.reason === 'untrusted') return { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' };
+  return fallback;
+}
+
+/** The tooltip of a server whose tools are not known: the whole message, and what a click does. */
+export function notKnownTooltip(s: ServerCount): string {
+  if (s.list.status === 'ok') return '';
+  const what = s.server.transport === 'stdio' ? `It runs \`${describeServer(s.server)}\`.` : `It connects to ${describeServer(s.server)}.`;
+  if (s.list.status === 'failed') return `${s.list.message}\n\nClick for the log (the server's stderr).`;
+  if (s.list.reason === 'not-allowed') return `${s.list.message}\n\n${what}\n\nClick to allow this server to start (Token Lens asks it for its tools and ends it). Revoke with "Token Lens: Revoke MCP Server Permissions".`;
+  return `${s.list.message}\n\n${what}`;
 }
 
 /** CodeLens on each server of an MCP config file. */
@@ -220,14 +282,17 @@ export class ContextCodeLensProvider implements vscode.CodeLensProvider {
     if (!this.footprints.started && isMcpConfigFile(document.uri.fsPath, this.engine.config.mcpConfigFiles)) void this.footprints.ensure();
     const lenses: vscode.CodeLens[] = [];
     for (const fp of this.footprints.list()) {
+      const over = this.footprints.overLimits(fp);
       for (const s of fp.servers) {
         if (s.server.configFile !== document.uri.fsPath) continue;
+        const report: vscode.Command = { title: 'Show Context Footprint', command: 'tokenLens.showContextFootprint', arguments: [vscode.Uri.file(fp.root)] };
+        const action = serverAction(s, report);
+        const limit = over.find((f) => f.server?.hash === s.server.hash);
         lenses.push(
           new vscode.CodeLens(serverRange(s), {
-            title: serverLensTitle(fp, s),
-            command: 'tokenLens.showContextFootprint',
-            arguments: [vscode.Uri.file(fp.root)],
-            tooltip: s.list.status === 'ok' ? `Tokens this server's tool definitions add to every request on ${fp.modelId}. Click for the whole context footprint.` : 'Its tools are counted once the server can be started. Click for the whole context footprint.',
+            ...action,
+            title: serverLensTitle(fp, s, limit),
+            tooltip: s.list.status === 'ok' ? `Tokens this server's tool definitions add to every request on ${fp.modelId}.${limit ? ` ${limit.message}.` : ''} Click for the whole context footprint.` : notKnownTooltip(s),
           }),
         );
       }

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Footprint, ServerCount, SourceCount, ToolCount } from '../core/context/footprint';
 import { formatTokens, modelLabel, REASON_TEXT, usdText } from '../core/format';
-import type { ContextFootprints } from './contextFootprint';
+import type { ContextLimitFinding } from '../core/context/limits';
+import { notKnownShort, notKnownTooltip, serverAction, type ContextFootprints } from './contextFootprint';
 
 /** A row of the view: a workspace folder's footprint, and its parts. */
 export type ContextNode =
@@ -45,11 +46,11 @@ export class ContextFootprintView implements vscode.TreeDataProvider<ContextNode
   getTreeItem(node: ContextNode): vscode.TreeItem {
     switch (node.kind) {
       case 'context':
-        return contextItem(node.fp, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+        return contextItem(node.fp, (vscode.workspace.workspaceFolders?.length ?? 0) > 1, this.footprints.overLimits(node.fp).find((f) => f.rule === 'max-context-tokens'));
       case 'source':
         return sourceItem(node.item);
       case 'server':
-        return serverItem(node.fp, node.item);
+        return serverItem(node.fp, node.item, this.footprints.overLimits(node.fp).find((f) => f.server?.hash === node.item.server.hash));
       case 'tool':
         return toolItem(node.server, node.item);
       case 'framing': {
@@ -82,17 +83,21 @@ function openAt(file: string, line: number): vscode.Command {
   return { title: 'Open', command: 'vscode.open', arguments: [vscode.Uri.file(file), { selection: new vscode.Range(position, position) }] };
 }
 
-function contextItem(fp: Footprint, named: boolean): vscode.TreeItem {
+/** ` · over the limit of 8,000 (.tokenlens.json)`, when a limit is exceeded. */
+const overText = (over: ContextLimitFinding | undefined): string => (over ? ` · over ${formatTokens(over.limit)}` : '');
+
+function contextItem(fp: Footprint, named: boolean, over?: ContextLimitFinding): vscode.TreeItem {
   const item = new vscode.TreeItem(named ? `${CONTEXT_SECTION} · ${path.basename(fp.root)}` : CONTEXT_SECTION, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `context:${fp.root}`;
   const t = fp.total;
-  item.description = `${formatTokens(t.tokens, t.exact)} tokens`;
+  item.description = `${formatTokens(t.tokens, t.exact)} tokens${overText(over)}`;
   const share = fp.windowShare !== undefined ? `, ${(fp.windowShare * 100).toFixed(fp.windowShare < 0.1 ? 1 : 0)}% of the context window` : '';
   const why = t.exact ? 'Exact counts from the API.' : `≈ Local estimates (${t.reason ? REASON_TEXT[t.reason] : 'estimate'}).`;
   item.tooltip = new vscode.MarkdownString(
-    `**What an agent loads before you type**\n\n${formatTokens(t.tokens, t.exact)} tokens on ${modelLabel(fp.model, fp.modelId)}${share}, ${usdText(fp.costUSD, t.exact)} per request.\n\n${why}\n\nNot counted: the agent's own system prompt and built-in tools, and MCP servers whose tools are not known.`,
+    `**What an agent loads before you type**\n\n${formatTokens(t.tokens, t.exact)} tokens on ${modelLabel(fp.model, fp.modelId)}${share}, ${usdText(fp.costUSD, t.exact)} per request.\n\n${why}\n\nNot counted: the agent's own system prompt and built-in tools, and MCP servers whose tools are not known.${over ? `\n\n$(warning) ${over.message.charAt(0).toUpperCase()}${over.message.slice(1)}.` : ''}`,
+    true,
   );
-  item.iconPath = new vscode.ThemeIcon('layers');
+  item.iconPath = over ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon('layers');
   item.contextValue = 'tokenLens.context';
   return item;
 }
@@ -111,20 +116,22 @@ function sourceItem(s: SourceCount): vscode.TreeItem {
   return item;
 }
 
-function serverItem(fp: Footprint, s: ServerCount): vscode.TreeItem {
+function serverItem(fp: Footprint, s: ServerCount, over?: ContextLimitFinding): vscode.TreeItem {
   const item = new vscode.TreeItem(`${s.server.name} (MCP)`, s.tools.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `context:${fp.root}:server:${s.server.configFile}:${s.server.name}`;
-  item.description = s.list.status === 'ok' ? `${formatTokens(s.upFront.tokens, s.upFront.exact)} tokens` : 'tools not known';
-  item.tooltip = s.list.status === 'ok' ? `${s.tools.length} tools${s.list.cached ? ' (the cached list of an earlier run)' : ''}` : s.list.message;
-  item.iconPath = new vscode.ThemeIcon(s.list.status === 'failed' ? 'warning' : 'server');
-  item.command = openAt(s.server.configFile, s.server.line ?? 1);
+  item.description = s.list.status === 'ok' ? `${formatTokens(s.upFront.tokens, s.upFront.exact)} tokens${overText(over)}` : `tools not known: ${notKnownShort(s)}`;
+  item.tooltip = s.list.status === 'ok' ? `${s.tools.length} tools${s.list.cached ? ' (the cached list of an earlier run)' : ''}${over ? `\n\n${over.message}.` : ''}` : notKnownTooltip(s);
+  item.iconPath = s.list.status === 'failed' || over ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon('server');
+  // A server waiting to be allowed is allowed by a click (the tooltip says what it runs).
+  item.command = serverAction(s, openAt(s.server.configFile, s.server.line ?? 1));
   return item;
 }
 
 function toolItem(server: ServerCount, t: ToolCount): vscode.TreeItem {
   const item = new vscode.TreeItem(t.tool.name, vscode.TreeItemCollapsibleState.None);
   item.description = t.deferred ? `deferred · ${formatTokens(t.tokens, t.exact)}` : `${formatTokens(t.tokens, t.exact)} tokens`;
-  item.tooltip = `${t.tool.description ?? ''}${t.deferred ? '\n\nDeferred (defer_loading): not loaded up front.' : ''}`;
+  const named = t.mcpName !== t.tool.name ? `Sent to the model as ${t.tool.name} (the server's "${t.mcpName}").\n\n` : '';
+  item.tooltip = `${named}${t.tool.description ?? ''}${t.deferred ? '\n\nDeferred (defer_loading): not loaded up front.' : ''}`;
   item.iconPath = new vscode.ThemeIcon('tools');
   item.command = openAt(server.server.configFile, server.server.line ?? 1);
   return item;

@@ -10,7 +10,8 @@ import { findImports, resolveImports } from '../../src/core/context/memory';
 import { textReader } from '../../src/core/context/read';
 import { footprintView } from '../../src/extension/reports/context';
 import type { ContextInventory } from '../../src/core/context/types';
-import { startFakeApi, type FakeApi } from '../fake-api/server';
+import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
+import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
 import { fakeApiClient, registry } from '../support/docs';
 
 async function tree(files: Record<string, string>): Promise<string> {
@@ -230,7 +231,8 @@ describe('context footprint: counting', () => {
     // The fake API's rule is additive: the framing is the request base's tool-prompt constant (120) plus block joins (0).
     assert.equal(fp.framing.tokens, 120);
     const github = fp.servers.find((s) => s.server.name === 'github')!;
-    assert.deepEqual(github.tools.map((t) => [t.tool.name, t.deferred, t.exact]), [['create_issue', false, true], ['rare', true, true], ['search_code', false, true]]);
+    // A .mcp.json server's tools are counted under the names Claude Code sends them by.
+    assert.deepEqual(github.tools.map((t) => [t.tool.name, t.mcpName, t.deferred, t.exact]), [['mcp__github__create_issue', 'create_issue', false, true], ['mcp__github__rare', 'rare', true, true], ['mcp__github__search_code', 'search_code', false, true]]);
     assert.equal(github.upFront.tokens, github.tools.filter((t) => !t.deferred).reduce((n, t) => n + t.tokens, 0));
     assert.ok(github.deferred.tokens > 0);
     assert.equal(fp.servers.at(-1)!.server.name, 'off');
@@ -242,6 +244,29 @@ describe('context footprint: counting', () => {
     assert.ok(nested.onUse.tokens > 0 && nested.onUse.exact);
     assert.ok(fp.costUSD! > 0);
     assert.ok(fp.windowShare! > 0 && fp.windowShare! < 0.01);
+  });
+
+  it("counts a .mcp.json server's tools as mcp__<server>__<tool>, a .vscode/mcp.json server's under the server's names", async () => {
+    const root = await tree({ 'CLAUDE.md': 'Memory.' });
+    const inv = await discoverContext(root, { home: root });
+    const claude = parseMcpConfig('{"mcpServers":{"my.docs":{"command":"d"}}}', path.join(root, '.mcp.json'), 'mcp.json').servers;
+    const vscode = parseMcpConfig('{"servers":{"docs":{"command":"d"}}}', path.join(root, '.vscode', 'mcp.json'), 'vscode-mcp.json').servers;
+    const settingsClaude = parseMcpConfig('{"mcpServers":{"extra":{"command":"e"}}}', path.join(root, 'extra.json'), 'settings').servers;
+    const settingsVscode = parseMcpConfig('{"servers":{"more":{"command":"m"}}}', path.join(root, 'more.json'), 'settings').servers;
+    const lookup = tool('look.up', 'Look up the docs.');
+    const mcp = { tools: async () => ({ status: 'ok' as const, fetchedAt: 1, cached: false, tools: [lookup] }) };
+    const fp = (await computeFootprint({ ...inv, servers: [...claude, ...vscode, ...settingsClaude, ...settingsVscode] }, { registry, modelId: 'claude-sonnet-4-6', counting: { client: fakeApiClient(api) }, mcp }))!;
+    const names = Object.fromEntries(fp.servers.map((s) => [s.server.name, s.tools.map((t) => t.tool.name)]));
+    // Characters a tool name may not hold become _ in both parts.
+    assert.deepEqual(names, { 'my.docs': ['mcp__my_docs__look_up'], docs: ['look.up'], extra: ['mcp__extra__look_up'], more: ['look.up'] });
+    assert.ok(fp.servers.every((s) => s.tools[0]!.mcpName === 'look.up'));
+    // Counted under that name, exactly: the fake API's marginal for a tool is 9 + its JSON units.
+    const base = { model: 'claude-sonnet-4-6', messages: [PLACEHOLDER_MESSAGE] };
+    const marginal = (t: object) => fakeCount({ ...base, tools: [{ name: 'r', input_schema: { type: 'object' } }, t] }) - fakeCount({ ...base, tools: [{ name: 'r', input_schema: { type: 'object' } }] });
+    const api1 = { ...lookup, name: 'mcp__my_docs__look_up' };
+    assert.equal(fp.servers.find((s) => s.server.name === 'my.docs')!.tools[0]!.tokens, marginal(api1));
+    assert.equal(fp.servers.find((s) => s.server.name === 'docs')!.tools[0]!.tokens, marginal(lookup));
+    assert.ok(marginal(api1) > marginal(lookup));
   });
 
   it('a second refresh with nothing changed makes no API call; a changed source costs two', async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { COMMENT_MARKER, isMarked } from '../../src/cli/github/comment';
 import type { FakeGithub } from '../fake-github/server';
 import { useGithubRunner } from '../support/github-runner';
 import { write } from '../support/cli';
+import { STDIO_SERVER } from '../support/mcp';
 import { GIT_ENV, git } from '../support/git';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -175,6 +176,26 @@ describe('the GitHub Action (action.yml, scripts/github-action.sh)', function ()
       assert.match(report.stderr, /::notice title=Token Lens::No pull-request comment: the push event is not about a pull request/);
       assert.match(readFileSync(path.join(runner, 'summary.md'), 'utf8'), /^### Token Lens: 3 files, ≈[\d,]+ input tokens \(offline estimates\)/);
       assert.match(outputs(), /^exit-code=0$/m);
+    });
+
+    it('context limits: max-context-tokens, max-server-tokens, and MCP servers started only with start-mcp-servers', async () => {
+      const marker = path.join(work, 'started.txt');
+      write(work, 'CLAUDE.md', 'Run the tests before every commit.\n');
+      write(work, '.mcp.json', { mcpServers: { fixture: { command: process.execPath, args: [STDIO_SERVER, 'ok'], env: { MARKER_FILE: marker } } } });
+      const base = { ...env, TL_CACHE_DIR: path.join(runner, 'cache'), TL_MAX_CONTEXT_TOKENS: '1', TL_MAX_SERVER_TOKENS: '1' };
+      // Not opted in: nothing starts; the context is still over its limit of 1 token.
+      const off = await step('check', work, base);
+      assert.equal(off.code, 0, off.stderr);
+      assert.ok(!existsSync(marker), 'no server started without start-mcp-servers');
+      assert.match(off.stdout, /^::error file=CLAUDE\.md,line=1,title=Token Lens::the agent context loaded before the user types is ≈\d+ tokens, over the limit of 1 /m);
+      assert.doesNotMatch(off.stdout, /MCP server "fixture" loads/);
+      assert.match(outputs(), /^exit-code=1$/m);
+      // Opted in: the server starts, and its tools go over the per-server limit on its line.
+      const on = await step('check', work, { ...base, TL_START_MCP_SERVERS: 'true' });
+      assert.equal(on.code, 0, on.stderr);
+      assert.ok(existsSync(marker), 'the server started');
+      assert.match(on.stdout, /^::error file=\.mcp\.json,line=3,title=Token Lens::MCP server "fixture" loads 3 tools costing ≈\d+ tokens on every request, over the limit of 1 per server \(limit from --max-server-tokens\)/m);
+      assert.equal((await step('check', work, { ...base, TL_START_MCP_SERVERS: 'perhaps' })).code, 2, 'a bad boolean is an error');
     });
 
     it('a bad boolean input is an error naming it', async () => {

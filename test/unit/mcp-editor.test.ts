@@ -84,6 +84,25 @@ describe('editor MCP source: trust, permission, revoke', function () {
     assert.equal(fake.shown.length, 2);
   });
 
+  it('the allow command given a server (the CodeLens, the view row) allows that one without a pick; untrusted, nothing', async () => {
+    await mcp.source.tools(def); // seen (and asked; the notification is left unanswered)
+    await tick();
+    assert.equal(starts(), 0);
+    fake.quickPick = () => assert.fail('no pick when the server is named');
+    await mcp.allowCommand(def.hash);
+    assert.deepEqual(Object.keys(state.get<Record<string, unknown>>(MCP_DECISIONS_KEY)!), [def.hash]);
+    assert.ok(changes >= 1, 'the footprint is asked to recount');
+    assert.equal((await mcp.source.tools(def)).status, 'ok');
+    assert.equal(starts(), 1);
+    // Untrusted: the named server is not allowed.
+    fake.trusted = false;
+    const other = { ...def, hash: 'other' };
+    await mcp.source.tools(other);
+    await mcp.allowCommand(other.hash);
+    assert.deepEqual(Object.keys(state.get<Record<string, unknown>>(MCP_DECISIONS_KEY)!), [def.hash]);
+    assert.match(fake.shown.at(-1)?.[1] ?? '', /starts no MCP server in an untrusted workspace/);
+  });
+
   it('"Not now" is not asked again this session and starts nothing', async () => {
     fake.answers.push('Not now');
     await mcp.source.tools(def);

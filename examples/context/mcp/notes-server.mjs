@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // A small MCP stdio server for the context example: project notes kept in memory. It runs offline
 // from this repository's node_modules (`@modelcontextprotocol/sdk`); Token Lens starts it (once you
-// allow it) only to ask for its tools and count them.
+// allow it) only to ask for its tools and count them. With $NOTES_SERVER_STARTED set to a file
+// path, it appends "started <pid>" to that file when it starts: a way to see when it runs.
+import { appendFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+
+if (process.env.NOTES_SERVER_STARTED) appendFileSync(process.env.NOTES_SERVER_STARTED, `started ${process.pid}\n`);
 
 const notes = new Map();
 

@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import { discoverContext } from '../../core/context/discover';
 import { computeFootprint, type Footprint } from '../../core/context/footprint';
+import { contextOverMessage, serverOverMessage, type ContextLimits } from '../../core/context/limits';
 import type { McpToolSource } from '../../core/context/mcp-types';
-import { formatTokens } from '../../core/format';
 import { costOf } from '../../core/models/cost';
 import { IGNORED_DIR_NAMES, displayPath } from '../files';
 import type { ContextResult, ContextTokens, Offender, RunInfo } from '../output/model';
@@ -84,7 +84,7 @@ export function contextResult(fp: Footprint, root: string, cwd: string, info: Ru
       deferred: tokens(s.deferred),
       costUSD: price(s.upFront.tokens),
       windowShare: share(s.upFront.tokens),
-      tools: s.tools.map((t) => ({ name: t.tool.name, inputTokens: t.tokens, exact: t.exact, deferred: t.deferred })),
+      tools: s.tools.map((t) => ({ name: t.tool.name, mcpName: t.mcpName, inputTokens: t.tokens, exact: t.exact, deferred: t.deferred })),
     })),
     problems: fp.problems.map((p) => ({ path: shown(p.file), line: p.line ?? null, column: p.column ?? null, severity: p.severity, code: p.code, message: p.message })),
     notCounted: NOT_COUNTED,
@@ -100,11 +100,7 @@ export function largestParts(r: ContextResult, n = 3): { name: string; path: str
   return parts.sort((a, b) => b.tokens - a.tokens).slice(0, n);
 }
 
-export interface ContextLimits {
-  maxContextTokens?: number;
-  maxServerTokens?: number;
-  from: { maxContextTokens?: string; maxServerTokens?: string };
-}
+export type { ContextLimits } from '../../core/context/limits';
 
 /** What goes over the context limits: the whole (at its largest source) and each server. */
 export function contextOffenders(r: ContextResult, limits: ContextLimits): Offender[] {
@@ -124,7 +120,7 @@ export function contextOffenders(r: ContextResult, limits: ContextLimits): Offen
       exact,
       limit: maxContextTokens,
       limitFrom: from,
-      message: `the agent context loaded before the user types is ${formatTokens(inputTokens, exact)} tokens, over the limit of ${formatTokens(maxContextTokens)} by ${formatTokens(inputTokens - maxContextTokens, exact)} (limit from ${from}); largest: ${largest.map((p) => `${p.name} ${formatTokens(p.tokens, p.exact)}`).join(', ') || 'none'}`,
+      message: contextOverMessage(inputTokens, exact, maxContextTokens, from, largest),
     });
   }
   if (maxServerTokens !== undefined) {
@@ -142,7 +138,7 @@ export function contextOffenders(r: ContextResult, limits: ContextLimits): Offen
         exact: s.upFront.exact,
         limit: maxServerTokens,
         limitFrom: from,
-        message: `MCP server "${s.name}" loads ${s.tools.length} tools costing ${formatTokens(s.upFront.inputTokens, s.upFront.exact)} tokens on every request, over the limit of ${formatTokens(maxServerTokens)} per server (limit from ${from}); largest: ${top.map((t) => `${t.name} ${formatTokens(t.inputTokens, t.exact)}`).join(', ')}`,
+        message: serverOverMessage(s.name, s.tools.length, s.upFront.inputTokens, s.upFront.exact, maxServerTokens, from, top.map((t) => ({ name: t.name, tokens: t.inputTokens, exact: t.exact }))),
       });
     }
   }

@@ -148,7 +148,10 @@ export interface ContextSourceEntry {
 }
 
 export interface ContextToolEntry extends ContextTokens {
+  /** As the agent sends it to the model (`mcp__<server>__<tool>` for a `.mcp.json` server). */
   name: string;
+  /** As the server's `tools/list` gives it. */
+  mcpName: string;
   /** `defer_loading`: not loaded up front, not in the total. */
   deferred: boolean;
 }

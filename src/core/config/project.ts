@@ -496,6 +496,18 @@ export function projectRelativePath(config: ProjectConfig, file: string): string
  * in order (the last matching override that sets a value wins; `null` removes a limit). A file
  * outside the config's folder gets the top-level values. `config` undefined: no limits.
  */
+/** The context limits of a project config (`maxContextTokens`, `maxServerTokens`; top level only), with where they came from. */
+export function contextLimitsOf(config: ProjectConfig | undefined): { maxContextTokens?: number; maxServerTokens?: number; from: { maxContextTokens?: string; maxServerTokens?: string } } {
+  const limits: ReturnType<typeof contextLimitsOf> = { from: {} };
+  if (!config) return limits;
+  for (const key of ['maxContextTokens', 'maxServerTokens'] as const) {
+    if (config[key] === undefined) continue;
+    limits[key] = config[key];
+    limits.from[key] = configLabel(config.file);
+  }
+  return limits;
+}
+
 export function limitsFor(config: ProjectConfig | undefined, file: string): FileLimits {
   const limits: FileLimits = { from: {} };
   if (!config) return limits;

@@ -45,8 +45,10 @@ export interface SourceCount {
 }
 
 export interface ToolCount extends Tokens {
-  /** The tool in the Messages API form, as counted. */
+  /** The tool in the Messages API form, as counted: under the name the agent sends it by ({@link agentToolName}). */
   tool: McpTool;
+  /** The tool's name as the server's `tools/list` gives it. */
+  mcpName: string;
   /** `defer_loading`: not loaded up front, so not in the total. */
   deferred: boolean;
 }
@@ -103,6 +105,25 @@ const REFERENCE_BLOCK = { type: 'text', text: 'Reference.' };
 
 const textBlock = (text: string): Json => ({ type: 'text', text });
 
+/** A name part as a tool name may hold it: every character other than A-Z, a-z, 0-9, `_` and `-` becomes `_`. */
+const nameSafe = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** Whether the server's config file is Claude Code's (`mcpServers`), whose tools are sent as `mcp__<server>__<tool>`. */
+export function usesClaudeCodeNames(server: McpServerDef): boolean {
+  return (server.agent ?? (server.configKind === 'mcp.json' ? 'claude-code' : 'vscode')) === 'claude-code';
+}
+
+/**
+ * The name the agent sends a server's tool to the model by. Claude Code names an MCP tool
+ * `mcp__<server>__<tool>` (its permissions and MCP docs: `mcp__puppeteer__puppeteer_navigate`),
+ * so a `.mcp.json` server's tools are counted under that name, each part with any character a tool
+ * name may not hold made `_`. VS Code documents no naming of MCP tools for the model: a
+ * `.vscode/mcp.json` server's tools keep the server's names.
+ */
+export function agentToolName(server: McpServerDef, toolName: string): string {
+  return usesClaudeCodeNames(server) ? `mcp__${nameSafe(server.name)}__${nameSafe(toolName)}` : toolName;
+}
+
 /** A tool as the Messages API takes it (no `defer_loading`: its own cost is what is counted). */
 function apiTool(tool: McpTool): Json {
   return { name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), input_schema: tool.input_schema };
@@ -128,7 +149,8 @@ export async function computeFootprint(inventory: ContextInventory, options: Foo
   });
 
   const texts = inventory.sources.filter((s) => s.upFront !== '');
-  const serverTools = lists.map((list) => (list.status === 'ok' ? list.tools : []));
+  // Each tool under the name the agent sends it by (the MCP cache keeps the server's names).
+  const serverTools = lists.map((list, i) => (list.status === 'ok' ? list.tools.map((t) => ({ ...t, name: agentToolName(inventory.servers[i]!, t.name) })) : []));
   const upFrontTools = serverTools.flat().filter((t) => !t.defer_loading);
   const wholeBody = { messages: [PLACEHOLDER_MESSAGE], ...(texts.length > 0 ? { system: texts.map((s) => textBlock(s.upFront)) } : {}), ...(upFrontTools.length > 0 ? { tools: upFrontTools.map(apiTool) } : {}) };
 
@@ -156,13 +178,15 @@ export async function computeFootprint(inventory: ContextInventory, options: Foo
   }));
   let toolIndex = 0;
   const servers: ServerCount[] = inventory.servers.map((server, i) => {
-    const tools: ToolCount[] = serverTools[i]!.map((tool) => {
+    const list = lists[i]!;
+    const tools: ToolCount[] = serverTools[i]!.map((tool, j) => {
       const exact = counted?.tools.get(toolIndex++);
-      return { tool, deferred: tool.defer_loading === true, tokens: exact ?? estTool(tool), exact: exact !== undefined };
+      const mcpName = list.status === 'ok' ? list.tools[j]!.name : tool.name;
+      return { tool, mcpName, deferred: tool.defer_loading === true, tokens: exact ?? estTool(tool), exact: exact !== undefined };
     });
     tools.sort((a, b) => b.tokens - a.tokens);
     const sum = (ts: ToolCount[]): Tokens => ({ tokens: ts.reduce((n, t) => n + t.tokens, 0), exact: ts.every((t) => t.exact) });
-    return { server, list: lists[i]!, tools, upFront: sum(tools.filter((t) => !t.deferred)), deferred: sum(tools.filter((t) => t.deferred)) };
+    return { server, list, tools, upFront: sum(tools.filter((t) => !t.deferred)), deferred: sum(tools.filter((t) => t.deferred)) };
   });
 
   const parts = [...sources.map((s) => s.upFront), ...servers.map((s) => s.upFront)];

@@ -126,7 +126,7 @@ export function parseMcpConfig(text: string, file: string, kind: McpConfigKind):
       ...(transport === 'stdio' ? { command: command!, ...(args ? { args } : {}), ...(env ? { env } : {}), ...(cwd !== undefined ? { cwd } : {}) } : { url: url!, ...(headers ? { headers } : {}) }),
     };
     checkPlaceholders(name, value, node, keyRange, vscodeShape, inputs, problem);
-    defs.push({ ...fields, configFile: file, configKind: kind, range: keyRange, line: lineOf(text, keyRange.start).line + 1, hash: serverHash(fields) });
+    defs.push({ ...fields, configFile: file, configKind: kind, agent: vscodeShape ? 'vscode' : 'claude-code', range: keyRange, line: lineOf(text, keyRange.start).line + 1, hash: serverHash(fields) });
   }
   return { servers: defs, problems };
 }

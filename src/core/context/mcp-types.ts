@@ -17,6 +17,13 @@ export interface McpServerDef {
   /** Absolute path of the config file. */
   configFile: string;
   configKind: McpConfigKind;
+  /**
+   * Which agent's conventions the file follows: `claude-code` (`mcpServers`: `.mcp.json`, or a
+   * settings file in that shape) sends each tool to the model as `mcp__<server>__<tool>`;
+   * `vscode` (`servers`) keeps the server's names. Absent: from `configKind` (`mcp.json` is
+   * Claude Code's, the others VS Code's).
+   */
+  agent?: 'claude-code' | 'vscode';
   /** The range of the server's key in the config file (CodeLens and problems go there). */
   range: SourceRange;
   /** 1-based line of `range.start` (added by the footprint side; optional). */

@@ -42,8 +42,11 @@ export interface EditorMcp extends vscode.Disposable {
   onDidChange: vscode.Event<void>;
   /** Definitions the source was asked about, by hash (the commands pick from them). */
   seen(): McpServerDef[];
-  /** "Token Lens: Allow MCP Server…" */
-  allowCommand(): Promise<void>;
+  /**
+   * "Token Lens: Allow MCP Server…": a pick of the servers seen; with a definition's hash (the
+   * CodeLens or the view row of a server not allowed yet, which show what it runs), that server.
+   */
+  allowCommand(hash?: unknown): Promise<void>;
   /** "Token Lens: Revoke MCP Server Permissions" */
   revokeCommand(): Promise<void>;
   /** "Token Lens: Refresh MCP Tool Lists" */
@@ -146,9 +149,17 @@ export function createEditorMcpToolSource(context: vscode.ExtensionContext, opti
     cache,
     onDidChange: changed.event,
     seen: () => [...seen.values()],
-    async allowCommand() {
+    async allowCommand(hash?: unknown) {
       if (!vscode.workspace.isTrusted) {
         void vscode.window.showWarningMessage('Token Lens starts no MCP server in an untrusted workspace: starting one runs code from the workspace. Trust the workspace first.');
+        return;
+      }
+      const named = typeof hash === 'string' ? seen.get(hash) : undefined;
+      if (named) {
+        if (!permissions.isAllowed(named.hash)) {
+          await permissions.allow(named);
+          log.info(`MCP server '${named.name}' (${configLabel(named)}) allowed.`);
+        }
         return;
       }
       const candidates = [...seen.values()].filter((d) => !permissions.isAllowed(d.hash));
