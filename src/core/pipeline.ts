@@ -83,6 +83,11 @@ const RETRY_MAX_MS = 60_000;
 export function retryDelay(analysis: Analysis | undefined, attempt: number): number | undefined {
   const total = analysis?.total;
   if (!total || total.exact || total.reason === undefined || !TRANSIENT.has(total.reason)) return undefined;
+  return backoffDelay(attempt);
+}
+
+/** The pause before counting again after `attempt` earlier recounts: 2 s doubling to 60 s. */
+export function backoffDelay(attempt: number): number {
   return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
 }
 

@@ -8,6 +8,7 @@ import { contextLimitsOf } from '../core/config/project';
 import { describeServer } from '../core/mcp/client';
 import type { ContextProblem } from '../core/context/types';
 import { formatTokens, usdText } from '../core/format';
+import { backoffDelay } from '../core/pipeline';
 import { costOf } from '../core/models/cost';
 import type { Engine } from './engine';
 
@@ -30,6 +31,8 @@ export class ContextFootprints implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('tokenLens.context');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAttempt = 0;
   private running: AbortController | undefined;
   /** The refresh in progress, if any. */
   private current: Promise<void> | undefined;
@@ -140,6 +143,26 @@ export class ContextFootprints implements vscode.Disposable {
     this.publishDiagnostics();
     this.engine.log.info(`Context footprint: ${this.list().map((f) => `${path.basename(f.root)} ${formatTokens(f.total.tokens, f.total.exact)} tokens`).join(', ') || 'nothing found'}`);
     this.changed.fire();
+    this.retryIfIncomplete();
+  }
+
+  /**
+   * With a key, a footprint with estimates in it (a count rate-limited, timed out, or lost to a
+   * 5xx) is counted again after a pause, 2 s doubling to 60 s, as documents are. What was counted
+   * is in the count cache, so a retry only asks for what is missing.
+   */
+  private retryIfIncomplete(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const incomplete = 'client' in this.engine.counting && this.list().some((fp) => !allExact(fp));
+    if (!incomplete) {
+      this.retryAttempt = 0;
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh();
+    }, backoffDelay(this.retryAttempt++));
   }
 
   /** Imports may be any file anywhere: each one is watched by itself, for as long as it is imported. */
@@ -193,6 +216,7 @@ export class ContextFootprints implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
     this.running?.abort();
     for (const w of this.importWatchers.values()) w.dispose();
     for (const d of this.disposables) d.dispose();
@@ -306,4 +330,13 @@ function isMcpConfigFile(file: string, configured: readonly string[]): boolean {
   const name = path.basename(file);
   if (name === '.mcp.json' || (name === 'mcp.json' && path.basename(path.dirname(file)) === '.vscode')) return true;
   return configured.some((c) => path.isAbsolute(c) ? c === file : file.endsWith(path.sep + path.normalize(c)));
+}
+
+/** Whether every number of the footprint is exact (servers whose tools are not known aside). */
+function allExact(fp: Footprint): boolean {
+  return (
+    fp.total.exact &&
+    fp.sources.every((s) => s.upFront.exact && s.onUse.exact) &&
+    fp.servers.every((s) => s.list.status !== 'ok' || (s.upFront.exact && s.deferred.exact && s.tools.every((t) => t.exact)))
+  );
 }
