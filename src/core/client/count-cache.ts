@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../fs/write-atomic';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { readRegularFile } from '../fs/read-regular';
@@ -231,18 +232,9 @@ export class CountCache {
     // Oldest first, so that loading them in order leaves the newest as most recently used.
     const entries = this.rows();
     const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const handle = await fs.open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(body));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, file);
+      await writeFileAtomic(file, JSON.stringify(body));
     } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
       this.dirty = true;
       this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
     }

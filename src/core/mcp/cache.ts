@@ -11,7 +11,8 @@
  * then rename) under a lock file shared with other processes, with a checksum, like count-cache.ts.
  */
 import { promises as fs } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../fs/write-atomic';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { McpTool } from '../context/mcp-types';
@@ -191,18 +192,9 @@ export class McpToolCache {
     this.deleted.clear();
     const entries = this.rows();
     const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const handle = await fs.open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(body));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, file);
+      await writeFileAtomic(file, JSON.stringify(body));
     } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
       this.onProblem(`MCP tool cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
     }
   }
