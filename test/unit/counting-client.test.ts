@@ -8,6 +8,7 @@ import { RateLimiter } from '../../src/core/client/rate-limiter';
 import { sdkTransport } from '../../src/core/client/transport';
 import type { CountRequest } from '../../src/core/types';
 import { fakeCount, startFakeApi, type FakeApi } from '../fake-api/server';
+import { until } from '../support/poll';
 import { useFakeApi } from '../support/use-fake-api';
 
 function request(text: string, model = 'claude-sonnet-4-6'): CountRequest {
@@ -261,22 +262,26 @@ describe('RateLimiter priorities', () => {
 describe('CountingClient.withPriority against the fake API', () => {
   const api = useFakeApi();
 
-  it('the document being edited is counted before a background scan that filled the window', async () => {
-    const limiter = new RateLimiter({ limit: 5, windowMs: 400 });
-    const foreground = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter, timeoutMs: 2_000 });
+  it('the document being edited is counted at once, in the slot a background scan leaves free', async () => {
+    // A minute's window: a foreground count that waited like a background one would time the test out.
+    const limiter = new RateLimiter({ limit: 5, windowMs: 60_000 });
+    const foreground = new CountingClient({ transport: sdkTransport({ apiKey: api.apiKey, baseURL: api.url }), cache: new CountCache(), limiter, timeoutMs: 2_000, maxRetryWaitMs: 120_000 });
     const background = foreground.withPriority('background');
-    const scan = Array.from({ length: 8 }, (_, i) => background.count(request(`scan ${i}`)));
-    await new Promise((r) => setImmediate(r));
+    const stop = new AbortController();
+    const scan = Array.from({ length: 8 }, (_, i) => background.count(request(`scan ${i}`), stop.signal));
+    await until('four background counts to reach the API', () => api.countCalls() === 4, 5_000, 5);
     const edited = await foreground.count(request('the document being edited'));
-    const scanned = await Promise.all(scan);
     assert.equal(exactTokens(edited), fakeCount(request('the document being edited')));
-    scanned.forEach((r, i) => assert.equal(exactTokens(r), fakeCount(request(`scan ${i}`))));
     const texts = api.requests.map((r) => ((r.body as CountRequest).messages[0] as { content: string }).content);
-    assert.equal(texts.indexOf('the document being edited'), 4, `the reserved fifth slot: ${texts.join(' | ')}`);
+    assert.deepEqual(texts.slice(4), ['the document being edited'], 'the fifth call, while four scan counts still wait for the window');
+    stop.abort();
+    const scanned = await Promise.all(scan);
+    assert.equal(scanned.filter((r) => r.status === 'exact').length, 4);
+    assert.equal(scanned.filter((r) => r.status === 'cancelled').length, 4);
     // One client: the calls, the cache and the key are shared.
-    assert.equal(foreground.apiCalls, 9);
-    assert.equal(background.apiCalls, 9);
-    assert.ok(foreground.peek(request('scan 7')), 'a count made in the background is in the shared cache');
+    assert.equal(foreground.apiCalls, 5);
+    assert.equal(background.apiCalls, 5);
+    assert.ok(foreground.peek(request('scan 0')), 'a count made in the background is in the shared cache');
   });
 });
 

@@ -206,7 +206,8 @@ export class CountingClient {
     if (shared?.controller.signal.aborted) shared = undefined;
     if (!shared) {
       const controller = new AbortController();
-      const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never), foreground: false };
+      // The priority is read by fetchCount at once, so it is set before the call starts.
+      const entry: InFlight = { controller, waiters: 0, promise: Promise.resolve(null as never), foreground: this.priority === 'foreground' };
       entry.promise = this.fetchCount(request, key, bytes, controller.signal, () => (entry.foreground ? 'foreground' : 'background')).finally(() => {
         if (this.state.inFlight.get(key) === entry) this.state.inFlight.delete(key);
       });
