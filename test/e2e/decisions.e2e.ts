@@ -187,7 +187,10 @@ describe('decision commands in a real editor (code-server)', function () {
     ed = await launchEditor({
       vsix,
       workspace: ws,
-      settings: { 'tokenLens.debounceMs': 200 },
+      // Each report counts a payload on several models and configurations, a few seconds apart, beside
+      // the Explorer view's scan of 20 examples: past the default 50 calls a minute (for a person).
+      // The order the limiter serves them in is the unit tests' (counting-client.test.ts).
+      settings: { 'tokenLens.debounceMs': 200, 'tokenLens.rateLimitPerMinute': 200 },
       env: { ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: api.apiKey },
     });
     await ed.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(ed.url).origin }).catch(() => undefined);
