@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { discoverContext } from '../core/context/discover';
+import { discoverContext, mcpConfigFiles } from '../core/context/discover';
 import { computeFootprint, type Footprint, type ServerCount } from '../core/context/footprint';
 import { contextLimitFindings, type ContextLimitFinding, type ContextLimits } from '../core/context/limits';
 import type { McpToolSource } from '../core/context/mcp-types';
@@ -325,11 +325,9 @@ export class ContextCodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-/** `.mcp.json`, `.vscode/mcp.json`, or a config file named in `tokenLens.mcpConfigFiles`. */
-function isMcpConfigFile(file: string, configured: readonly string[]): boolean {
-  const name = path.basename(file);
-  if (name === '.mcp.json' || (name === 'mcp.json' && path.basename(path.dirname(file)) === '.vscode')) return true;
-  return configured.some((c) => path.isAbsolute(c) ? c === file : file.endsWith(path.sep + path.normalize(c)));
+/** Whether `file` is an MCP config file of a workspace folder (the same list the footprint reads). */
+function isMcpConfigFile(file: string, named: readonly string[]): boolean {
+  return (vscode.workspace.workspaceFolders ?? []).some((f) => mcpConfigFiles(f.uri.fsPath, named).some((c) => c.file === file));
 }
 
 /** Whether every number of the footprint is exact (servers whose tools are not known aside). */

@@ -97,11 +97,7 @@ export async function discoverContext(root: string, options: DiscoverOptions = {
   }
 
   // MCP servers.
-  const configs: { file: string; kind: McpConfigKind; required: boolean }[] = [
-    { file: path.join(root, '.mcp.json'), kind: 'mcp.json', required: false },
-    { file: path.join(root, '.vscode', 'mcp.json'), kind: 'vscode-mcp.json', required: false },
-    ...(options.mcpConfigFiles ?? []).map((f) => ({ file: path.resolve(root, f.startsWith('~/') ? path.join(home, f.slice(2)) : f), kind: 'settings' as const, required: true })),
-  ];
+  const configs = mcpConfigFiles(root, options.mcpConfigFiles ?? [], home);
   const servers = [];
   const configFiles: string[] = [];
   for (const config of configs) {
@@ -162,4 +158,17 @@ async function addItem(kind: SourceKind, file: string, fallbackName: string, rea
   // Commands without a description are not listed to the model (only typed by the user).
   const upFront = description === undefined ? (kind === 'command' ? '' : name) : kind === 'command' ? `/${name}: ${description}` : `${name}: ${description}`;
   sources.push({ id: `${kind}:${rel(file)}`, kind, name: shownName, file, ...(range ? { range } : {}), line: range ? lineOf(text, range.start).line + 1 : 1, upFront, onUse: body });
+}
+
+/**
+ * The MCP config files of a workspace folder, in the order they are read: `.mcp.json`,
+ * `.vscode/mcp.json`, then the ones the user named (relative to the folder, `~/` expanded), which
+ * must exist.
+ */
+export function mcpConfigFiles(root: string, named: readonly string[], home = os.homedir()): { file: string; kind: McpConfigKind; required: boolean }[] {
+  return [
+    { file: path.join(root, '.mcp.json'), kind: 'mcp.json', required: false },
+    { file: path.join(root, '.vscode', 'mcp.json'), kind: 'vscode-mcp.json', required: false },
+    ...named.map((f) => ({ file: path.resolve(root, f.startsWith('~/') ? path.join(home, f.slice(2)) : f), kind: 'settings' as const, required: true })),
+  ];
 }
