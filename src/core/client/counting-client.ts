@@ -89,6 +89,8 @@ interface SharedState {
   nextBackoffMs: number;
   calls: number;
   endpoint: string;
+  /** The views made by {@link CountingClient.withPriority}, one per priority. */
+  views: Map<CallPriority, CountingClient>;
 }
 
 const RETRYABLE = new Set<TransportFailureKind>(['rate-limited', 'server', 'timeout', 'network', 'invalid-response']);
@@ -147,6 +149,7 @@ export class CountingClient {
       nextBackoffMs: this.backoffMs,
       calls: 0,
       endpoint: endpointOf(options.baseURL),
+      views: new Map(),
     };
   }
 
@@ -156,7 +159,10 @@ export class CountingClient {
    * footprint, so the document being edited never waits behind them.
    */
   withPriority(priority: CallPriority): CountingClient {
-    return priority === this.priority ? this : new CountingClient(this.options, { state: this.state, priority });
+    if (priority === this.priority) return this;
+    let view = this.state.views.get(priority);
+    if (!view) this.state.views.set(priority, (view = new CountingClient(this.options, { state: this.state, priority })));
+    return view;
   }
 
   /** HTTP attempts made so far (for benchmarks and tests). */
