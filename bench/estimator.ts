@@ -12,15 +12,13 @@ import * as path from 'node:path';
 import { countTokens, getTokenizer } from '@anthropic-ai/tokenizer';
 import { estimateTextTokens } from '../src/core/estimator';
 import { parseSampleFile, SAMPLES_PATH, type CountSample } from './fit/fit';
-import { crossValidateBySource, parseRequestFile, REQUESTS_PATH, textRows, type CvResult, type RequestCase } from './fit/fit-requests';
+import { crossValidateBySource, isTinyRequest, parseRequestFile, REQUESTS_PATH, textRows, TINY_TOKENS, type CvResult, type RequestCase } from './fit/fit-requests';
 import { TOKENIZER_FAMILIES, type TokenizerFamily } from '../src/core/types';
 
 const root = path.resolve(__dirname, '..');
 
 /** Per-class accuracy targets of issue #13: MAE within 10%, bias within 5%; tiny requests within 2 tokens. */
 export const TARGET = { mae: 0.1, bias: 0.05, tinyTokens: 2 };
-/** Requests at or under this many tokens form the `tiny` group (scored in tokens). */
-export const TINY_TOKENS = 30;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -63,21 +61,28 @@ export function accuracy(samples: readonly CountSample[], cases: readonly Reques
       const rows = scored.filter((s) => s.kind === kind && s.family === family);
       if (rows.length === 0) continue;
       lines.push(`${kind === 'text' ? 'Texts (framing removed)' : 'Whole requests (framing, hidden prompts, images, PDFs included)'}, ${family} tokenizer`);
-      lines.push(`  ${'class'.padEnd(22)} ${'n'.padStart(3)} ${'ours MAE'.padStart(9)} ${'bias'.padStart(7)} ${'chars/4'.padStart(8)} ${'Claude 2'.padStart(8)}  target`);
+      lines.push(`  ${'class'.padEnd(24)} ${'n'.padStart(3)} ${'ours MAE'.padStart(9)} ${'bias'.padStart(7)} ${'chars/4'.padStart(8)} ${'Claude 2'.padStart(8)}  target`);
       const classes = [...new Set(rows.map((r) => r.cls))].sort();
+      const tinyRows = rows.filter((r) => isTinyRequest(r));
+      const sized = rows.filter((r) => !isTinyRequest(r));
       const line = (name: string, xs: Scored[], scoredClass: boolean) => {
         const e = by(xs, (s) => s.ours);
         const mae = mean(e.map(Math.abs));
         const bias = mean(e);
         const ok = !scoredClass ? 'not scored' : mae <= TARGET.mae && Math.abs(bias) <= TARGET.bias ? 'met' : 'MISSED';
         lines.push(
-          `  ${name.padEnd(22)} ${String(xs.length).padStart(3)} ${pct(mae).padStart(9)} ${signed(bias).padStart(7)} ${pct(mean(by(xs, (s) => s.chars4).map(Math.abs))).padStart(8)} ${pct(mean(by(xs, (s) => s.claude2).map(Math.abs))).padStart(8)}  ${ok}`,
+          `  ${name.padEnd(24)} ${String(xs.length).padStart(3)} ${pct(mae).padStart(9)} ${signed(bias).padStart(7)} ${pct(mean(by(xs, (s) => s.chars4).map(Math.abs))).padStart(8)} ${pct(mean(by(xs, (s) => s.claude2).map(Math.abs))).padStart(8)}  ${ok}`,
         );
       };
-      for (const cls of classes) line(cls, rows.filter((r) => r.cls === cls), cls !== 'random');
-      line('all (random excluded)', rows.filter((r) => r.cls !== 'random'), false);
+      for (const cls of classes) {
+        const of = sized.filter((r) => r.cls === cls);
+        const tinyOf = tinyRows.filter((r) => r.cls === cls).length;
+        if (of.length > 0) line(cls + (tinyOf > 0 ? ` (+${tinyOf} tiny)` : ''), of, cls !== 'random');
+        else lines.push(`  ${cls.padEnd(24)} ${'0'.padStart(3)}  only tiny requests (${tinyOf}): scored in tokens below`);
+      }
+      line('all (random, tiny excl.)', sized.filter((r) => r.cls !== 'random'), false);
       if (kind === 'request') {
-        const tiny = rows.filter((r) => r.actual <= TINY_TOKENS);
+        const tiny = tinyRows;
         if (tiny.length > 0) {
           const tok = mean(tiny.map((r) => Math.abs(r.ours - r.actual)));
           const worst = Math.max(...tiny.map((r) => Math.abs(r.ours - r.actual)));
