@@ -89,12 +89,12 @@ export function parseRequestFile(json: unknown): RequestCase[] {
 }
 
 /**
- * The source document of a case, from its name: the model suffix (`_o47`, `_o48`, `_s46`) and the
- * interaction index (`_i3`) are dropped, so one text under two models, or two interactions of one
- * recorded test, are one source.
+ * The source document of a case, from its name: the model suffix (`_o47`, `_o48`, `_s46`, or
+ * `__<model id>` of cases measured by `record.ts`) and the interaction index (`_i3`) are dropped,
+ * so one text under two models, or two interactions of one recorded test, are one source.
  */
 export function sourceOfCase(name: string): string {
-  return name.replace(/_(o4\d|s4\d|opus4\d)$/, '').replace(/_i\d+$/, '');
+  return name.replace(/__claude-[a-z0-9.-]+$/, '').replace(/_(o4\d|s4\d|opus4\d)$/, '').replace(/_i\d+$/, '');
 }
 
 /** One text with an exact count: a sample under one family, or a request file's single-message text. */
