@@ -1,5 +1,5 @@
 import type { CountingClient, CountResult } from './client/counting-client';
-import { estimateRequest, type EstimateBreakdown } from './estimator';
+import { estimateRemoved, estimateRequest, type EstimateBreakdown } from './estimator';
 import { cachedRequestCost, type CachedRequestCost } from './models/cache-pricing';
 import { costOf, type Cost, type PricingModes } from './models/cost';
 import { pricingModeFindings, pricingModesOf } from './models/pricing-modes';
@@ -322,8 +322,7 @@ export async function countPrefix(
     return { breakpoint, tokens: estimatedPrefix(doc.body, breakpoint, estimate, family, total.tokens), exact: false };
   }
   if (removed.length === 0) return { breakpoint, tokens: counted.tokens, exact: true };
-  const uncounted = Math.max(0, estimateRequest(prefix, family).total - estimateRequest(countable, family).total);
-  return { breakpoint, tokens: counted.tokens + uncounted, exact: false };
+  return { breakpoint, tokens: counted.tokens + estimateRemoved(prefix, countable, family), exact: false };
 }
 
 /**

@@ -4,7 +4,7 @@
  * documents) and handed over whole. The estimates of a parsed document are memoised per family,
  * so the analysis, the model comparison and the decisions all share one estimate per family.
  */
-import { estimateRequest, type EstimateBreakdown } from './estimator';
+import { estimateRemoved, estimateRequest, type EstimateBreakdown } from './estimator';
 import { parseDocument, type ParseOptions } from './payload';
 import { TOKENIZER_FAMILIES, type ParsedDocument, type ParseResult, type TokenizerFamily } from './types';
 
@@ -68,7 +68,7 @@ export function uncountedEstimateOf(doc: ParsedDocument, family: TokenizerFamily
   const entry = familyEntry(doc, family);
   if (entry.uncounted === undefined) {
     const { countable, removed } = uncountableOf(doc);
-    entry.uncounted = removed.length > 0 ? Math.max(0, entry.whole.total - estimateRequest(countable, family).total) : 0;
+    entry.uncounted = removed.length > 0 ? estimateRemoved(doc.body, countable, family, entry.whole.total) : 0;
   }
   return entry.uncounted;
 }

@@ -6,7 +6,7 @@
  */
 import { countAdded } from '../analyze';
 import type { CountingClient } from '../client/counting-client';
-import { estimateRequest } from '../estimator';
+import { estimateRemoved, estimateRequest } from '../estimator';
 import type { CountBody, CountSource, EstimateReason, TokenizerFamily } from '../types';
 import { partlyCounted, splitUncountable } from '../uncountable';
 
@@ -57,6 +57,5 @@ export async function countBody(
   if (counted.status === 'cancelled' || signal?.aborted) return undefined;
   if (counted.status === 'failed') return estimated(counted.reason, counted.message);
   if (removed.length === 0) return { tokens: counted.tokens, exact: true, source: counted.source };
-  const uncounted = Math.max(0, estimateRequest(body, family).total - estimateRequest(countable, family).total);
-  return partlyCounted(counted.tokens, removed, uncounted);
+  return partlyCounted(counted.tokens, removed, estimateRemoved(body, countable, family));
 }

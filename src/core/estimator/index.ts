@@ -11,6 +11,7 @@
 export { estimateTextTokens, calibratedWeights } from './text';
 export { estimateJsonTokens } from './json';
 export {
+  estimateRemoved,
   estimateRequest,
   FRAMING,
   TOOL_SYSTEM_PROMPT,

@@ -337,6 +337,14 @@ function originText(params: ModelParams, key: keyof ModelParams['origin']): stri
 }
 
 /**
+ * The estimated tokens `body` holds beyond `part` (the body with content taken out, such as what
+ * count_tokens refuses), never negative. `bodyTotal`: the body's estimate, when already known.
+ */
+export function estimateRemoved(body: CountBody, part: CountBody, family: TokenizerFamily, bodyTotal = estimateRequest(body, family).total): number {
+  return Math.max(0, bodyTotal - estimateRequest(part, family).total);
+}
+
+/**
  * Estimates the input tokens of a count_tokens request body for `family`, broken down by part,
  * with the per-model numbers of `model` (default: the body's own `model` if it uses `family`'s
  * tokenizer, else the family's reference model; see {@link modelParams}).
