@@ -276,14 +276,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
       ...(values.model ? { model: values.model.trim() } : {}),
       mcpConfigFiles,
       // Servers run only with --start-mcp-servers; otherwise their last cached lists, said to be so.
-      // What a started server says (its stderr, a failure) goes to stderr, never into the report.
+      // A server that failed (the failure, its stderr) is told on stderr, never in the report; a
+      // server that listed its tools says nothing (its stderr chatter is not the user's business).
       mcp: createCliMcpToolSource({
         start: values['start-mcp-servers'] === true,
         cwd: io.cwd,
         env: io.env,
         ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
         workspaceFolder: paths[0] ?? '.',
-        log: (line) => io.stderr(messageLines('token-lens: mcp: ', line)),
+        log: (line, level) => level === 'problem' && io.stderr(messageLines('token-lens: mcp: ', line)),
       }).source,
     };
 

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { McpToolCache } from '../core/mcp/cache';
 import { defaultCacheDir } from './session';
 import type { DeferLoading } from '../core/mcp/convert';
+import type { McpLog } from '../core/mcp/client';
 import { createMcpToolSource, type ManagedMcpToolSource } from '../core/mcp/source';
 import type { McpServerDef } from '../core/context/mcp-types';
 
@@ -36,8 +37,11 @@ export interface CliMcpOptions {
   env?: NodeJS.ProcessEnv;
   /** Per server (default 20 s). */
   timeoutMs?: number;
-  /** Where the servers' stderr and what happened go (the CLI's stderr, prefixed). */
-  log?: (line: string) => void;
+  /**
+   * Where the servers' stderr and what happened go (the CLI's stderr, prefixed). `problem` lines:
+   * a server that failed (and what it wrote to stderr), a cache file that could not be used.
+   */
+  log?: McpLog;
   /** The root of the scanned folder: `${workspaceFolder}` and a stdio server's default cwd. */
   workspaceFolder?: string;
   deferLoading?: (def: McpServerDef) => DeferLoading;
@@ -56,7 +60,7 @@ export function createCliMcpToolSource(options: CliMcpOptions): CliMcp {
   const log = options.log ?? (() => undefined);
   const cwd = options.cwd ?? process.cwd();
   const cacheFile = options.cacheFile ?? path.join(path.resolve(cwd, options.cacheDir ?? defaultCacheDir(env)), MCP_CACHE_FILE_NAME);
-  const cache = new McpToolCache({ file: cacheFile, onProblem: log });
+  const cache = new McpToolCache({ file: cacheFile, onProblem: (line) => log(line, 'problem') });
   const loaded = cache.load();
   const inner = createMcpToolSource({
     trusted: true,

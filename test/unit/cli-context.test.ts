@@ -6,6 +6,7 @@ import { PLACEHOLDER_MESSAGE } from '../../src/core/payload';
 import type { ContextResult } from '../../src/cli/output/model';
 import { fakeCount } from '../fake-api/server';
 import { cli, useCliWorkspace, write } from '../support/cli';
+import { STDIO_SERVER } from '../support/mcp';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/context');
 const MODEL = 'claude-sonnet-4-6';
@@ -84,6 +85,16 @@ describe('token-lens context (CLI)', () => {
     assert.match(out.stdout, /estimate: no API key/);
     assert.match(out.stdout, /^github \(\.mcp\.json:3\) +mcp stdio +\?/m);
     assert.match(out.stdout, /^MCP server 'github' \(npx -y github-mcp\) was not started: the CLI starts MCP servers only with --start-mcp-servers\.$/m);
+  });
+
+  it('--start-mcp-servers: a server that listed its tools says nothing on stderr; one that failed is told there, with its stderr', async () => {
+    write(dir, '.mcp.json', { mcpServers: { good: { command: process.execPath, args: [STDIO_SERVER, 'ok'] }, bad: { command: process.execPath, args: [STDIO_SERVER, 'crash'] } } });
+    const out = await cli(['context', '--json', '--start-mcp-servers', '--cache-dir', cacheDir], env, dir);
+    assert.equal(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as ContextResult;
+    assert.deepEqual(r.servers.map((s) => [s.name, s.status]).sort(), [['bad', 'failed'], ['good', 'ok']]);
+    assert.doesNotMatch(out.stderr, /good|fixture server \(ok\)/);
+    assert.match(out.stderr, /token-lens: mcp: MCP server 'bad' [^]*fatal: could not read configuration/);
   });
 
   it('check --max-context-tokens exits 1 over the limit naming the largest sources, 0 at it', async () => {

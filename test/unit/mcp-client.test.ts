@@ -60,6 +60,23 @@ describe('MCP client (fetchMcpTools) against real servers', function () {
       assert.match(r.stderr ?? '', /fatal: could not read configuration/);
     });
 
+    it('logs a server that listed its tools (and its stderr) as info, one that failed (and its stderr) as a problem', async () => {
+      const logs: [string, string][] = [];
+      const log = (line: string, level: string) => void logs.push([level, line]);
+      assert.equal((await fetchMcpTools(stdioDef('ok'), { log })).status, 'ok');
+      assert.deepEqual(
+        logs.map(([level, line]) => [level, line.replace(/\d+ ms/, 'N ms').replace(/^MCP server '[^']+' \([^)]*\)/, 'S')]),
+        [
+          ['info', 'S: 3 tools in N ms.'],
+          ['info', 'S stderr:\nfixture server (ok) starting'],
+        ],
+      );
+      logs.length = 0;
+      assert.equal((await fetchMcpTools(stdioDef('crash'), { log, timeoutMs: 15_000 })).status, 'failed');
+      assert.ok(logs.length >= 2 && logs.every(([level]) => level === 'problem'), JSON.stringify(logs));
+      assert.match(logs.at(-1)![1], /stderr:\n[^]*fatal: could not read configuration/);
+    });
+
     it('a server that prints garbage on stdout fails naming the first line, without waiting for the timeout', async () => {
       const t0 = Date.now();
       const r = await fetchMcpTools(stdioDef('garbage'), { timeoutMs: 15_000 });

@@ -39,12 +39,19 @@ export interface FetchToolsOptions {
   maxTools?: number;
   /** Which tools to mark `defer_loading`. */
   deferLoading?: DeferLoading;
-  /** Told the server's stderr and what happened, one entry per line group. */
-  log?: (line: string) => void;
+  /**
+   * Told the server's stderr and what happened, one entry per line group: `problem` when the list
+   * could not be had (the failure, and the stderr of a server that failed), `info` otherwise.
+   */
+  log?: McpLog;
   stderrLimitBytes?: number;
   /** The clock (tests). */
   now?: () => number;
 }
+
+/** How much a line of the MCP log matters: the editor logs both, the CLI prints only problems. */
+export type McpLogLevel = 'info' | 'problem';
+export type McpLog = (line: string, level: McpLogLevel) => void;
 
 class Failure extends Error {}
 
@@ -91,6 +98,7 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
   const deadline = new AbortController();
   const started = now();
   let timedOut = false;
+  let listed = false;
   const timer = setTimeout(() => {
     timedOut = true;
     deadline.abort(new Failure(`no answer within ${Math.round(timeoutMs / 100) / 10} s`));
@@ -138,7 +146,7 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
       } catch (err) {
         if (deadline.signal.aborted || err instanceof Failure) throw err;
         // Servers of the earlier protocol revision speak SSE only: try that before giving up.
-        log(`${label}: Streamable HTTP failed (${errorText(err)}); trying SSE.`);
+        log(`${label}: Streamable HTTP failed (${errorText(err)}); trying SSE.`, 'info');
         const sse = new sdk.SSEClientTransport(parsed, { requestInit, eventSourceInit: { fetch: withHeaders(resolved.value.headers) } });
         transports.push(sse);
         try {
@@ -175,7 +183,10 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
     };
 
     const result = await Promise.race([run(), aborted]);
-    if (result.status === 'ok') log(`${label}: ${result.tools.length} tools in ${now() - started} ms.`);
+    if (result.status === 'ok') {
+      listed = true;
+      log(`${label}: ${result.tools.length} tools in ${now() - started} ms.`, 'info');
+    }
     return result;
   } catch (err) {
     const parts = [`${label}: ${errorText(err)}.`];
@@ -185,7 +196,7 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
     }
     const stderr = stdio?.stderr.text.trim();
     const message = parts.join(' ');
-    log(message);
+    log(message, 'problem');
     return stderr ? { status: 'failed', message, stderr } : { status: 'failed', message };
   } finally {
     clearTimeout(timer);
@@ -200,7 +211,7 @@ export async function fetchMcpTools(def: McpServerDef, options: FetchToolsOption
       }),
     );
     const stderr = stdio?.stderr.text.trim();
-    if (stderr) log(`${label} stderr:\n${stderr}`);
+    if (stderr) log(`${label} stderr:\n${stderr}`, listed ? 'info' : 'problem');
   }
 }
 

@@ -18,7 +18,7 @@
  */
 import type { McpNotStartedReason, McpServerDef, McpToolList, McpToolSource } from '../context/mcp-types';
 import type { McpToolCache } from './cache';
-import { describeServer, fetchMcpTools, type FetchToolsOptions } from './client';
+import { describeServer, fetchMcpTools, type FetchToolsOptions, type McpLog } from './client';
 import { markDeferred, type DeferLoading } from './convert';
 import type { ResolveInput } from './placeholders';
 
@@ -33,7 +33,7 @@ export interface McpToolSourceOptions {
   resolveInput?: ResolveInput;
   /** Per server, start to last page (default 20 s); a function is read at each start (a setting). */
   timeoutMs?: number | (() => number | undefined);
-  log?: (line: string) => void;
+  log?: McpLog;
   /** The environment for placeholders and servers (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** `${workspaceFolder}` and the like. */

@@ -122,7 +122,7 @@ export function createEditorMcpToolSource(context: vscode.ExtensionContext, opti
     cache,
     resolveInput,
     timeoutMs: options.timeoutMs,
-    log: (line) => log.info(line),
+    log: (line, level) => (level === 'problem' ? log.warn(line) : log.info(line)),
     deferLoading: options.deferLoading,
     variables: vscode.workspace.workspaceFolders?.[0] ? { workspaceFolder: vscode.workspace.workspaceFolders[0].uri.fsPath } : undefined,
   });
