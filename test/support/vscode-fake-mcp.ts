@@ -27,8 +27,8 @@ export const fake = {
   folder: '/workspace',
   /** Every notification shown: [kind, message, buttons]. */
   shown: [] as [string, string, string[]][],
-  /** What the next notifications answer (a button title, or undefined for dismissed). */
-  answers: [] as (string | undefined)[],
+  /** What the next notifications answer (a button title, or undefined for dismissed; a promise: answered later). */
+  answers: [] as (string | undefined | Promise<string | undefined>)[],
   inputBoxes: [] as { prompt?: string; password?: boolean }[],
   inputAnswer: undefined as string | undefined,
   quickPick: undefined as ((items: unknown[]) => unknown) | undefined,

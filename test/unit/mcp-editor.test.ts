@@ -103,6 +103,22 @@ describe('editor MCP source: trust, permission, revoke', function () {
     assert.match(fake.shown.at(-1)?.[1] ?? '', /starts no MCP server in an untrusted workspace/);
   });
 
+  it('a late answer to the notification, once the server was allowed another way, changes nothing', async () => {
+    let answer!: (choice: string) => void;
+    fake.answers.push(new Promise((resolve) => (answer = resolve)));
+    await mcp.source.tools(def);
+    await tick();
+    await mcp.allowCommand(def.hash); // the CodeLens, while the notification is still open
+    const changesAfterAllow = changes;
+    const allowedLines = () => log.lines.filter((l) => /allowed/.test(l)).length;
+    const logged = allowedLines();
+    answer('Allow');
+    await tick();
+    assert.equal(changes, changesAfterAllow, 'no second recount');
+    assert.equal(allowedLines(), logged, 'not logged twice');
+    assert.equal((await mcp.source.tools(def)).status, 'ok');
+  });
+
   it('"Not now" is not asked again this session and starts nothing', async () => {
     fake.answers.push('Not now');
     await mcp.source.tools(def);

@@ -100,6 +100,9 @@ export function createEditorMcpToolSource(context: vscode.ExtensionContext, opti
     void vscode.window
       .showInformationMessage(`Start MCP server '${def.name}' from ${configLabel(def)} to count its tools? ${runs(def)}`, allow, later)
       .then(async (choice) => {
+        // Decided meanwhile (the CodeLens, the view, the command): VS Code has no way to close the
+        // notification, so a late answer to it changes nothing.
+        if (permissions.isAllowed(def.hash)) return;
         if (choice === allow) {
           await permissions.allow(def);
           log.info(`MCP server '${def.name}' (${configLabel(def)}) allowed.`);
