@@ -1,51 +1,19 @@
 /**
- * Every command of the extension, one row each: id, title, icon, menu placements, whether it
- * shows a report panel (which makes `onWebviewPanel:tokenLens.report.<key>` an activation event),
- * and its handler. `main.ts` registers every row; `test/unit/command-table.test.ts` checks that
- * package.json's `contributes.commands`, `contributes.menus` and `onWebviewPanel:` activation
- * events say the same (VS Code reads the manifest before any code runs, so it stays a copy).
+ * Every command of the extension, one row each: id, title, icon, menu placements and whether it
+ * shows a report panel (which makes `onWebviewPanel:tokenLens.report.<key>` an activation event).
+ * `test/unit/command-table.test.ts` checks that package.json's `contributes.commands`,
+ * `contributes.menus` and `onWebviewPanel:` activation events say the same (VS Code reads the
+ * manifest before any code runs, so it stays a copy). What each command does is in
+ * `commandHandlers.ts`, one handler per row (the compiler checks there is one for every row);
+ * `main.ts` registers them.
  *
  * A decision command is one core module (`src/core/decisions/`), one extension module
- * (`src/extension/decisions/`, with its page in `src/extension/reports/` when it shows one) and
- * one row here.
- *
- * The decision modules read their own id and title back from here (`COMMANDS`, `TITLES`), so they
- * and this module import each other. That is safe as long as they read them only when a command
- * runs, never while modules load; this module's values are computed from the table below it.
+ * (`src/extension/decisions/`, with its page in `src/extension/reports/` when it shows one), one
+ * row here and one handler. The decision modules read their own id and title from here
+ * (`COMMANDS`, `TITLES`); this module imports nothing of theirs.
  */
-import type * as vscode from 'vscode';
-import type { ActiveEditors } from './activeEditors';
-import type { ApiKeyStore } from './apiKey';
-import { clearApiKey, setApiKey } from './commands/apiKey';
-import { selectModel } from './commands/selectModel';
-import { showBreakdownCommand } from './decisions/breakdown';
-import { showContextFootprintCommand } from './decisions/context';
-import type { ContextFootprints } from './contextFootprint';
-import type { DecisionDeps } from './decisions/deps';
-import { adviseCacheCommand } from './decisions/prompt-caching';
-import { previewRoutingCommand } from './decisions/routing';
-import { estimateThinking } from './decisions/thinking';
-import { auditToolsCommand } from './decisions/tools';
-import { trimCommand } from './decisions/trim';
-import type { DocumentService } from './documents';
-import type { Engine } from './engine';
-import type { EditorMcp } from './mcp/editorSource';
-import type { WorkspaceScanner } from './workspaceScanner';
 
 /** What the handlers are given: the services `activate` builds. */
-export interface CommandServices {
-  keys: ApiKeyStore;
-  engine: Engine;
-  documents: DocumentService;
-  active: ActiveEditors;
-  scanner: WorkspaceScanner;
-  /** The context footprint of each workspace folder. */
-  footprints: ContextFootprints;
-  log: vscode.LogOutputChannel;
-  decisions: DecisionDeps;
-  mcp: EditorMcp;
-}
-
 /** The menus a row can be placed in (package.json `contributes.menus` keys). */
 export type MenuId = 'commandPalette' | 'editor/title' | 'view/title';
 
@@ -69,7 +37,6 @@ export interface CommandRow {
   report?: true;
   /** An unexpected failure is logged and shown as an error naming the command and the file. */
   guarded?: true;
-  run(services: CommandServices, ...args: unknown[]): unknown;
 }
 
 /** The Command Palette category of every command. */
@@ -79,33 +46,30 @@ export const COMMAND_CATEGORY = 'Token Lens';
 const onPayload = (group: string, when = 'tokenLens.activePayload'): MenuPlacement => ({ menu: 'editor/title', when, group });
 
 export const COMMAND_TABLE = {
-  setApiKey: { id: 'tokenLens.setApiKey', title: 'Set API Key', icon: '$(key)', run: (s) => setApiKey(s.keys) },
-  clearApiKey: { id: 'tokenLens.clearApiKey', title: 'Clear API Key', run: (s) => clearApiKey(s.keys) },
-  selectModel: { id: 'tokenLens.selectModel', title: 'Select Model for This File', run: (s) => selectModel(s.engine, s.documents, s.active) },
-  recount: { id: 'tokenLens.recount', title: 'Recount', icon: '$(refresh)', run: (s) => s.documents.recountAll() },
-  showLog: { id: 'tokenLens.showLog', title: 'Show Log', run: (s) => s.log.show() },
+  setApiKey: { id: 'tokenLens.setApiKey', title: 'Set API Key', icon: '$(key)' },
+  clearApiKey: { id: 'tokenLens.clearApiKey', title: 'Clear API Key' },
+  selectModel: { id: 'tokenLens.selectModel', title: 'Select Model for This File' },
+  recount: { id: 'tokenLens.recount', title: 'Recount', icon: '$(refresh)' },
+  showLog: { id: 'tokenLens.showLog', title: 'Show Log' },
   allowUntrusted: {
     id: 'tokenLens.allowUntrusted',
     title: 'Allow Counting in This Workspace',
     menus: [{ menu: 'commandPalette', when: '!isWorkspaceTrusted' }],
-    run: (s) => s.engine.allowUntrusted(),
   },
-  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }], run: (s, hash?: unknown) => s.mcp.allowCommand(hash) },
-  revokeMcpServers: { id: 'tokenLens.revokeMcpServers', title: 'Revoke MCP Server Permissions', run: (s) => s.mcp.revokeCommand() },
+  allowMcpServer: { id: 'tokenLens.allowMcpServer', title: 'Allow MCP Server…', menus: [{ menu: 'commandPalette', when: 'isWorkspaceTrusted' }] },
+  revokeMcpServers: { id: 'tokenLens.revokeMcpServers', title: 'Revoke MCP Server Permissions' },
   refreshMcpTools: {
     id: 'tokenLens.refreshMcpTools',
     title: 'Refresh MCP Tool Lists',
     // Not $(refresh): the view's title bar has "Refresh Context Footprint" beside it.
     icon: '$(server-process)',
     menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@3' }],
-    run: (s) => s.mcp.refreshCommand(),
   },
   refreshFiles: {
     id: 'tokenLens.refreshFiles',
     title: 'Refresh Prompt Files',
     icon: '$(refresh)',
     menus: [{ menu: 'view/title', when: 'view == tokenLens.files', group: 'navigation' }],
-    run: (s) => s.scanner.rescan(),
   },
   thinking: {
     id: 'tokenLens.estimateThinking',
@@ -114,7 +78,6 @@ export const COMMAND_TABLE = {
     menus: [onPayload('tokenLens@1')],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown, budget?: unknown) => estimateThinking(s.decisions, uri, budget),
   },
   tools: {
     id: 'tokenLens.auditTools',
@@ -123,7 +86,6 @@ export const COMMAND_TABLE = {
     menus: [onPayload('tokenLens@2', 'tokenLens.activePayload && tokenLens.activeHasTools')],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown, index?: unknown) => auditToolsCommand(s.decisions, uri, index),
   },
   cache: {
     id: 'tokenLens.adviseCache',
@@ -132,7 +94,6 @@ export const COMMAND_TABLE = {
     menus: [onPayload('tokenLens@3')],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown) => adviseCacheCommand(s.decisions, uri),
   },
   routing: {
     id: 'tokenLens.previewRouting',
@@ -141,7 +102,6 @@ export const COMMAND_TABLE = {
     menus: [onPayload('tokenLens@4')],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown) => previewRoutingCommand(s.decisions, uri),
   },
   trim: {
     id: 'tokenLens.trimToBudget',
@@ -149,7 +109,6 @@ export const COMMAND_TABLE = {
     icon: '$(scissors)',
     menus: [onPayload('tokenLens@5', 'tokenLens.activePayload && tokenLens.activeHasMessages')],
     guarded: true,
-    run: (s, uri?: unknown) => trimCommand(s.decisions, uri),
   },
   breakdown: {
     id: 'tokenLens.showBreakdown',
@@ -158,7 +117,6 @@ export const COMMAND_TABLE = {
     menus: [onPayload('navigation@90')],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown) => showBreakdownCommand(s.decisions, uri),
   },
   context: {
     id: 'tokenLens.showContextFootprint',
@@ -167,14 +125,12 @@ export const COMMAND_TABLE = {
     menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@1' }],
     report: true,
     guarded: true,
-    run: (s, uri?: unknown) => showContextFootprintCommand(s.decisions, s.footprints, uri),
   },
   refreshContext: {
     id: 'tokenLens.refreshContextFootprint',
     title: 'Refresh Context Footprint',
     icon: '$(refresh)',
     menus: [{ menu: 'view/title', when: 'view == tokenLens.context', group: 'navigation@2' }],
-    run: (s) => s.footprints.refresh(),
   },
 } as const satisfies Record<string, CommandRow>;
 

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { ActiveEditors } from './activeEditors';
 import { ApiKeyStore } from './apiKey';
 import { TokenCodeLensProvider } from './codeLens';
-import { COMMAND_TABLE, type CommandRow, type CommandServices } from './commandTable';
+import { COMMAND_HANDLERS, type CommandServices } from './commandHandlers';
+import { COMMAND_TABLE, type CommandKey, type CommandRow } from './commandTable';
 import { ContextCodeLensProvider, ContextFootprints } from './contextFootprint';
 import { ContextFootprintView } from './contextView';
 import { decisionServices, registerReportRestore } from './decisions';
@@ -48,8 +49,8 @@ export function activate(context: vscode.ExtensionContext): TokenLensApi {
 
   const decisions = decisionServices(context, engine, documents, active);
   const services: CommandServices = { keys, engine, documents, active, scanner, footprints, log, decisions, mcp };
-  for (const row of Object.values(COMMAND_TABLE) as CommandRow[]) {
-    const run = (...args: unknown[]) => row.run(services, ...args);
+  for (const [key, row] of Object.entries(COMMAND_TABLE) as [CommandKey, CommandRow][]) {
+    const run = (...args: unknown[]) => COMMAND_HANDLERS[key](services, ...args);
     context.subscriptions.push(vscode.commands.registerCommand(row.id, row.guarded ? guarded(row.title, active, engine.log, async (...args: unknown[]) => void (await run(...args))) : run));
   }
   registerReportRestore(decisions);

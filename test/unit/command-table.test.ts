@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import '../support/vscode-stub';
 import { COMMAND_CATEGORY, COMMAND_TABLE, COMMANDS, REPORT_KINDS, TITLES, viewType, type CommandRow } from '../../src/extension/commandTable';
+import { COMMAND_HANDLERS } from '../../src/extension/commandHandlers';
 
 interface ManifestCommand {
   command: string;
@@ -52,7 +53,7 @@ describe('command table and package.json', () => {
     assert.deepEqual(pkg.activationEvents.filter((e) => e.startsWith('onCommand:')), []);
   });
 
-  it('has one row per id, every id under tokenLens., and COMMANDS/TITLES/REPORT_KINDS read from the rows', () => {
+  it('has one row per id, every id under tokenLens., a handler per row, and COMMANDS/TITLES/REPORT_KINDS read from the rows', () => {
     const ids = rows.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length, 'unique ids');
     for (const id of ids) assert.match(id, /^tokenLens\.[a-zA-Z]+$/);
@@ -60,7 +61,8 @@ describe('command table and package.json', () => {
       assert.equal(COMMANDS[key], row.id, key);
       assert.equal(TITLES[key], row.title, key);
       assert.equal(REPORT_KINDS.includes(key as never), row.report === true, key);
-      assert.equal(typeof row.run, 'function', key);
+      assert.equal(typeof COMMAND_HANDLERS[key], 'function', key);
     }
+    assert.deepEqual(Object.keys(COMMAND_HANDLERS).sort(), Object.keys(COMMAND_TABLE).sort());
   });
 });
