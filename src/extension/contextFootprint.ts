@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { discoverContext, mcpConfigFiles } from '../core/context/discover';
-import { computeFootprint, type Footprint, type ServerCount } from '../core/context/footprint';
+import { computeFootprint, isFullyCounted, type Footprint, type ServerCount } from '../core/context/footprint';
 import { contextLimitFindings, type ContextLimitFinding, type ContextLimits } from '../core/context/limits';
 import type { McpToolSource } from '../core/context/mcp-types';
 import { contextLimitsOf } from '../core/config/project';
@@ -154,7 +154,7 @@ export class ContextFootprints implements vscode.Disposable {
   private retryIfIncomplete(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const incomplete = 'client' in this.engine.counting && this.list().some((fp) => !allExact(fp));
+    const incomplete = 'client' in this.engine.counting && this.list().some((fp) => !isFullyCounted(fp));
     if (!incomplete) {
       this.retryAttempt = 0;
       return;
@@ -330,11 +330,3 @@ function isMcpConfigFile(file: string, named: readonly string[]): boolean {
   return (vscode.workspace.workspaceFolders ?? []).some((f) => mcpConfigFiles(f.uri.fsPath, named).some((c) => c.file === file));
 }
 
-/** Whether every number of the footprint is exact (servers whose tools are not known aside). */
-function allExact(fp: Footprint): boolean {
-  return (
-    fp.total.exact &&
-    fp.sources.every((s) => s.upFront.exact && s.onUse.exact) &&
-    fp.servers.every((s) => s.list.status !== 'ok' || (s.upFront.exact && s.deferred.exact && s.tools.every((t) => t.exact)))
-  );
-}

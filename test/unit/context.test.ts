@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverContext } from '../../src/core/context/discover';
-import { computeFootprint, type Footprint } from '../../src/core/context/footprint';
+import { computeFootprint, isFullyCounted, type Footprint } from '../../src/core/context/footprint';
 import { parseMcpConfig, serverHash } from '../../src/core/context/mcp-config';
 import type { McpServerDef, McpToolList, McpToolSource } from '../../src/core/context/mcp-types';
 import { findImports, resolveImports } from '../../src/core/context/memory';
@@ -227,6 +227,9 @@ describe('context footprint: counting', () => {
     const fp = (await computeFootprint(inv, { registry, modelId: 'claude-sonnet-4-6', counting: { client: fakeApiClient(api) }, mcp: source }))!;
     assert.equal(fp.total.exact, true);
     assert.ok(fp.framing.exact);
+    assert.ok(isFullyCounted(fp), 'a server that was not started has no numbers to be inexact');
+    const estimatedDeferred = { ...fp, servers: fp.servers.map((s) => (s.server.name === 'github' ? { ...s, deferred: { ...s.deferred, exact: false } } : s)) };
+    assert.ok(!isFullyCounted(estimatedDeferred), 'a deferred tool estimated: not every number is exact');
     assertSums(fp);
     // The fake API's rule is additive: the framing is the request base's tool-prompt constant (120) plus block joins (0).
     assert.equal(fp.framing.tokens, 120);
@@ -291,6 +294,7 @@ describe('context footprint: counting', () => {
     assert.equal(fp.total.exact, false);
     assert.equal(fp.total.reason, 'no-key');
     assert.ok(fp.sources.every((s) => !s.upFront.exact));
+    assert.ok(!isFullyCounted(fp));
     assert.ok(fp.total.tokens > 0);
     assertSums(fp);
     assert.equal(api.countCalls(), 0);

@@ -108,6 +108,19 @@ const textBlock = (text: string): Json => ({ type: 'text', text });
 /** A name part as a tool name may hold it: every character other than A-Z, a-z, 0-9, `_` and `-` becomes `_`. */
 const nameSafe = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
+/**
+ * Whether every number of the footprint is exact: the total, every source's up-front and on-use
+ * count and every listed server's tools (servers whose tools are not known have no numbers to be
+ * exact; the footprint says they are missing).
+ */
+export function isFullyCounted(fp: Footprint): boolean {
+  return (
+    fp.framing.exact &&
+    fp.sources.every((s) => s.onUse.exact) &&
+    fp.servers.every((s) => s.list.status !== 'ok' || (s.deferred.exact && s.tools.every((t) => t.exact)))
+  );
+}
+
 /** Whether the server's config file is Claude Code's (`mcpServers`), whose tools are sent as `mcp__<server>__<tool>`. */
 export function usesClaudeCodeNames(server: McpServerDef): boolean {
   return (server.agent ?? (server.configKind === 'mcp.json' ? 'claude-code' : 'vscode')) === 'claude-code';
