@@ -1,7 +1,7 @@
 // The permission model of the MCP tool source (core, CLI): what starts when, proved with a server
 // that writes a marker file when it starts; the tool-list cache.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCliMcpToolSource, inputVariableName } from '../../src/cli/mcp';
@@ -219,6 +219,19 @@ describe('MCP tool-list cache', () => {
     await other.load();
     assert.ok(other.get('keep'));
     assert.equal(other.get('drop'), undefined);
+  });
+
+  it("loading removes temporary files a crashed writer left (older than a minute), not a live writer's", async () => {
+    const file = path.join(dir, 'mcp-tools.json');
+    const old = `${file}.4242.deadbeef.tmp`;
+    const fresh = `${file}.4243.cafef00d.tmp`;
+    writeFileSync(old, '{"format":"token-lens-mcp-tools","ver');
+    writeFileSync(fresh, '{');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    await new McpToolCache({ file }).load();
+    assert.equal(existsSync(old), false);
+    assert.equal(existsSync(fresh), true);
   });
 
   it('two writers merge their lists', async () => {

@@ -1,10 +1,6 @@
-import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from '../fs/write-atomic';
-import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { readRegularFile } from '../fs/read-regular';
-import { withFileLock, type FileLockOptions } from './file-lock';
+import { readRows, removeStaleTemporaries, saveRows, type RowFile } from '../fs/row-file';
+import type { FileLockOptions } from '../fs/file-lock';
 
 /** An exact count remembered for a request hash. */
 export interface CachedCount {
@@ -39,19 +35,8 @@ const CACHE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 /** A fourth number, when present, is the count before context editing. */
 type Row = [key: string, tokens: number, at: number] | [key: string, tokens: number, at: number, original: number];
 
-interface CacheFile {
-  format: string;
-  version: number;
-  checksum: string;
-  entries: Row[];
-}
-
 function entryOf(tokens: number, at: number, original: number | undefined): CachedCount {
   return original !== undefined ? { tokens, at, original } : { tokens, at };
-}
-
-function checksumOf(entries: Row[]): string {
-  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 
 function isRow(row: unknown): row is Row {
@@ -74,14 +59,13 @@ function isRow(row: unknown): row is Row {
  * Writes are atomic (temporary file, then rename) and carry a checksum, so a crash mid-write
  * leaves either the old file or the new one, and a damaged file is ignored rather than trusted.
  * Several processes (the editor, CLIs, parallel CI jobs) may share one file: a save takes a lock
- * file (`counts.json.lock`, recovered when its holder died), merges what is on disk, and replaces it.
+ * file (`counts.json.lock`, recovered when its holder died), merges what is on disk, and replaces
+ * it (`../fs/row-file.ts`, shared with the MCP tool-list cache).
  */
 export class CountCache {
   private readonly lru: LRUCache<string, CachedCount>;
-  private readonly file: string | undefined;
+  private readonly file: RowFile<Row> | undefined;
   private readonly saveDelayMs: number;
-  private readonly onProblem: (message: string) => void;
-  private readonly lockOptions: FileLockOptions;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
@@ -92,10 +76,17 @@ export class CountCache {
       maxSize: options.maxBytes ?? 4 * 1024 * 1024,
       sizeCalculation: (_value, key) => key.length + ENTRY_OVERHEAD_BYTES,
     });
-    this.file = options.file;
+    this.file = options.file === undefined ? undefined : {
+      file: options.file,
+      format: FORMAT,
+      version: VERSION,
+      maxBytes: CACHE_FILE_MAX_BYTES,
+      isRow,
+      label: 'Token count cache',
+      onProblem: options.onProblem ?? (() => undefined),
+      lock: options.lock,
+    };
     this.saveDelayMs = options.saveDelayMs ?? 1_000;
-    this.onProblem = options.onProblem ?? (() => undefined);
-    this.lockOptions = options.lock ?? {};
   }
 
   get size(): number {
@@ -122,25 +113,7 @@ export class CountCache {
     for (const [key, tokens, at, original] of await this.readFile()) {
       if (!this.lru.has(key)) this.lru.set(key, entryOf(tokens, at, original));
     }
-    await this.removeStaleTemporaries();
-  }
-
-  /** Temporary files a crashed writer left behind (older than a minute, so no live writer's). */
-  private async removeStaleTemporaries(): Promise<void> {
-    if (!this.file) return;
-    const dir = path.dirname(this.file);
-    const prefix = `${path.basename(this.file)}.`;
-    const names = await fs.readdir(dir).catch(() => [] as string[]);
-    const cutoff = Date.now() - 60_000;
-    await Promise.all(
-      names
-        .filter((n) => n.startsWith(prefix) && (n.endsWith('.tmp') || n.endsWith('.stale')))
-        .map(async (n) => {
-          const file = path.join(dir, n);
-          const stat = await fs.stat(file).catch(() => undefined);
-          if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true }).catch(() => undefined);
-        }),
-    );
+    if (this.file) await removeStaleTemporaries(this.file.file);
   }
 
   /** Writes pending changes now. */
@@ -178,65 +151,23 @@ export class CountCache {
 
   private async readFile(): Promise<Row[]> {
     if (!this.file) return [];
-    // A regular file of bounded size only: a FIFO or a device put in its place must not hang start-up.
-    const read = await readRegularFile(this.file, CACHE_FILE_MAX_BYTES);
-    if (!read.ok) {
-      if (read.problem !== 'missing') this.onProblem(`Token count cache ${this.file} could not be read (${read.message}); starting empty.`);
-      return [];
-    }
-    const text = read.bytes.toString('utf8');
-    try {
-      const data = JSON.parse(text) as Partial<CacheFile>;
-      if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.entries)) {
-        throw new Error('unknown format');
-      }
-      if (data.checksum !== checksumOf(data.entries) || !data.entries.every(isRow)) {
-        throw new Error('checksum mismatch');
-      }
-      // No request counts 0 tokens: such a row is a wrong answer cached before it was refused.
-      return data.entries.filter((row) => row[1] >= 1);
-    } catch (err) {
-      this.onProblem(`Token count cache ${this.file} is damaged (${(err as Error).message}); ignoring it.`);
-      return [];
-    }
+    // No request counts 0 tokens: such a row is a wrong answer cached before it was refused.
+    return (await readRows(this.file)).filter((row) => row[1] >= 1);
   }
 
   private async save(): Promise<void> {
-    const file = this.file!;
-    try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-    } catch (err) {
-      this.dirty = true;
-      this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-      return;
-    }
-    // Read, merge and replace under a lock: two processes saving at once would otherwise each
-    // merge the file as it was before the other's rename, and the second rename drop the first's entries.
-    const outcome = await withFileLock(`${file}.lock`, () => this.mergeAndWrite(file), this.lockOptions);
-    if (!outcome.locked) {
-      this.onProblem(`Token count cache ${file}: saving without the lock (${outcome.reason}); entries another process saves at this moment may be lost.`);
-      await this.mergeAndWrite(file);
-    }
-  }
-
-  private async mergeAndWrite(file: string): Promise<void> {
-    // Merge with what another process may have written since we loaded: its entries go in as
-    // older than ours, so that when the bounds bite, what this process used recently stays.
-    const onDisk = await this.readFile();
-    const theirs = onDisk.filter(([key]) => !this.lru.has(key));
-    if (theirs.length > 0) {
-      const ours = this.rows();
-      this.lru.clear();
-      for (const [key, tokens, at, original] of [...theirs, ...ours]) this.lru.set(key, entryOf(tokens, at, original));
-    }
-    // Oldest first, so that loading them in order leaves the newest as most recently used.
-    const entries = this.rows();
-    const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
-    try {
-      await writeFileAtomic(file, JSON.stringify(body));
-    } catch (err) {
-      this.dirty = true;
-      this.onProblem(`Token count cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-    }
+    const saved = await saveRows(this.file!, (onDisk) => {
+      // Merge with what another process may have written since we loaded: its entries go in as
+      // older than ours, so that when the bounds bite, what this process used recently stays.
+      const theirs = onDisk.filter(([key, tokens]) => tokens >= 1 && !this.lru.has(key));
+      if (theirs.length > 0) {
+        const ours = this.rows();
+        this.lru.clear();
+        for (const [key, tokens, at, original] of [...theirs, ...ours]) this.lru.set(key, entryOf(tokens, at, original));
+      }
+      // Oldest first, so that loading them in order leaves the newest as most recently used.
+      return this.rows();
+    });
+    if (!saved) this.dirty = true;
   }
 }

@@ -8,17 +8,14 @@
  * headers, command line or any resolved placeholder: those may hold tokens.
  *
  * Bounded (entries and bytes, least recently used out first); writes are atomic (temporary file,
- * then rename) under a lock file shared with other processes, with a checksum, like count-cache.ts.
+ * then rename) under a lock file shared with other processes, with a checksum, as the count
+ * cache's are (`../fs/row-file.ts`).
  */
-import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from '../fs/write-atomic';
-import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import type { FileLockOptions } from '../fs/file-lock';
 import type { McpTool } from '../context/mcp-types';
+import { readRows, removeStaleTemporaries, saveRows, type RowFile } from '../fs/row-file';
 import { isObject } from '../is-object';
-import { withFileLock, type FileLockOptions } from '../client/file-lock';
-import { readRegularFile } from '../fs/read-regular';
 
 export interface CachedToolList {
   /** The server's name when the list was fetched (the key is the hash). */
@@ -44,15 +41,6 @@ const VERSION = 1;
 const FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 type Row = [hash: string, server: string, fetchedAt: number, tools: McpTool[]];
-
-interface CacheFile {
-  format: string;
-  version: number;
-  checksum: string;
-  entries: Row[];
-}
-
-const checksumOf = (entries: Row[]) => createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 
 function isTool(tool: unknown): tool is McpTool {
   return (
@@ -90,9 +78,7 @@ function cleanTools(tools: readonly McpTool[]): McpTool[] {
 
 export class McpToolCache {
   private readonly lru: LRUCache<string, CachedToolList>;
-  private readonly file: string | undefined;
-  private readonly onProblem: (message: string) => void;
-  private readonly lockOptions: FileLockOptions;
+  private readonly file: RowFile<Row> | undefined;
   /** Hashes deleted since the last save, so that merging with the file does not bring them back. */
   private readonly deleted = new Set<string>();
   private cleared = false;
@@ -104,9 +90,16 @@ export class McpToolCache {
       maxSize: options.maxBytes ?? 8 * 1024 * 1024,
       sizeCalculation: (value, key) => key.length + value.server.length + JSON.stringify(value.tools).length + 40,
     });
-    this.file = options.file;
-    this.onProblem = options.onProblem ?? (() => undefined);
-    this.lockOptions = options.lock ?? {};
+    this.file = options.file === undefined ? undefined : {
+      file: options.file,
+      format: FORMAT,
+      version: VERSION,
+      maxBytes: FILE_MAX_BYTES,
+      isRow,
+      label: 'MCP tool cache',
+      onProblem: options.onProblem ?? (() => undefined),
+      lock: options.lock,
+    };
   }
 
   get size(): number {
@@ -138,65 +131,33 @@ export class McpToolCache {
 
   /** Reads the file, if any, into memory. A missing or damaged file leaves the cache as it was. */
   async load(): Promise<void> {
-    for (const [hash, server, fetchedAt, tools] of await this.readFile()) {
+    if (!this.file) return;
+    for (const [hash, server, fetchedAt, tools] of await readRows(this.file)) {
       if (!this.lru.has(hash)) this.lru.set(hash, { server, fetchedAt, tools });
     }
-  }
-
-  private async readFile(): Promise<Row[]> {
-    if (!this.file) return [];
-    const read = await readRegularFile(this.file, FILE_MAX_BYTES);
-    if (!read.ok) {
-      if (read.problem !== 'missing') this.onProblem(`MCP tool cache ${this.file} could not be read (${read.message}); starting empty.`);
-      return [];
-    }
-    try {
-      const data = JSON.parse(read.bytes.toString('utf8')) as Partial<CacheFile>;
-      if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.entries)) throw new Error('unknown format');
-      if (data.checksum !== checksumOf(data.entries) || !data.entries.every(isRow)) throw new Error('checksum mismatch');
-      return data.entries;
-    } catch (err) {
-      this.onProblem(`MCP tool cache ${this.file} is damaged (${(err as Error).message}); ignoring it.`);
-      return [];
-    }
+    await removeStaleTemporaries(this.file.file);
   }
 
   private save(): Promise<void> {
-    if (!this.file) return Promise.resolve();
-    this.saving = this.saving.then(() => this.saveNow(this.file!));
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    this.saving = this.saving.then(async () => {
+      await saveRows(file, (onDisk) => {
+        if (!this.cleared) {
+          // Lists another process saved since we loaded go in as older than ours.
+          const theirs = onDisk.filter(([hash]) => !this.lru.has(hash) && !this.deleted.has(hash));
+          if (theirs.length > 0) {
+            const ours = this.rows();
+            this.lru.clear();
+            for (const [hash, server, fetchedAt, tools] of [...theirs, ...ours]) this.lru.set(hash, { server, fetchedAt, tools });
+          }
+        }
+        this.cleared = false;
+        this.deleted.clear();
+        return this.rows();
+      });
+    });
     return this.saving;
-  }
-
-  private async saveNow(file: string): Promise<void> {
-    try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-    } catch (err) {
-      this.onProblem(`MCP tool cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-      return;
-    }
-    const outcome = await withFileLock(`${file}.lock`, () => this.mergeAndWrite(file), this.lockOptions);
-    if (!outcome.locked) await this.mergeAndWrite(file);
-  }
-
-  private async mergeAndWrite(file: string): Promise<void> {
-    if (!this.cleared) {
-      // Lists another process saved since we loaded go in as older than ours.
-      const theirs = (await this.readFile()).filter(([hash]) => !this.lru.has(hash) && !this.deleted.has(hash));
-      if (theirs.length > 0) {
-        const ours = this.rows();
-        this.lru.clear();
-        for (const [hash, server, fetchedAt, tools] of [...theirs, ...ours]) this.lru.set(hash, { server, fetchedAt, tools });
-      }
-    }
-    this.cleared = false;
-    this.deleted.clear();
-    const entries = this.rows();
-    const body: CacheFile = { format: FORMAT, version: VERSION, checksum: checksumOf(entries), entries };
-    try {
-      await writeFileAtomic(file, JSON.stringify(body));
-    } catch (err) {
-      this.onProblem(`MCP tool cache ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-    }
   }
 
   /** Entries, least recently used first. */
