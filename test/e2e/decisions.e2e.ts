@@ -95,6 +95,18 @@ async function figureValue(f: Frame, label: string): Promise<string> {
 }
 
 /** Opens a workspace file in the first editor group. */
+/** The tab texts of each editor group, left to right. */
+async function groupTabs(ed: Editor): Promise<string[][]> {
+  return ed.page
+    .locator('.editor-group-container')
+    .evaluateAll((groups) => groups.map((g) => Array.from((g as unknown as { querySelectorAll(s: string): ArrayLike<El> }).querySelectorAll('.tabs-container .tab')).map((t) => t.innerText.replace(/\s+/g, ' ').trim())));
+}
+
+/** Whether a report tab (a title with "·") shares a group with the text editor of `file` (its tab reads "support-agent .json 1"). */
+function reportBesideFile(groups: string[][], file: string): boolean {
+  return groups.some((tabs) => tabs.some((t) => !t.includes('·') && t.replace(/\s+/g, '').startsWith(file)) && tabs.some((t) => /^(Thinking|Breakdown) .*·/.test(t)));
+}
+
 async function openInFirstGroup(ed: Editor, rel: string): Promise<void> {
   await ed.runCommand('View: Focus First Editor Group');
   await ed.openFile(rel);
@@ -707,6 +719,8 @@ describe('decision commands in a real editor (code-server)', function () {
     await pickItem(ed, '2,000 tokens');
     const thinkingTitle = 'Thinking 2,000 · support-agent.json';
     await poll('the thinking report', async () => pageTitle(await report(ed, 'thinking')), (t) => t === thinkingTitle);
+    const before = await groupTabs(ed);
+    assert.ok(!reportBesideFile(before, rel), `the reports open beside the file, not in its group: ${JSON.stringify(before)}`);
 
     await ed.reloadWindow();
 
@@ -723,6 +737,10 @@ describe('decision commands in a real editor (code-server)', function () {
     await tab('Breakdown · support-agent.json').first().click();
     await poll('the restored breakdown', async () => text(await report(ed, 'breakdown', 60_000), 'h1'), (t) => t === total, 60_000);
     await shot(ed, 'restored-breakdown');
+    // Brought back where they were: running the command into a restored panel does not move it
+    // into the file's group (revealing it there did, as a preview tab).
+    const after = await groupTabs(ed);
+    assert.ok(!reportBesideFile(after, rel), `a restored report moved into the file's group: ${JSON.stringify(after)}`);
   });
 
   it('says what to do, after a reload, in the report of a file that is gone', async () => {

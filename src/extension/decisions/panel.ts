@@ -270,7 +270,11 @@ export class ReportPanels implements vscode.Disposable {
     if (existing && !existing.isDisposed) {
       existing.start(source, handlers);
       existing.render(view);
-      existing.reveal();
+      // Only a panel behind other tabs is brought forward. Revealing a visible one is no help and
+      // can move it: VS Code reveals into the group numbered `viewColumn`, which for a panel it
+      // has just restored after a reload may still name the file's group (the report then jumped
+      // there as a preview tab).
+      if (!existing.panel.visible) existing.reveal();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(viewType(kind), view.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
