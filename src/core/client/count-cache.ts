@@ -35,6 +35,9 @@ const CACHE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 /** A fourth number, when present, is the count before context editing. */
 type Row = [key: string, tokens: number, at: number] | [key: string, tokens: number, at: number, original: number];
 
+/** No request counts 0 tokens: such a row is a wrong answer cached before it was refused, and is dropped. */
+const plausible = (row: Row): boolean => row[1] >= 1;
+
 function entryOf(tokens: number, at: number, original: number | undefined): CachedCount {
   return original !== undefined ? { tokens, at, original } : { tokens, at };
 }
@@ -151,15 +154,14 @@ export class CountCache {
 
   private async readFile(): Promise<Row[]> {
     if (!this.file) return [];
-    // No request counts 0 tokens: such a row is a wrong answer cached before it was refused.
-    return (await readRows(this.file)).filter((row) => row[1] >= 1);
+    return (await readRows(this.file)).filter(plausible);
   }
 
   private async save(): Promise<void> {
     const saved = await saveRows(this.file!, (onDisk) => {
       // Merge with what another process may have written since we loaded: its entries go in as
       // older than ours, so that when the bounds bite, what this process used recently stays.
-      const theirs = onDisk.filter(([key, tokens]) => tokens >= 1 && !this.lru.has(key));
+      const theirs = onDisk.filter((row) => plausible(row) && !this.lru.has(row[0]));
       if (theirs.length > 0) {
         const ours = this.rows();
         this.lru.clear();
