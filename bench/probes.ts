@@ -21,9 +21,9 @@ export async function main(rounds = 5): Promise<string> {
     await api.close();
   }
   const lines = [
-    `| probe family (${rounds} rounds each) | CLI runs | wrong numbers | hangs (> 10 s) | key leaks | crashes |`,
-    '|---|--:|--:|--:|--:|--:|',
-    ...rows.map((f) => `| ${f.family} | ${f.attempts} | ${f.wrongNumbers} | ${f.hangs} | ${f.leaks} | ${f.crashes} |`),
+    `| probe family (${rounds} rounds each) | CLI runs | wrong numbers | hangs (> 10 s) | key leaks | unsafe output | crashes |`,
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...rows.map((f) => `| ${f.family} | ${f.attempts} | ${f.wrongNumbers} | ${f.hangs} | ${f.leaks} | ${f.unsafe} | ${f.crashes} |`),
   ];
   return lines.join('\n');
 }

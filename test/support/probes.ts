@@ -3,9 +3,10 @@
  * in-process against the fake API, over folders holding special files, files that are deleted,
  * replaced and swapped for FIFOs while the run reads them, hostile file names, and a cache folder
  * that is not what it should be. Each family reports attempts (CLI runs), wrong numbers (an exact
- * number that is not the fake's count of that file's content), hangs (a run over `hangMs`) and
- * leaks (the API key in any output or cache file). Used by test/unit/adversarial.test.ts (fewer
- * rounds) and bench/probes.ts (the figures in the README).
+ * number that is not the fake's count of that file's content), hangs (a run over `hangMs`), leaks
+ * (the API key in any output or cache file) and unsafe outputs (runs whose output a terminal, a
+ * Markdown renderer or the Actions runner would act on: `output-safety.ts`). Used by
+ * test/unit/adversarial.test.ts (fewer rounds) and bench/probes.ts (the figures in the README).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fakeCount, type FakeApi } from '../fake-api/server';
 import { cli, type CliOutput } from './cli';
+import { formatOf, unsafeOutput } from './output-safety';
 import { prng } from './prng';
 
 export interface ProbeFigures {
@@ -22,6 +24,8 @@ export interface ProbeFigures {
   wrongNumbers: number;
   hangs: number;
   leaks: number;
+  /** Runs whose output carries raw control characters, raw HTML, broken table rows or workflow commands the CLI did not write. */
+  unsafe: number;
   /** Runs that ended in an unexpected exception or exit code (not 0, 1 or 2). */
   crashes: number;
   /** First few problems, for a failing test's message. */
@@ -50,12 +54,12 @@ function expected(text: string): number {
 class Tally {
   readonly f: ProbeFigures;
   constructor(family: string, private readonly api: FakeApi, private readonly hangMs: number) {
-    this.f = { family, attempts: 0, wrongNumbers: 0, hangs: 0, leaks: 0, crashes: 0, notes: [] };
+    this.f = { family, attempts: 0, wrongNumbers: 0, hangs: 0, leaks: 0, unsafe: 0, crashes: 0, notes: [] };
   }
   note(what: string): void {
     if (this.f.notes.length < 5) this.f.notes.push(what);
   }
-  /** Runs the CLI once, counting hangs, crashes and leaks. */
+  /** Runs the CLI once, counting hangs, crashes, leaks and unsafe output. */
   async run(args: readonly string[], cwd: string, cacheDir: string, env?: NodeJS.ProcessEnv): Promise<CliOutput | undefined> {
     this.f.attempts++;
     const started = Date.now();
@@ -81,6 +85,11 @@ class Tally {
     if (`${out.stdout}${out.stderr}`.includes(this.api.apiKey)) {
       this.f.leaks++;
       this.note(`key in the output of ${args.join(' ')}`);
+    }
+    const unsafe = unsafeOutput(out, formatOf(args));
+    if (unsafe.length) {
+      this.f.unsafe++;
+      this.note(`${JSON.stringify(args)}: ${unsafe.join('; ')}`);
     }
     this.leakCheckCache(cacheDir);
     return out;
@@ -275,9 +284,18 @@ const HOSTILE_NAMES = [
   'tab\there.json',
 ];
 
-/** Hostile file names, in every output format: numbers stay right, --json parses, nothing leaks. */
+/** Unknown model ids: shown in the MODEL column and quoted by the `unknown-model` diagnostic. */
+const HOSTILE_MODELS = [
+  'x\n::error file=README.md,line=1::Injected\n::stop-commands::t',
+  '\u001b]0;title\u0007\u001b[2J<img src=x onerror=alert(1)>|cell|',
+];
+
+/**
+ * Hostile file names and model ids, in every output format: numbers stay right, --json parses,
+ * nothing leaks, and no output is unsafe for its reader (see `output-safety.ts`).
+ */
 export async function probeHostileNames(ctx: ProbeContext): Promise<ProbeFigures> {
-  const t = new Tally('hostile file names, in every output format', ctx.api, ctx.hangMs ?? 10_000);
+  const t = new Tally('hostile file names and model ids, in every output format', ctx.api, ctx.hangMs ?? 10_000);
   for (let round = 0; round < ctx.rounds; round++) {
     const dir = fresh('tl-probe-names-');
     const cache = fresh('tl-probe-cache-');
@@ -288,6 +306,7 @@ export async function probeHostileNames(ctx: ProbeContext): Promise<ProbeFigures
         writeFileSync(path.join(dir, name), JSON.stringify(payload(text)));
         texts.set(name, text);
       });
+      HOSTILE_MODELS.forEach((model, i) => writeFileSync(path.join(dir, `model-${i}.json`), JSON.stringify({ ...payload(`Round ${round} model ${i}.`), model })));
       for (const format of FORMATS) {
         const out = await t.run(['count', ...format, '.'], dir, cache);
         if (format[0] === '--json') {
@@ -302,6 +321,8 @@ export async function probeHostileNames(ctx: ProbeContext): Promise<ProbeFigures
         }
         // Named on the command line too (a name starting with "-" after "--" is not an option).
         await t.run(['count', ...format, '--', ...HOSTILE_NAMES.slice(0, 4)], dir, cache);
+        // Over a budget: every file is an offender, annotated by name in --github.
+        await t.run(['check', ...format, '--budget', '1', '.'], dir, cache);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

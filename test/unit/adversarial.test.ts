@@ -12,10 +12,10 @@ describe('adversarial: the file system and the output formats', function () {
   const api = useFakeApi();
 
   for (const probe of PROBE_FAMILIES) {
-    it(`${probe.name}: no wrong number, no hang, no leak, no crash`, async () => {
+    it(`${probe.name}: no wrong number, no hang, no leak, no unsafe output, no crash`, async () => {
       const f = await probe({ api, rounds: 2, seed: Number(process.env.FUZZ_SEED ?? 0x5eed) >>> 0 });
       assert.ok(f.attempts > 0);
-      assert.deepEqual({ wrong: f.wrongNumbers, hangs: f.hangs, leaks: f.leaks, crashes: f.crashes }, { wrong: 0, hangs: 0, leaks: 0, crashes: 0 }, `${f.family}: ${f.notes.join('\n')}`);
+      assert.deepEqual({ wrong: f.wrongNumbers, hangs: f.hangs, leaks: f.leaks, unsafe: f.unsafe, crashes: f.crashes }, { wrong: 0, hangs: 0, leaks: 0, unsafe: 0, crashes: 0 }, `${f.family}: ${f.notes.join('\n')}`);
     });
   }
 });
