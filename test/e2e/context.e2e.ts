@@ -127,11 +127,19 @@ describe('Context footprint in a real editor (code-server)', function () {
 
   it('follows a source edited on disk: the total and that source change, with two API calls', async () => {
     const calls = api.countCalls();
+    const seen = api.requests.length;
     fs.appendFileSync(path.join(ws, 'docs', 'style.md'), '- Dates are ISO 8601 in UTC, everywhere: logs, APIs and the database.\n');
     const want = expected(ws);
     await poll('the Context Footprint view after docs/style.md changed', () => contextRows(ed!), (rows) => rows[0]?.description === `${fmt(want.total)} tokens` && rows.some((r) => r.name === 'docs/style.md' && r.description === `${fmt(want.parts.get('docs/style.md')!)} tokens`), 30_000);
-    // The whole and the edited source; everything else from the count cache.
-    assert.equal(api.countCalls() - calls, 2);
+    // The whole and the edited source; everything else from the count cache. On a failure, say what
+    // each call carried (model, and the start of its system text and tools), to tell a recount
+    // from calls something else made.
+    const made = api.requests.slice(seen).filter((r) => r.path.startsWith('/v1/messages/count_tokens'));
+    const what = made.map((r) => {
+      const b = (r.body ?? {}) as { model?: string; system?: unknown; tools?: { name?: string }[] };
+      return `${r.timestamp} ${b.model} system=${JSON.stringify(b.system ?? null).slice(0, 60)} tools=${(b.tools ?? []).map((t) => t.name).join(',')}`;
+    });
+    assert.equal(api.countCalls() - calls, 2, `calls after the edit:\n${what.join('\n')}`);
   });
 
   it('puts a CodeLens on each MCP server saying what its tools cost, or why they are not known', async () => {
