@@ -17,7 +17,7 @@ export function formatOf(args: readonly string[]): OutputFormat {
 }
 
 /** Characters a terminal acts on, or that reorder what follows: C0 but LF, DEL, C1, bidi controls, line/paragraph separators. */
-const TERMINAL_UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+export const TERMINAL_UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** The tags and comments the Markdown report itself writes. */
 const OWN_HTML = /<\/?sub>|<!--[^>]*-->/g;

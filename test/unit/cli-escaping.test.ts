@@ -9,6 +9,7 @@ import { visible } from '../../src/cli/output/escape/terminal';
 import { code, plain } from '../../src/cli/output/escape/markdown';
 import { neutraliseCommands } from '../../src/cli/output/escape/workflow';
 import { cli, write } from '../support/cli';
+import { TERMINAL_UNSAFE } from '../support/output-safety';
 import { git } from '../support/git';
 
 /** A workflow command on its own line, a stop-commands, HTML, a table pipe, backticks, a colour escape, CR, a bidi override. */
@@ -27,7 +28,6 @@ const payload = {
 /** A file that does not parse, with the hostile text where the parser stops. */
 const broken = `{"model": ${JSON.stringify(HOSTILE)}, "messages": [ ${HOSTILE}`;
 
-const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 /** Lines that the Actions runner would read as a workflow command, but for Token Lens's own (annotations and the guard). */
 function injectedCommands(out: string, token?: string): string[] {
@@ -82,7 +82,7 @@ describe('CLI output escaping (hostile file names, model ids, tool names, messag
       const out = runs[name]!.stdout;
       assert.ok(out.includes('::error file=README.md') || name.includes('markdown'), 'the text is shown (escaped), not dropped');
       assert.deepEqual(injectedCommands(out), []);
-      const raw = RAW.exec(out);
+      const raw = TERMINAL_UNSAFE.exec(out);
       assert.equal(raw, null, `raw ${JSON.stringify(raw?.[0])} in ${JSON.stringify(out)}`);
     });
   }
@@ -100,7 +100,7 @@ describe('CLI output escaping (hostile file names, model ids, tool names, messag
       assert.ok(lines.slice(open + 1, close).some((l) => l.includes('FILE')), 'the table is inside the guard');
       assert.ok(lines.slice(0, open).every((l) => l.startsWith('::')), 'only annotations before the guard');
       assert.deepEqual(injectedCommands(out, token), []);
-      assert.equal(RAW.exec(out), null, JSON.stringify(out));
+      assert.equal(TERMINAL_UNSAFE.exec(out), null, JSON.stringify(out));
     });
   }
 
@@ -127,7 +127,7 @@ describe('CLI output escaping (hostile file names, model ids, tool names, messag
   it('stderr names a missing hostile path with its control characters made visible', () => {
     const err = runs['count missing']!.stderr;
     assert.match(err, /token-lens: /);
-    assert.equal(RAW.exec(err), null, JSON.stringify(err));
+    assert.equal(TERMINAL_UNSAFE.exec(err), null, JSON.stringify(err));
     assert.deepEqual(injectedCommands(err), []);
   });
 
